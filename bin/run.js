@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// The one entry point. Written in plain JavaScript with no static imports so that an old Node reaches
+// the version check below instead of failing on syntax or a missing API.
+
+const MINIMUM_NODE_MAJOR = 22
+const PROTOCOL_VERBS = ['get', 'store', 'erase', 'list']
+const args = process.argv.slice(2)
+const isProtocolCall = args.length === 1 && PROTOCOL_VERBS.includes(args[0])
+
+const nodeMajor = Number(process.versions.node.split('.')[0])
+if (nodeMajor < MINIMUM_NODE_MAJOR) {
+  // Container clients show a helper's stdout as the error; people read stderr.
+  const stream = isProtocolCall ? process.stdout : process.stderr
+  stream.write(
+    `docker-credential-atcr needs Node.js ${MINIMUM_NODE_MAJOR} or newer, but ${process.execPath} is ${process.version}; install a current Node.js and try again.\n`,
+  )
+  process.exit(1)
+}
+
+// Cache compiled code between runs: Docker starts the helper for every pull and push.
+const {enableCompileCache} = await import('node:module')
+enableCompileCache?.()
+
+if (isProtocolCall) {
+  // The lean path: no oclif, no plugins, no update checks; straight to the verb.
+  const {runProtocolVerb} = await import('../dist/lib/protocol/run-protocol-verb.js')
+  process.exitCode = await runProtocolVerb(args[0])
+} else {
+  const {execute} = await import('@oclif/core')
+  await execute({dir: import.meta.url})
+}

@@ -1,0 +1,59 @@
+/**
+ * Base of every command a person types (login, logout, status, switch, configure-docker, version).
+ *
+ * - Config access: the account file paths from the environment, loading and locked updates.
+ * - `--json` where a command's result is data (set `static enableJsonFlag = true` and return the result).
+ * - Prompts only when stdin and stdout are terminals and CI is unset (`canPrompt`); otherwise fail at once
+ *   naming the flag that answers the question (`requireFlagWhenNoTerminal`).
+ * - Errors become a clear message and an exit code, never a stack trace (set ATCR_DEBUG=1 for one).
+ */
+import {Command, Errors} from '@oclif/core'
+import {homedir} from 'node:os'
+
+import type {AccountFile} from '../lib/config/account-file.ts'
+import {
+  AccountFileError,
+  accountFilePaths,
+  type AccountFilePaths,
+  loadAccounts,
+  updateAccounts,
+} from '../lib/config/account-store.ts'
+import {BIN} from '../lib/protocol/messages.ts'
+
+export abstract class PeopleCommand extends Command {
+  /** Where the account file lives for this process. */
+  protected get accountPaths(): AccountFilePaths {
+    return accountFilePaths(process.env, homedir())
+  }
+
+  protected loadAccounts(): AccountFile {
+    return loadAccounts(this.accountPaths)
+  }
+
+  protected updateAccounts<T>(change: (accounts: AccountFile) => T): T {
+    return updateAccounts(this.accountPaths, change)
+  }
+
+  /** Prompts are allowed only for a person at a terminal. */
+  protected canPrompt(): boolean {
+    return Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI)
+  }
+
+  /** Fail at once, naming the flag that answers the question a prompt would have asked. */
+  protected requireFlagWhenNoTerminal(question: string, flag: string): never {
+    this.error(`${question} — cannot ask without a terminal. Pass ${flag}.`, {exit: 2})
+  }
+
+  /** A line for the person: stderr, so stdout stays clean for programs and --json. */
+  protected say(message: string): void {
+    process.stderr.write(`${message}\n`)
+  }
+
+  protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    if (error instanceof AccountFileError) {
+      const message = `Cannot use the account file ${error.message}.\nNothing was changed. Fix the file or move it aside, then run: ${BIN} login`
+      return super.catch(new Errors.CLIError(message, {exit: 1}))
+    }
+    return super.catch(error)
+  }
+}

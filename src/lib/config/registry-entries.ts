@@ -1,0 +1,65 @@
+/**
+ * Lookups over the v2 accounts: the registry a host belongs to and the account an identity names.
+ * Registry keys are base URLs (`https://atcr.io`); clients hand the helper bare hosts (`atcr.io`).
+ */
+import {canonicalHost} from '../registry/server-address.ts'
+import type {Account, AccountFile, RegistryEntry} from './account-file.ts'
+
+export interface RegistryMatch {
+  /** The key as written in the file, `https://atcr.io`. */
+  key: string
+  /** Canonical host, `atcr.io`. */
+  host: string
+  entry: RegistryEntry
+}
+
+/** Every registry of the file with its canonical host; keys that are not addresses are skipped. */
+export function listRegistries(accounts: AccountFile): RegistryMatch[] {
+  const found: RegistryMatch[] = []
+  for (const [key, entry] of Object.entries(accounts.registries)) {
+    const host = canonicalHost(key)
+    if (host !== undefined) found.push({key, host, entry})
+  }
+  return found
+}
+
+/** The registry for a canonical host. If two keys name the same host (http and https), the one with accounts wins. */
+export function findRegistry(accounts: AccountFile, host: string): RegistryMatch | undefined {
+  const matches = listRegistries(accounts).filter((registry) => registry.host === host)
+  return matches.find((registry) => Object.keys(registry.entry.accounts).length > 0) ?? matches[0]
+}
+
+export function isDid(identity: string): boolean {
+  return /^did:[a-z0-9]+:/i.test(identity)
+}
+
+/** Handles compare case-insensitively; DIDs compare exactly except for the `did:method:` prefix. */
+export function accountMatchesIdentity(account: Account, identity: string): boolean {
+  if (isDid(identity)) {
+    return account.did !== '' && normalizeDid(account.did) === normalizeDid(identity)
+  }
+  return account.handle.toLowerCase() === identity.toLowerCase().replace(/^@/, '')
+}
+
+function normalizeDid(did: string): string {
+  const [, method = '', ...rest] = did.split(':')
+  return `did:${method.toLowerCase()}:${rest.join(':')}`
+}
+
+/** The account an identity (handle or DID) names in one registry, keyed as stored. */
+export function findAccount(
+  entry: RegistryEntry,
+  identity: string,
+): {key: string; account: Account} | undefined {
+  for (const [key, account] of Object.entries(entry.accounts)) {
+    if (accountMatchesIdentity(account, identity)) return {key, account}
+  }
+  return undefined
+}
+
+export function activeAccount(entry: RegistryEntry): {key: string; account: Account} | undefined {
+  if (!entry.active) return undefined
+  const direct = entry.accounts[entry.active]
+  if (direct) return {key: entry.active, account: direct}
+  return findAccount(entry, entry.active)
+}

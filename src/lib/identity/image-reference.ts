@@ -1,0 +1,81 @@
+/**
+ * Find the ATCR identities a command line names for one registry host.
+ *
+ * Image references look like `host[:port]/<identity>/<repo>[:tag][@digest]`, where the identity is a
+ * handle (`alice.bsky.social`) or a DID (`did:plc:xyz`, `did:web:example.com`: note the colons). They
+ * appear bare (`docker pull …`), behind `docker://` (skopeo), as flag values (`-t …`, `--tag=…`), after
+ * global flags, and split across `--registry H --namespace alice/features` (devcontainer).
+ */
+import {canonicalHost} from '../registry/server-address.ts'
+
+const TRANSPORT_PREFIXES = ['docker://', '//']
+
+/** Pull the values out of `--flag=value` and `-t=value` forms; other arguments pass as they are. */
+function candidateStrings(argument: string): string[] {
+  const candidates = [argument]
+  const equals = argument.indexOf('=')
+  if (argument.startsWith('-') && equals > 0) candidates.push(argument.slice(equals + 1))
+  return candidates
+}
+
+function stripTransport(value: string): string {
+  for (const prefix of TRANSPORT_PREFIXES) {
+    if (value.toLowerCase().startsWith(prefix)) return value.slice(prefix.length)
+  }
+  return value
+}
+
+/** The identity segment of a reference: a handle, or a DID (whose colons are not a tag separator). */
+function identityOf(segment: string): string | undefined {
+  if (/^did:[a-z0-9]+:[a-z0-9._:%-]+$/i.test(segment)) return segment
+  // Handles are DNS names: at least two labels.
+  if (/^@?[a-z0-9](?:[a-z0-9-]{0,62})(?:\.[a-z0-9](?:[a-z0-9-]{0,62}))+$/i.test(segment))
+    return segment.replace(/^@/, '')
+  return undefined
+}
+
+/** The identity an image reference names for `host`, or undefined when it names none. */
+export function identityInReference(reference: string, host: string): string | undefined {
+  const value = stripTransport(reference.trim())
+  const parts = value.split('/')
+  if (parts.length < 3) return undefined // host/identity/repo at least
+  const [hostPart, identityPart, repoPart] = parts as [string, string, string]
+  if (repoPart === '' || hostPart === '' || canonicalHost(hostPart) !== host) return undefined
+  return identityOf(identityPart)
+}
+
+function flagValue(argv: readonly string[], names: readonly string[]): string | undefined {
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index]!
+    for (const name of names) {
+      if (argument === name) return argv[index + 1]
+      if (argument.startsWith(`${name}=`)) return argument.slice(name.length + 1)
+    }
+  }
+  return undefined
+}
+
+/**
+ * Every identity named for `host` in a command line, in order, duplicates included (callers decide
+ * what two different ones mean).
+ */
+export function identitiesInCommandLine(argv: readonly string[], host: string): string[] {
+  const identities: string[] = []
+  for (const argument of argv.slice(1)) {
+    for (const candidate of candidateStrings(argument)) {
+      const identity = identityInReference(candidate, host)
+      if (identity !== undefined) {
+        identities.push(identity)
+        break
+      }
+    }
+  }
+  // devcontainer features publish … --registry H --namespace alice.bsky.social/features
+  const registry = flagValue(argv, ['--registry', '-r'])
+  const namespace = flagValue(argv, ['--namespace', '-n'])
+  if (registry !== undefined && namespace !== undefined && canonicalHost(registry) === host) {
+    const identity = identityOf(namespace.split('/')[0] ?? '')
+    if (identity !== undefined) identities.push(identity)
+  }
+  return identities
+}

@@ -1,0 +1,209 @@
+/**
+ * The four Docker credential-helper verbs as plain functions: input text in, stdout text and exit code
+ * out (spec/docker-protocol.md). No oclif, no network, no prompts: bin/run.js calls these directly so
+ * that `get` costs little more than starting Node.
+ */
+import type {Account, AccountFile, RegistryEntry} from '../config/account-file.ts'
+import {type AccountFilePaths, loadAccounts, updateAccounts} from '../config/account-store.ts'
+import {activeAccount, findAccount, findRegistry, isDid, listRegistries} from '../config/registry-entries.ts'
+import {ancestorCommandLines, type ProcessTableReader} from '../identity/parent-command-line.ts'
+import {resolveAccount} from '../identity/resolve-account.ts'
+import {appViewUrlFor} from '../registry/appview-url.ts'
+import {parseServerAddress} from '../registry/server-address.ts'
+import {
+  BIN,
+  CREDENTIALS_NOT_FOUND,
+  DEVICE_SECRET_PREFIX,
+  MISSING_SERVER_URL,
+  MISSING_USERNAME,
+  multipleAccountsMessage,
+} from './messages.ts'
+
+export interface ProtocolContext {
+  paths: AccountFilePaths
+  env: NodeJS.ProcessEnv
+  /** Parent process id of the helper: the client that ran it. */
+  parentPid: number
+  processTable: ProcessTableReader
+  /** Docker daemon insecure-registries, read only when a new registry must be keyed. */
+  insecureRegistries: () => readonly string[]
+  /** A line for the person at the terminal (stderr). */
+  note: (line: string) => void
+  /** A line of ATCR_DEBUG explanation; a no-op unless debugging. */
+  explain: (line: string) => void
+}
+
+export interface ProtocolResult {
+  /** Exactly what goes to stdout. */
+  stdout: string
+  exitCode: 0 | 1
+}
+
+/** docker-credential-helpers answers with `json.Encoder` output or an error line: both end in "\n". */
+const success = (stdout = ''): ProtocolResult => ({stdout, exitCode: 0})
+const failure = (message: string): ProtocolResult => ({stdout: `${message}\n`, exitCode: 1})
+
+export class ProtocolInputError extends Error {}
+
+/** The registry host of a bare server string; errors are protocol failures. */
+function hostOf(input: string): string {
+  if (input.trim() === '') throw new ProtocolInputError(MISSING_SERVER_URL)
+  return parseServerAddress(input).host
+}
+
+export function getCredentials(input: string, context: ProtocolContext): ProtocolResult {
+  const host = hostOf(input)
+  const accounts = loadAccounts(context.paths)
+  const registry = findRegistry(accounts, host)
+  const resolution = resolveAccount({
+    host,
+    entry: registry?.entry,
+    requestedIdentity: context.env.ATCR_ACCOUNT,
+    ancestors: ancestorCommandLines(context.processTable, context.parentPid),
+    explain: context.explain,
+  })
+
+  if (resolution.outcome === 'no accounts') {
+    context.explain(
+      `no account for ${host} in ${context.paths.file}: answering "not found" (clients go anonymous)`,
+    )
+    return failure(CREDENTIALS_NOT_FOUND)
+  }
+  if (resolution.outcome === 'ambiguous') {
+    context.explain(
+      `${resolution.accountCount} accounts for ${host}, none active and none named: cannot choose`,
+    )
+    context.note(
+      `${BIN}: ${resolution.accountCount} accounts for ${host} and nothing says which to use. ` +
+        `Run "${BIN} switch", or set ATCR_ACCOUNT=<handle> for this command.`,
+    )
+    return failure(multipleAccountsMessage(host))
+  }
+  context.explain(`${host} → ${resolution.account.handle} (rule: ${resolution.rule}; ${resolution.reason})`)
+  const answer = {
+    ServerURL: input.trim(),
+    Username: resolution.account.handle,
+    Secret: resolution.account.device_secret,
+  }
+  return success(`${JSON.stringify(answer)}\n`)
+}
+
+interface StoreRequest {
+  ServerURL: string
+  Username: string
+  Secret: string
+}
+
+function parseStoreRequest(input: string): StoreRequest {
+  if (input.trim() === '')
+    throw new ProtocolInputError(
+      'store: expected JSON {"ServerURL","Username","Secret"} on stdin, got nothing',
+    )
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(input)
+  } catch (error) {
+    throw new ProtocolInputError(`store: stdin is not valid JSON (${(error as Error).message})`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ProtocolInputError('store: expected a JSON object {"ServerURL","Username","Secret"}')
+  }
+  const request = parsed as Record<string, unknown>
+  for (const field of ['ServerURL', 'Username', 'Secret'] as const) {
+    if (request[field] !== undefined && request[field] !== null && typeof request[field] !== 'string') {
+      throw new ProtocolInputError(`store: ${field} must be a string`)
+    }
+  }
+  const serverUrl = (request.ServerURL as string | undefined) ?? ''
+  const username = ((request.Username as string | undefined) ?? '').trim()
+  if (serverUrl.trim() === '') throw new ProtocolInputError(MISSING_SERVER_URL)
+  if (username === '') throw new ProtocolInputError(MISSING_USERNAME)
+  return {ServerURL: serverUrl, Username: username, Secret: (request.Secret as string | undefined) ?? ''}
+}
+
+function holdsSecret(entry: RegistryEntry | undefined, username: string, secret: string): boolean {
+  return entry !== undefined && findAccount(entry, username)?.account.device_secret === secret
+}
+
+export function storeCredentials(input: string, context: ProtocolContext): ProtocolResult {
+  const request = parseStoreRequest(input)
+  const host = hostOf(request.ServerURL)
+
+  if (!request.Secret.startsWith(DEVICE_SECRET_PREFIX)) {
+    context.note(
+      `${BIN}: not saving this password for ${host}: ATCR signs in with device secrets, not app passwords or tokens. ` +
+        `Run "${BIN} login ${host}" instead.`,
+    )
+    return success()
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\u0000-\u001f]/.test(request.Secret))
+    throw new ProtocolInputError('store: the device secret contains whitespace or control characters')
+
+  // Most `docker login` runs re-store what we already hold: answer without taking the lock or writing.
+  if (holdsSecret(findRegistry(loadAccounts(context.paths), host)?.entry, request.Username, request.Secret)) {
+    context.explain(`store: ${request.Username} on ${host} already holds this secret; nothing to do`)
+    return success()
+  }
+
+  updateAccounts(context.paths, (accounts: AccountFile) => {
+    let registry = findRegistry(accounts, host)
+    if (!registry) {
+      const key = appViewUrlFor(host, {insecureRegistries: context.insecureRegistries})
+      accounts.registries[key] = {accounts: {}}
+      registry = {key, host, entry: accounts.registries[key]!}
+    }
+    const {entry} = registry
+    const existing = findAccount(entry, request.Username)
+    if (existing) {
+      existing.account.device_secret = request.Secret
+    } else {
+      if (isDid(request.Username)) {
+        throw new ProtocolInputError(
+          `store: the user name must be the account's handle, not a DID (${request.Username})`,
+        )
+      }
+      const handle = request.Username.toLowerCase()
+      const account: Account = {handle, did: '', device_secret: request.Secret}
+      entry.accounts[handle] = account
+    }
+    const storedKey = existing?.key ?? request.Username.toLowerCase()
+    if (!activeAccount(entry)) entry.active = storedKey
+    context.explain(`store: saved ${storedKey} for ${host}${entry.active === storedKey ? ' (active)' : ''}`)
+  })
+  return success()
+}
+
+export function eraseCredentials(input: string, context: ProtocolContext): ProtocolResult {
+  const host = hostOf(input)
+  // Docker calls erase twice; the second call, and any call with nothing to erase, must succeed quietly.
+  const current = findRegistry(loadAccounts(context.paths), host)
+  if (!current || !activeAccount(current.entry)) {
+    context.explain(`erase: no active account for ${host}; nothing to do`)
+    return success()
+  }
+  updateAccounts(context.paths, (accounts) => {
+    const registry = findRegistry(accounts, host)
+    const active = registry && activeAccount(registry.entry)
+    if (!registry || !active) return
+    delete registry.entry.accounts[active.key]
+    // No promotion: Docker's second erase call would remove the promoted account too.
+    delete registry.entry.active
+    const hasOnlyKnownFields = Object.keys(registry.entry).every((field) => field === 'accounts')
+    if (Object.keys(registry.entry.accounts).length === 0 && hasOnlyKnownFields)
+      delete accounts.registries[registry.key]
+    context.explain(`erase: removed ${active.key} from ${host}; no account is active there now`)
+  })
+  return success()
+}
+
+/** `{"<host>": "<handle>"}`: for each registry, the account `get` would answer with when nothing names one. */
+export function listCredentials(context: ProtocolContext): ProtocolResult {
+  const listing: Record<string, string> = {}
+  for (const {host, entry} of listRegistries(loadAccounts(context.paths))) {
+    const keys = Object.keys(entry.accounts)
+    const chosen = activeAccount(entry)?.account ?? (keys.length === 1 ? entry.accounts[keys[0]!] : undefined)
+    if (chosen && listing[host] === undefined) listing[host] = chosen.handle
+  }
+  return success(`${JSON.stringify(listing)}\n`)
+}
