@@ -1,0 +1,82 @@
+/**
+ * Questions for a person at a terminal. Commands take a Prompter so tests can answer with a fake, and
+ * enquirer is imported only when a question is really asked (never on the protocol path).
+ */
+
+export interface Choice {
+  /** What is returned when chosen. */
+  value: string
+  /** What the person sees. */
+  label: string
+  hint?: string
+}
+
+export interface Prompter {
+  confirm(message: string, options?: {initial?: boolean}): Promise<boolean>
+  select(message: string, choices: readonly Choice[], options?: {initial?: string}): Promise<string>
+}
+
+/** The person pressed Ctrl-C or Esc at a prompt. */
+export class PromptCancelledError extends Error {
+  constructor() {
+    super('cancelled')
+    this.name = 'PromptCancelledError'
+  }
+}
+
+interface EnquirerModule {
+  prompt(questions: Record<string, unknown>): Promise<Record<string, unknown>>
+}
+
+async function ask(question: Record<string, unknown>, streams: PrompterStreams): Promise<unknown> {
+  const enquirer = ((await import('enquirer')) as unknown as {default: EnquirerModule}).default
+  try {
+    const answers = await enquirer.prompt({
+      name: 'answer',
+      stdin: streams.stdin,
+      stdout: streams.stdout,
+      ...question,
+    })
+    return answers.answer
+  } catch (error) {
+    // enquirer rejects with an empty string (or nothing) when the person cancels.
+    if (error === '' || error === undefined || (error instanceof Error && error.message === ''))
+      throw new PromptCancelledError()
+    throw error
+  }
+}
+
+export interface PrompterStreams {
+  stdin: NodeJS.ReadStream
+  /** Prompts draw on stderr so that stdout stays clean for programs. */
+  stdout: NodeJS.WriteStream
+}
+
+export function enquirerPrompter(
+  streams: PrompterStreams = {stdin: process.stdin, stdout: process.stderr},
+): Prompter {
+  return {
+    async confirm(message, options = {}) {
+      return Boolean(await ask({type: 'confirm', message, initial: options.initial ?? false}, streams))
+    },
+    async select(message, choices, options = {}) {
+      const initialIndex =
+        options.initial === undefined
+          ? 0
+          : Math.max(
+              0,
+              choices.findIndex((c) => c.value === options.initial),
+            )
+      const answer = await ask(
+        {
+          type: 'select',
+          message,
+          initial: initialIndex,
+          choices: choices.map((choice) => ({name: choice.value, message: choice.label, hint: choice.hint})),
+        },
+        streams,
+      )
+      return String(answer)
+    },
+  }
+}
