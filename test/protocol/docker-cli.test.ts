@@ -6,14 +6,13 @@
  */
 import assert from 'node:assert/strict'
 import {execFile, spawnSync} from 'node:child_process'
-import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {delimiter, join, resolve} from 'node:path'
+import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
+import {delimiter, join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 
+import {CLI, makeSandbox, type Sandbox} from '../support/cli.ts'
 import {type DockerEngineStub, startDockerEngineStub} from '../support/docker-engine-stub.ts'
 
-const repoRoot = resolve(import.meta.dirname, '../..')
 const dockerMissing = spawnSync('docker', ['--version']).error !== undefined
 
 const ALICE = {
@@ -47,52 +46,42 @@ describe(
   'the real Docker CLI forwards the right account',
   {skip: dockerMissing && 'docker is not installed'},
   () => {
-    let home: string
-    let engine: DockerEngineStub
-    let env: NodeJS.ProcessEnv
+    let sandbox: Sandbox
+  let engine: DockerEngineStub
+  let env: NodeJS.ProcessEnv
 
-    before(async () => {
-      home = mkdtempSync(join(tmpdir(), 'atcr-docker-cli-'))
-      const configDir = join(home, '.atcr')
-      const dockerConfig = join(home, '.docker')
-      const binDir = join(home, 'bin')
-      for (const directory of [configDir, dockerConfig, binDir]) mkdirSync(directory, {mode: 0o700})
-
-      writeFileSync(
-        join(configDir, 'device.json'),
-        JSON.stringify({
-          version: 2,
-          registries: {
-            'https://atcr.io': {
-              active: ALICE.handle,
-              accounts: {[ALICE.handle]: ALICE, [BOB.handle]: BOB},
-            },
-          },
-        }),
-        {mode: 0o600},
-      )
-      writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({credHelpers: {'atcr.io': 'atcr'}}))
-      // exec, so that the helper's parent process is docker itself, as with an installed helper.
-      const shim = join(binDir, 'docker-credential-atcr')
-      writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, 'bin/run.js')}" "$@"\n`)
-      chmodSync(shim, 0o755)
-
-      engine = await startDockerEngineStub()
-      env = {
-        PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}`,
-        HOME: home,
-        ATCR_CONFIG_DIR: configDir,
-        DOCKER_CONFIG: dockerConfig,
-        DOCKER_HOST: engine.dockerHost,
-      }
+  before(async () => {
+    sandbox = makeSandbox()
+    sandbox.writeAccounts({
+      version: 2,
+      registries: {
+        'https://atcr.io': {active: ALICE.handle, accounts: {[ALICE.handle]: ALICE, [BOB.handle]: BOB}},
+      },
     })
+    const dockerConfig = sandbox.env.DOCKER_CONFIG!
+    mkdirSync(dockerConfig, {recursive: true})
+    writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({credHelpers: {'atcr.io': 'atcr'}}))
+    // exec, so that the helper's parent process is docker itself, as with an installed helper.
+    const binDir = join(sandbox.root, 'bin')
+    mkdirSync(binDir)
+    const shim = join(binDir, 'docker-credential-atcr')
+    writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`)
+    chmodSync(shim, 0o755)
 
-    after(async () => {
-      await engine?.close()
-      if (home) rmSync(home, {recursive: true, force: true})
-    })
+    engine = await startDockerEngineStub()
+    env = {
+      ...sandbox.env,
+      PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}`,
+      DOCKER_HOST: engine.dockerHost,
+    }
+  })
 
-    /** Run one docker command and return the credentials the Engine received with it. */
+  after(async () => {
+    await engine?.close()
+    sandbox?.cleanup()
+  })
+
+  /** Run one docker command and return the credentials the Engine received with it. */
     async function forwardedBy(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
       const before = engine.requests.length
       const run = await docker(args, {...env, ...extraEnv})
