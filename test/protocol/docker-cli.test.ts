@@ -47,41 +47,41 @@ describe(
   {skip: dockerMissing && 'docker is not installed'},
   () => {
     let sandbox: Sandbox
-  let engine: DockerEngineStub
-  let env: NodeJS.ProcessEnv
+    let engine: DockerEngineStub
+    let env: NodeJS.ProcessEnv
 
-  before(async () => {
-    sandbox = makeSandbox()
-    sandbox.writeAccounts({
-      version: 2,
-      registries: {
-        'https://atcr.io': {active: ALICE.handle, accounts: {[ALICE.handle]: ALICE, [BOB.handle]: BOB}},
-      },
+    before(async () => {
+      sandbox = makeSandbox()
+      sandbox.writeAccounts({
+        version: 2,
+        registries: {
+          'https://atcr.io': {active: ALICE.handle, accounts: {[ALICE.handle]: ALICE, [BOB.handle]: BOB}},
+        },
+      })
+      const dockerConfig = sandbox.env.DOCKER_CONFIG!
+      mkdirSync(dockerConfig, {recursive: true})
+      writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({credHelpers: {'atcr.io': 'atcr'}}))
+      // exec, so that the helper's parent process is docker itself, as with an installed helper.
+      const binDir = join(sandbox.root, 'bin')
+      mkdirSync(binDir)
+      const shim = join(binDir, 'docker-credential-atcr')
+      writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`)
+      chmodSync(shim, 0o755)
+
+      engine = await startDockerEngineStub()
+      env = {
+        ...sandbox.env,
+        PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}`,
+        DOCKER_HOST: engine.dockerHost,
+      }
     })
-    const dockerConfig = sandbox.env.DOCKER_CONFIG!
-    mkdirSync(dockerConfig, {recursive: true})
-    writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({credHelpers: {'atcr.io': 'atcr'}}))
-    // exec, so that the helper's parent process is docker itself, as with an installed helper.
-    const binDir = join(sandbox.root, 'bin')
-    mkdirSync(binDir)
-    const shim = join(binDir, 'docker-credential-atcr')
-    writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`)
-    chmodSync(shim, 0o755)
 
-    engine = await startDockerEngineStub()
-    env = {
-      ...sandbox.env,
-      PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}`,
-      DOCKER_HOST: engine.dockerHost,
-    }
-  })
+    after(async () => {
+      await engine?.close()
+      sandbox?.cleanup()
+    })
 
-  after(async () => {
-    await engine?.close()
-    sandbox?.cleanup()
-  })
-
-  /** Run one docker command and return the credentials the Engine received with it. */
+    /** Run one docker command and return the credentials the Engine received with it. */
     async function forwardedBy(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
       const before = engine.requests.length
       const run = await docker(args, {...env, ...extraEnv})
