@@ -134,8 +134,7 @@ async function readBody(request: http.IncomingMessage): Promise<Record<string, u
   for await (const chunk of request) chunks.push(chunk as Buffer)
   const text = Buffer.concat(chunks).toString('utf8').trim()
   if (text === '') return {}
-  if ((request.headers['content-type'] ?? '').includes('x-www-form-urlencoded'))
-    return Object.fromEntries(new URLSearchParams(text))
+  if (!text.startsWith('{')) return Object.fromEntries(new URLSearchParams(text))
   try {
     const parsed: unknown = JSON.parse(text)
     return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {}
