@@ -2,7 +2,7 @@
  * Running the built CLI (bin/run.js → dist) as a child process against the AppView emulator, in a
  * temporary HOME / ATCR_CONFIG_DIR / DOCKER_CONFIG, never the real ~/.atcr. Run `npm run build` first.
  */
-import {spawn} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -35,6 +35,7 @@ export function makeSandbox(): Sandbox {
     DOCKER_CONFIG: dockerConfig,
     CI: '1', // never a browser, never a prompt
     NO_COLOR: '1',
+    OCLIF_COLUMNS: '400', // error messages on one line, as a wide terminal shows them
   }
   const accountFile = path.join(configDir, 'device.json')
   return {
@@ -61,11 +62,14 @@ export interface CliOptions {
   /** Called with each stderr line as it arrives (to read the device code). */
   onStderrLine?: (line: string) => void
   timeoutMs?: number
+  /** Called once the process has started (to signal it). */
+  onSpawn?: (child: ChildProcess) => void
 }
 
 export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN_RUN, ...args], {env: options.env, stdio: ['pipe', 'pipe', 'pipe']})
+    options.onSpawn?.(child)
     let stdout = ''
     let stderr = ''
     let pending = ''
