@@ -17,7 +17,9 @@ export interface Sandbox {
   dockerConfig: string
   env: NodeJS.ProcessEnv
   accountFile: string
-  readAccounts(): {registries: Record<string, {active?: string; accounts: Record<string, Record<string, string>>}>}
+  readAccounts(): {
+    registries: Record<string, {active?: string; accounts: Record<string, Record<string, string>>}>
+  }
   writeAccounts(value: unknown): void
   cleanup(): void
 }
@@ -68,7 +70,10 @@ export interface CliOptions {
 
 export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN_RUN, ...args], {env: options.env, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [BIN_RUN, ...args], {
+      env: options.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     options.onSpawn?.(child)
     let stdout = ''
     let stderr = ''

@@ -97,16 +97,27 @@ describe('AppView client against the emulator', () => {
   it('checks secrets: valid with the DID, invalid, session expired', async () => {
     const client = createAppViewClient({baseUrl: emulator.url})
     const secret = emulator.addAccount(alice)
-    assert.deepEqual(await client.checkSecret({handle: alice.handle, deviceSecret: secret, service: emulator.host}), {
-      state: 'valid',
-      did: alice.did,
-    })
     assert.deepEqual(
-      await client.checkSecret({handle: alice.handle, deviceSecret: 'atcr_device_wrong', service: emulator.host}),
+      await client.checkSecret({handle: alice.handle, deviceSecret: secret, service: emulator.host}),
+      {
+        state: 'valid',
+        did: alice.did,
+      },
+    )
+    assert.deepEqual(
+      await client.checkSecret({
+        handle: alice.handle,
+        deviceSecret: 'atcr_device_wrong',
+        service: emulator.host,
+      }),
       {state: 'invalid'},
     )
     emulator.expireSession(alice.handle)
-    const expired = await client.checkSecret({handle: alice.handle, deviceSecret: secret, service: emulator.host})
+    const expired = await client.checkSecret({
+      handle: alice.handle,
+      deviceSecret: secret,
+      service: emulator.host,
+    })
     emulator.restoreSession(alice.handle)
     assert.equal(expired.state, 'session_expired')
     assert.match((expired as {loginUrl: string}).loginUrl, /\/auth\/oauth\/login\?handle=alice\.test$/)
@@ -116,7 +127,10 @@ describe('AppView client against the emulator', () => {
     const client = createAppViewClient({baseUrl: emulator.url, retries: 2})
     const secret = emulator.addAccount(alice)
     emulator.injectFault({path: '/auth/token', kind: '5xx', count: 1})
-    assert.equal((await client.checkSecret({handle: alice.handle, deviceSecret: secret, service: 'x'})).state, 'valid')
+    assert.equal(
+      (await client.checkSecret({handle: alice.handle, deviceSecret: secret, service: 'x'})).state,
+      'valid',
+    )
     assert.equal(emulator.requests.filter((request) => request.path === '/auth/token').length, 2)
 
     emulator.injectFault({path: '/auth/token', kind: '5xx', count: 10})
@@ -137,14 +151,19 @@ describe('AppView client against the emulator', () => {
     const client = createAppViewClient({baseUrl: closed.url, retries: 0})
     const result = await client.checkSecret({handle: 'a', deviceSecret: 'atcr_device_x', service: 'x'})
     assert.deepEqual(result, {state: 'unreachable', reason: 'connection refused'})
-    await assert.rejects(client.startDeviceAuthorization({deviceName: 'h'}), /cannot reach the AppView at .*connection refused/)
+    await assert.rejects(
+      client.startDeviceAuthorization({deviceName: 'h'}),
+      /cannot reach the AppView at .*connection refused/,
+    )
   })
 
   it('revokes a device; the secret stops working', async () => {
     const client = createAppViewClient({baseUrl: emulator.url})
     const secret = emulator.addAccount(alice)
     assert.equal(await client.revokeDevice({handle: alice.handle, deviceSecret: secret}), true)
-    assert.deepEqual(await client.checkSecret({handle: alice.handle, deviceSecret: secret, service: 'x'}), {state: 'invalid'})
+    assert.deepEqual(await client.checkSecret({handle: alice.handle, deviceSecret: secret, service: 'x'}), {
+      state: 'invalid',
+    })
     assert.equal(await client.revokeDevice({handle: alice.handle, deviceSecret: secret}), false)
   })
 
@@ -175,10 +194,17 @@ describe('AppView client against the emulator', () => {
       response.writeHead(401, {'content-type': 'application/json'}).end('{"error":"invalid_credentials"}')
     })
     try {
-      const viaProxy = createAppViewClient({baseUrl: 'http://appview.invalid', env: {HTTP_PROXY: proxy.url}, retries: 0})
-      assert.deepEqual(await viaProxy.checkSecret({handle: 'a', deviceSecret: 'atcr_device_x', service: 'x'}), {
-        state: 'invalid',
+      const viaProxy = createAppViewClient({
+        baseUrl: 'http://appview.invalid',
+        env: {HTTP_PROXY: proxy.url},
+        retries: 0,
       })
+      assert.deepEqual(
+        await viaProxy.checkSecret({handle: 'a', deviceSecret: 'atcr_device_x', service: 'x'}),
+        {
+          state: 'invalid',
+        },
+      )
       assert.equal(proxy.seen[0]!.url, 'http://appview.invalid/auth/token?service=x')
 
       const secret = emulator.addAccount(alice)
@@ -187,7 +213,10 @@ describe('AppView client against the emulator', () => {
         env: {HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1'},
         retries: 0,
       })
-      assert.equal((await bypass.checkSecret({handle: alice.handle, deviceSecret: secret, service: 'x'})).state, 'valid')
+      assert.equal(
+        (await bypass.checkSecret({handle: alice.handle, deviceSecret: secret, service: 'x'})).state,
+        'valid',
+      )
       assert.equal(proxy.seen.length, 1)
     } finally {
       await proxy.close()
@@ -224,7 +253,9 @@ describe('emulator registry tokens', () => {
     assert.equal(jwt.header.alg, 'RS256')
     const certificate = new X509Certificate(Buffer.from(jwt.header.x5c[0], 'base64'))
     assert.equal(certificate.toString(), new X509Certificate(emulator.tokenCertificatePem).toString())
-    const verified = createVerify('RSA-SHA256').update(jwt.signed).verify(createPublicKey(certificate.publicKey.export({type: 'spki', format: 'pem'})), jwt.signature)
+    const verified = createVerify('RSA-SHA256')
+      .update(jwt.signed)
+      .verify(createPublicKey(certificate.publicKey.export({type: 'spki', format: 'pem'})), jwt.signature)
     assert.equal(verified, true)
     assert.equal(jwt.claims.iss, emulator.tokenIssuer)
     assert.equal(jwt.claims.sub, alice.did)
@@ -239,11 +270,17 @@ describe('emulator registry tokens', () => {
   it('grants push on the DID namespace too, and only pull to anonymous callers', async () => {
     const secret = emulator.addAccount(alice)
     const basic = `Basic ${Buffer.from(`${alice.handle}:${secret}`).toString('base64')}`
-    const owner = decodeJwt((await token(`service=x&scope=repository:${alice.did}/app:push`, basic)).body.token as string)
+    const owner = decodeJwt(
+      (await token(`service=x&scope=repository:${alice.did}/app:push`, basic)).body.token as string,
+    )
     assert.deepEqual(owner.claims.access, [{type: 'repository', name: `${alice.did}/app`, actions: ['push']}])
-    const anonymous = decodeJwt((await token('service=x&scope=repository:alice.test/app:pull,push')).body.token as string)
+    const anonymous = decodeJwt(
+      (await token('service=x&scope=repository:alice.test/app:pull,push')).body.token as string,
+    )
     assert.equal(anonymous.claims.sub, '')
-    assert.deepEqual(anonymous.claims.access, [{type: 'repository', name: 'alice.test/app', actions: ['pull']}])
+    assert.deepEqual(anonymous.claims.access, [
+      {type: 'repository', name: 'alice.test/app', actions: ['pull']},
+    ])
   })
 
   it('proxies /v2/ to the registry upstream, keeping the Host header', async () => {
@@ -265,8 +302,12 @@ describe('emulator registry tokens', () => {
 
   it('can be driven over HTTP', async () => {
     const post = (control: string, body: object) =>
-      fetch(`${emulator.url}/_emulator/${control}`, {method: 'POST', body: JSON.stringify(body)}).then((r) => r.json())
-    const {deviceSecret} = (await post('add-account', {handle: 'carol.test', did: 'did:plc:carol'})) as {deviceSecret: string}
+      fetch(`${emulator.url}/_emulator/${control}`, {method: 'POST', body: JSON.stringify(body)}).then((r) =>
+        r.json(),
+      )
+    const {deviceSecret} = (await post('add-account', {handle: 'carol.test', did: 'did:plc:carol'})) as {
+      deviceSecret: string
+    }
     const basic = `Basic ${Buffer.from(`carol.test:${deviceSecret}`).toString('base64')}`
     assert.equal((await token('service=x', basic)).status, 200)
     await post('expire-session', {handle: 'carol.test'})

@@ -58,7 +58,10 @@ describe('AppView contract', () => {
       expiresIn: 600,
       interval: 5,
     })
-    assert.throws(() => parseDeviceAuthorization(200, {device_code: 'dc'}), /lacks user_code, verification_uri, expires_in/)
+    assert.throws(
+      () => parseDeviceAuthorization(200, {device_code: 'dc'}),
+      /lacks user_code, verification_uri, expires_in/,
+    )
     assert.throws(() => parseDeviceAuthorization(404, undefined), /answered 404/)
   })
 
@@ -80,7 +83,10 @@ describe('AppView contract', () => {
   })
 
   it('maps every secret-check answer, taking the DID from the token subject', () => {
-    assert.deepEqual(parseTokenCheck(200, {token: jwt({sub: 'did:plc:abc'})}), {state: 'valid', did: 'did:plc:abc'})
+    assert.deepEqual(parseTokenCheck(200, {token: jwt({sub: 'did:plc:abc'})}), {
+      state: 'valid',
+      did: 'did:plc:abc',
+    })
     assert.deepEqual(parseTokenCheck(200, {access_token: jwt({})}), {state: 'valid', did: ''})
     assert.deepEqual(parseTokenCheck(401, {error: 'invalid_credentials'}), {state: 'invalid'})
     assert.deepEqual(parseTokenCheck(401, undefined), {state: 'invalid'})

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import {createHash} from 'node:crypto'
 import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -6,6 +7,7 @@ import {after, before, beforeEach, describe, it} from 'node:test'
 
 import {checkBeforeGet} from '../../src/lib/session-check/check-before-get.ts'
 import {checkSecretLean} from '../../src/lib/session-check/check-secret-lean.ts'
+import {sha256Hex} from '../../src/lib/session-check/sha256.ts'
 import {
   isKnownValid,
   rememberValid,
@@ -107,7 +109,14 @@ describe('check before get', () => {
     const secret = emulator.addAccount(alice)
     emulator.injectFault({path: '/auth/token', kind: 'hang'})
     assert.deepEqual(await checkBeforeGet(input(secret, {budgetMs: 200})), {verdict: 'answer'})
-    assert.equal(isKnownValid(sessionCachePath(directory), sessionCacheKey(emulator.host, alice.handle, secret), Date.now()), false)
+    assert.equal(
+      isKnownValid(
+        sessionCachePath(directory),
+        sessionCacheKey(emulator.host, alice.handle, secret),
+        Date.now(),
+      ),
+      false,
+    )
     emulator.injectFault({path: '/auth/token', kind: '5xx'})
     assert.deepEqual(await checkBeforeGet(input(secret)), {verdict: 'answer'})
     emulator.injectFault({path: '/auth/token', kind: 'malformed'})
@@ -129,5 +138,25 @@ describe('check before get', () => {
     })
     assert.equal((await checkSecretLean({...base, baseUrl: 'not a url'})).state, 'unreachable')
     rmSync(directory, {recursive: true})
+  })
+})
+
+describe('sha256Hex', () => {
+  it('matches node:crypto on empty, short, multi-block and non-ASCII input', () => {
+    for (const text of [
+      '',
+      'abc',
+      'a'.repeat(55),
+      'a'.repeat(56),
+      'a'.repeat(64),
+      'x'.repeat(1000),
+      'atcr.io\0Ålice\0atcr_device_✓',
+    ]) {
+      assert.equal(
+        sha256Hex(text),
+        createHash('sha256').update(text, 'utf8').digest('hex'),
+        `length ${text.length}`,
+      )
+    }
   })
 })

@@ -33,14 +33,24 @@ function scripted(...answers: DeviceTokenOutcome[]) {
 }
 
 const authorization = {deviceCode: 'dc', expiresIn: 600, interval: 5}
-const approved: DeviceTokenOutcome = {kind: 'approved', deviceSecret: 'atcr_device_x', handle: 'a.test', did: 'did:plc:a'}
+const approved: DeviceTokenOutcome = {
+  kind: 'approved',
+  deviceSecret: 'atcr_device_x',
+  handle: 'a.test',
+  did: 'did:plc:a',
+}
 
 describe('waitForApproval', () => {
   it('waits one interval before every poll and returns the approval', async () => {
     const clock = fakeClock()
     const server = scripted({kind: 'pending'}, {kind: 'pending'}, approved)
     const result = await waitForApproval({authorization, poll: server.poll, clock})
-    assert.deepEqual(result, {outcome: 'approved', deviceSecret: 'atcr_device_x', handle: 'a.test', did: 'did:plc:a'})
+    assert.deepEqual(result, {
+      outcome: 'approved',
+      deviceSecret: 'atcr_device_x',
+      handle: 'a.test',
+      did: 'did:plc:a',
+    })
     assert.deepEqual(clock.sleeps, [5000, 5000, 5000])
     assert.deepEqual(server.calls, ['dc', 'dc', 'dc'])
   })
@@ -61,11 +71,18 @@ describe('waitForApproval', () => {
   })
 
   it('stops on expired_token and on access_denied', async () => {
-    assert.deepEqual(await waitForApproval({authorization, poll: scripted({kind: 'expired'}).poll, clock: fakeClock()}), {
-      outcome: 'expired',
-    })
     assert.deepEqual(
-      await waitForApproval({authorization, poll: scripted({kind: 'pending'}, {kind: 'denied'}).poll, clock: fakeClock()}),
+      await waitForApproval({authorization, poll: scripted({kind: 'expired'}).poll, clock: fakeClock()}),
+      {
+        outcome: 'expired',
+      },
+    )
+    assert.deepEqual(
+      await waitForApproval({
+        authorization,
+        poll: scripted({kind: 'pending'}, {kind: 'denied'}).poll,
+        clock: fakeClock(),
+      }),
       {outcome: 'denied'},
     )
   })
@@ -82,7 +99,12 @@ describe('waitForApproval', () => {
   it('gives up after too many failures in a row, naming the reason', async () => {
     const down: DeviceTokenOutcome = {kind: 'unavailable', reason: 'connection refused'}
     const server = scripted(down, down, down, down)
-    const result = await waitForApproval({authorization, poll: server.poll, clock: fakeClock(), maxFailures: 3})
+    const result = await waitForApproval({
+      authorization,
+      poll: server.poll,
+      clock: fakeClock(),
+      maxFailures: 3,
+    })
     assert.equal(result.outcome, 'failed')
     assert.match((result as {reason: string}).reason, /connection refused \(4 attempts\)/)
   })
@@ -91,7 +113,11 @@ describe('waitForApproval', () => {
     const clock = fakeClock()
     const pending = Array.from({length: 20}, (): DeviceTokenOutcome => ({kind: 'pending'}))
     const server = scripted(...pending)
-    const result = await waitForApproval({authorization: {deviceCode: 'dc', expiresIn: 12, interval: 5}, poll: server.poll, clock})
+    const result = await waitForApproval({
+      authorization: {deviceCode: 'dc', expiresIn: 12, interval: 5},
+      poll: server.poll,
+      clock,
+    })
     assert.deepEqual(result, {outcome: 'expired'})
     assert.equal(server.calls.length, 2) // at 5 s and 10 s; a poll at 15 s would outlive the code
   })
@@ -105,9 +131,12 @@ describe('waitForApproval', () => {
         return {kind: 'pending'} as DeviceTokenOutcome
       },
     }
-    assert.deepEqual(await waitForApproval({authorization, poll: server.poll, clock, signal: controller.signal}), {
-      outcome: 'cancelled',
-    })
+    assert.deepEqual(
+      await waitForApproval({authorization, poll: server.poll, clock, signal: controller.signal}),
+      {
+        outcome: 'cancelled',
+      },
+    )
 
     const realTimeController = new AbortController()
     const started = waitForApproval({

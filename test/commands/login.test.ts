@@ -53,7 +53,12 @@ describe('login', {timeout: 120_000}, () => {
     emulator.approveNext(alice)
     const result = await runCli(['login', emulator.host, '--no-browser', '--json'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
-    assert.deepEqual(JSON.parse(result.stdout), {registry: emulator.host, handle: 'alice.test', did: alice.did, replaced: false})
+    assert.deepEqual(JSON.parse(result.stdout), {
+      registry: emulator.host,
+      handle: 'alice.test',
+      did: alice.did,
+      replaced: false,
+    })
     assert.doesNotMatch(result.stdout + result.stderr, /atcr_device_/)
   })
 
@@ -122,7 +127,10 @@ describe('login', {timeout: 120_000}, () => {
     const refused = await runCli(['login', emulator.host, '--no-browser'], {env: sandbox.env})
     assert.equal(refused.code, 2)
     assert.match(refused.stderr, /alice\.test is already logged in.*Pass --yes/s)
-    assert.equal(sandbox.readAccounts().registries[emulator.url]!.accounts['alice.test']!.device_secret, first)
+    assert.equal(
+      sandbox.readAccounts().registries[emulator.url]!.accounts['alice.test']!.device_secret,
+      first,
+    )
 
     emulator.approveNext(alice)
     const replaced = await runCli(['login', emulator.host, '--no-browser', '--yes'], {env: sandbox.env})
@@ -138,13 +146,24 @@ describe('login', {timeout: 120_000}, () => {
 
   it('--with-token checks a piped secret and saves it with the DID from the token', async () => {
     const secret = emulator.addAccount(alice)
-    const result = await runCli(['login', emulator.host, '--with-token', '--account', 'alice.test', '--json'], {
-      env: sandbox.env,
-      stdin: `${secret}\n`,
-    })
+    const result = await runCli(
+      ['login', emulator.host, '--with-token', '--account', 'alice.test', '--json'],
+      {
+        env: sandbox.env,
+        stdin: `${secret}\n`,
+      },
+    )
     assert.equal(result.code, 0, result.stderr)
-    assert.deepEqual(JSON.parse(result.stdout), {registry: emulator.host, handle: 'alice.test', did: alice.did, replaced: false})
-    assert.equal(sandbox.readAccounts().registries[emulator.url]!.accounts['alice.test']!.device_secret, secret)
+    assert.deepEqual(JSON.parse(result.stdout), {
+      registry: emulator.host,
+      handle: 'alice.test',
+      did: alice.did,
+      replaced: false,
+    })
+    assert.equal(
+      sandbox.readAccounts().registries[emulator.url]!.accounts['alice.test']!.device_secret,
+      secret,
+    )
   })
 
   it('--with-token refuses an unknown secret, and needs --account', async () => {
@@ -157,7 +176,10 @@ describe('login', {timeout: 120_000}, () => {
     assert.doesNotMatch(refused.stderr, /atcr_device_unknown/)
     assert.throws(() => sandbox.readAccounts(), /ENOENT/)
 
-    const noAccount = await runCli(['login', emulator.host, '--with-token'], {env: sandbox.env, stdin: 'atcr_device_x'})
+    const noAccount = await runCli(['login', emulator.host, '--with-token'], {
+      env: sandbox.env,
+      stdin: 'atcr_device_x',
+    })
     assert.equal(noAccount.code, 2)
     assert.match(noAccount.stderr, /--account/)
   })

@@ -38,7 +38,9 @@ describe('logout', {timeout: 60_000}, () => {
     ).status === 200
 
   it('logs out the active account, revokes it, and names the account that becomes active', async () => {
-    const result = await runCli(['logout', emulator.host, '--account', 'alice.test', '--yes'], {env: sandbox.env})
+    const result = await runCli(['logout', emulator.host, '--account', 'alice.test', '--yes'], {
+      env: sandbox.env,
+    })
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stderr, /Logged out alice\.test from 127\.0\.0\.1:\d+\n/)
     assert.match(result.stderr, /bob\.test is now the active account for 127\.0\.0\.1:\d+/)
@@ -50,18 +52,32 @@ describe('logout', {timeout: 60_000}, () => {
   })
 
   it('prints {registry, removed, revoked, active} with --json, and accepts a DID', async () => {
-    const result = await runCli(['logout', emulator.host, '-a', 'did:plc:bob', '--yes', '--json'], {env: sandbox.env})
+    const result = await runCli(['logout', emulator.host, '-a', 'did:plc:bob', '--yes', '--json'], {
+      env: sandbox.env,
+    })
     assert.equal(result.code, 0, result.stderr)
-    assert.deepEqual(JSON.parse(result.stdout), {registry: emulator.host, removed: 'bob.test', revoked: true, active: 'alice.test'})
+    assert.deepEqual(JSON.parse(result.stdout), {
+      registry: emulator.host,
+      removed: 'bob.test',
+      revoked: true,
+      active: 'alice.test',
+    })
     assert.doesNotMatch(result.stdout, /atcr_device_/)
   })
 
   it('removes the account locally even when the AppView is unreachable', async () => {
     const url = 'http://127.0.0.1:1'
-    sandbox.writeAccounts(accountFileFor(url, [{handle: 'alice.test', did: '', device_secret: 'atcr_device_x'}]))
+    sandbox.writeAccounts(
+      accountFileFor(url, [{handle: 'alice.test', did: '', device_secret: 'atcr_device_x'}]),
+    )
     const result = await runCli(['logout', '127.0.0.1:1', '--yes', '--json'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
-    assert.deepEqual(JSON.parse(result.stdout), {registry: '127.0.0.1:1', removed: 'alice.test', revoked: false, active: null})
+    assert.deepEqual(JSON.parse(result.stdout), {
+      registry: '127.0.0.1:1',
+      removed: 'alice.test',
+      revoked: false,
+      active: null,
+    })
     assert.deepEqual(sandbox.readAccounts().registries, {})
   })
 

@@ -32,7 +32,9 @@ describe('status', {timeout: 60_000}, () => {
             'bob.test': {handle: 'bob.test', did: '', device_secret: secrets[1]},
           },
         },
-        'http://127.0.0.1:1': {accounts: {'carol.test': {handle: 'carol.test', did: '', device_secret: 'atcr_device_c'}}},
+        'http://127.0.0.1:1': {
+          accounts: {'carol.test': {handle: 'carol.test', did: '', device_secret: 'atcr_device_c'}},
+        },
       },
     })
   })
@@ -43,7 +45,8 @@ describe('status', {timeout: 60_000}, () => {
     const result = await runCli(['status', '--json'], {env: sandbox.env})
     emulator.restoreSession('bob.test')
     assert.equal(result.code, 1, 'an expired session needs a new login')
-    for (const secret of secrets) assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret))
+    for (const secret of secrets)
+      assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret))
     const report = JSON.parse(result.stdout)
     assert.deepEqual(report, {
       registries: [
@@ -52,7 +55,13 @@ describe('status', {timeout: 60_000}, () => {
           url: 'http://127.0.0.1:1',
           active: null,
           accounts: [
-            {handle: 'carol.test', did: '', active: false, state: 'unreachable', detail: 'connection refused'},
+            {
+              handle: 'carol.test',
+              did: '',
+              active: false,
+              state: 'unreachable',
+              detail: 'connection refused',
+            },
           ],
         },
         {
@@ -91,14 +100,19 @@ describe('status', {timeout: 60_000}, () => {
     emulator.revoke(secrets[1]!)
     const result = await runCli(['status', emulator.host], {env: sandbox.env})
     assert.equal(result.code, 1)
-    assert.match(result.stderr, /✗ bob\.test: secret not accepted \(revoked\?\): run docker-credential-atcr login 127\.0\.0\.1:\d+/)
+    assert.match(
+      result.stderr,
+      /✗ bob\.test: secret not accepted \(revoked\?\): run docker-credential-atcr login 127\.0\.0\.1:\d+/,
+    )
   })
 
   it('--offline makes no request', async () => {
     const result = await runCli(['status', '--offline', '--json'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     assert.equal(emulator.requests.length, 0)
-    const states = JSON.parse(result.stdout).registries.flatMap((r: {accounts: {state: string}[]}) => r.accounts.map((a) => a.state))
+    const states = JSON.parse(result.stdout).registries.flatMap((r: {accounts: {state: string}[]}) =>
+      r.accounts.map((a) => a.state),
+    )
     assert.deepEqual(states, ['unchecked', 'unchecked', 'unchecked'])
   })
 

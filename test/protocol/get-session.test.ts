@@ -30,7 +30,8 @@ describe('get checks the session behind the secret', {timeout: 60_000}, () => {
 
   const get = (env: NodeJS.ProcessEnv = {}) =>
     runCli(['get'], {env: {...sandbox.env, CI: undefined, ...env}, stdin: emulator.host})
-  const credentials = () => `${JSON.stringify({ServerURL: emulator.host, Username: 'alice.test', Secret: secret})}\n`
+  const credentials = () =>
+    `${JSON.stringify({ServerURL: emulator.host, Username: 'alice.test', Secret: secret})}\n`
 
   it('answers after one check, then from the cache without any request', async () => {
     const first = await get()
@@ -62,7 +63,10 @@ describe('get checks the session behind the secret', {timeout: 60_000}, () => {
     emulator.revoke(secret)
     const result = await get()
     assert.equal(result.code, 1)
-    assert.match(result.stdout, /^127\.0\.0\.1:\d+: the device secret of alice\.test is no longer accepted .*Run: docker-credential-atcr login 127\.0\.0\.1:\d+\n$/)
+    assert.match(
+      result.stdout,
+      /^127\.0\.0\.1:\d+: the device secret of alice\.test is no longer accepted .*Run: docker-credential-atcr login 127\.0\.0\.1:\d+\n$/,
+    )
   })
 
   it('a dead, hanging or broken AppView: the stored credentials anyway', async () => {

@@ -51,14 +51,25 @@ export class ContractError extends Error {
 // Requests
 
 let cachedVersion: string | undefined
-/** This package's version, read once from package.json (same relative place from src/ and dist/). */
+/**
+ * This package's version, read once from its package.json: three levels up from src/lib/appview or
+ * dist/lib/appview, one level up from the bundled dist/protocol.js.
+ */
 export function clientVersion(): string {
-  if (cachedVersion === undefined) {
+  if (cachedVersion !== undefined) return cachedVersion
+  cachedVersion = '0.0.0'
+  for (const candidate of ['../../../package.json', '../package.json']) {
     try {
-      const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')
-      cachedVersion = String((JSON.parse(text) as {version?: unknown}).version ?? '0.0.0')
+      const manifest = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as {
+        name?: unknown
+        version?: unknown
+      }
+      if (manifest.name === CLIENT_NAME && typeof manifest.version === 'string') {
+        cachedVersion = manifest.version
+        break
+      }
     } catch {
-      cachedVersion = '0.0.0'
+      // Not here: try the next place.
     }
   }
   return cachedVersion

@@ -6,11 +6,11 @@
  * Only "valid" is cached: a revoked or expired secret is asked about again every time. A missing,
  * unreadable or corrupt cache is simply a miss.
  */
-import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {writeFileAtomic} from '../config/atomic-write.ts'
+import {sha256Hex} from './sha256.ts'
 
 export const SESSION_CACHE_FILE = 'session-cache.json'
 /** How long a good answer is trusted. */
@@ -27,7 +27,7 @@ export function sessionCachePath(configDirectory: string): string {
 }
 
 export function sessionCacheKey(host: string, handle: string, deviceSecret: string): string {
-  return createHash('sha256').update(`${host}\0${handle.toLowerCase()}\0${deviceSecret}`).digest('hex')
+  return sha256Hex(`${host}\0${handle.toLowerCase()}\0${deviceSecret}`)
 }
 
 function readCache(file: string): CacheDocument {
