@@ -135,7 +135,7 @@ export async function runProtocolVerb(verb: ProtocolVerb, io: ProtocolIo = proce
       const context = contextFor(io)
       result =
         verb === 'get'
-          ? getCredentials(input, context)
+          ? await getCredentials(input, context)
           : verb === 'store'
             ? storeCredentials(input, context)
             : eraseCredentials(input, context)

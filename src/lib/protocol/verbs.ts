@@ -10,6 +10,8 @@ import {ancestorCommandLines, type ProcessTableReader} from '../identity/parent-
 import {resolveAccount} from '../identity/resolve-account.ts'
 import {appViewUrlFor} from '../registry/appview-url.ts'
 import {parseServerAddress} from '../registry/server-address.ts'
+import {checkBeforeGet} from '../session-check/check-before-get.ts'
+import {sessionCachePath} from '../session-check/session-cache.ts'
 import {
   BIN,
   CREDENTIALS_NOT_FOUND,
@@ -51,7 +53,7 @@ function hostOf(input: string): string {
   return parseServerAddress(input).host
 }
 
-export function getCredentials(input: string, context: ProtocolContext): ProtocolResult {
+export async function getCredentials(input: string, context: ProtocolContext): Promise<ProtocolResult> {
   const host = hostOf(input)
   const accounts = loadAccounts(context.paths)
   const registry = findRegistry(accounts, host)
@@ -80,6 +82,30 @@ export function getCredentials(input: string, context: ProtocolContext): Protoco
     return failure(multipleAccountsMessage(host))
   }
   context.explain(`${host} → ${resolution.account.handle} (rule: ${resolution.rule}; ${resolution.reason})`)
+  const {account} = resolution
+  const session = await checkBeforeGet({
+    host,
+    account,
+    cacheFile: sessionCachePath(context.paths.directory),
+    env: context.env,
+    appViewUrl: () =>
+      appViewUrlFor(host, {
+        accountAppViewUrl: account.appview_url,
+        insecureRegistries: context.insecureRegistries,
+      }),
+    explain: context.explain,
+  })
+  if (session.verdict === 'session_expired') {
+    const where = session.loginUrl ? `Sign in again at ${session.loginUrl}` : 'Sign in again'
+    const message = `${host}: the AT Protocol session of ${account.handle} expired. ${where} or run: ${BIN} login ${host}`
+    context.note(`${BIN}: ${message}`)
+    return failure(message)
+  }
+  if (session.verdict === 'revoked') {
+    const message = `${host}: the device secret of ${account.handle} is no longer accepted (revoked or unknown). Run: ${BIN} login ${host}`
+    context.note(`${BIN}: ${message}`)
+    return failure(message)
+  }
   const answer = {
     ServerURL: input.trim(),
     Username: resolution.account.handle,

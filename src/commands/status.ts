@@ -1,0 +1,60 @@
+import {Flags} from '@oclif/core'
+
+import {RegistryCommand} from '../base/registry-command.ts'
+import {createAppViewClient} from '../lib/appview/client.ts'
+import {BIN} from '../lib/protocol/messages.ts'
+import {collectStatus, formatStatus, type StatusReport} from '../lib/session-check/account-status.ts'
+
+const CHECK_TIMEOUT_MS = 4000
+
+export default class Status extends RegistryCommand {
+  static override summary = 'Show every registry and account, and whether each can still sign in.'
+  static override description = `Each saved device secret is checked with its registry in parallel (a few seconds at most): valid, not accepted (revoked or unknown), session expired (with the URL to sign in again), or unreachable. --offline skips the checks. Exits 1 when an account needs a new login.
+
+--json prints, on stdout:
+  {"registries": [{"registry": "atcr.io", "url": "https://atcr.io", "active": "alice.bsky.social" | null,
+                   "accounts": [{"handle": "alice.bsky.social", "did": "did:plc:…", "active": true,
+                                 "state": "valid" | "invalid" | "session_expired" | "unreachable" | "unchecked",
+                                 "loginUrl": "…" (session_expired only), "detail": "…" (unreachable only)}]}],
+   "needsLogin": false}
+No secret is ever part of the output.`
+  static override examples = [
+    '<%= config.bin %> status',
+    '<%= config.bin %> status atcr.io --json',
+    '<%= config.bin %> status --offline',
+  ]
+  static override enableJsonFlag = true
+  // Restated: oclif's parse() copies only a command class's own static members.
+  static override args = RegistryCommand.args
+  static override flags = {
+    offline: Flags.boolean({description: 'do not contact the registries; only list the saved accounts'}),
+  }
+
+  async run(): Promise<StatusReport> {
+    const {args, flags} = await this.parse(Status)
+    const host = args.registry === undefined ? undefined : this.registryHost(args.registry)
+    const report = await collectStatus(this.loadAccounts(), {
+      host,
+      offline: flags.offline,
+      check: (registry, account) =>
+        createAppViewClient({
+          baseUrl: this.appViewUrl(registry.host, account.appview_url),
+          timeoutMs: CHECK_TIMEOUT_MS,
+          retries: 0,
+        }).checkSecret({
+          handle: account.handle,
+          deviceSecret: account.device_secret,
+          service: registry.host,
+        }),
+    })
+    if (report.registries.length === 0) {
+      this.say(
+        host ? `No accounts for ${host}. Run: ${BIN} login ${host}` : `No accounts yet. Run: ${BIN} login`,
+      )
+    } else if (!this.jsonEnabled()) {
+      for (const line of formatStatus(report, BIN)) this.say(line)
+    }
+    if (report.needsLogin) process.exitCode = 1
+    return report
+  }
+}

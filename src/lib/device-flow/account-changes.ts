@@ -1,0 +1,74 @@
+/**
+ * What login and logout change in the account file. Pure edits of a loaded AccountFile, meant to run
+ * inside updateAccounts (locked read-modify-write), so a login is saved whole or not at all.
+ */
+import type {Account, AccountFile} from '../config/account-file.ts'
+import {activeAccount, findAccount, findRegistry} from '../config/registry-entries.ts'
+
+export interface LoggedInAccount {
+  handle: string
+  did: string
+  deviceSecret: string
+}
+
+/** The stored account a login would replace: same handle, or same DID under an older handle. */
+export function accountToReplace(
+  accounts: AccountFile,
+  host: string,
+  login: {handle: string; did: string},
+): {key: string; account: Account} | undefined {
+  const registry = findRegistry(accounts, host)
+  if (!registry) return undefined
+  return (
+    findAccount(registry.entry, login.handle) ??
+    (login.did ? findAccount(registry.entry, login.did) : undefined)
+  )
+}
+
+/**
+ * Save a login as the registry's active account. `registryKey` is used only when the registry is new.
+ * An account with the same handle or DID is replaced; fields the helper does not know are kept.
+ */
+export function saveLogin(
+  accounts: AccountFile,
+  input: {host: string; registryKey: string; login: LoggedInAccount},
+): {replaced: boolean} {
+  let registry = findRegistry(accounts, input.host)
+  if (!registry) {
+    accounts.registries[input.registryKey] = {accounts: {}}
+    registry = findRegistry(accounts, input.host)!
+  }
+  const {entry} = registry
+  const {handle, did, deviceSecret} = input.login
+  const key = handle.toLowerCase()
+  const previous = accountToReplace(accounts, input.host, {handle, did})
+  if (previous && previous.key !== key) delete entry.accounts[previous.key]
+  entry.accounts[key] = {...previous?.account, handle, did, device_secret: deviceSecret}
+  entry.active = key
+  return {replaced: previous !== undefined}
+}
+
+/**
+ * Remove one account. If it was active, the first remaining account (by handle) becomes active; a
+ * registry left with no accounts and nothing else is removed.
+ */
+export function removeAccount(
+  accounts: AccountFile,
+  input: {host: string; key: string},
+): {removed: boolean; wasActive: boolean; newActive?: string} {
+  const registry = findRegistry(accounts, input.host)
+  if (!registry || !registry.entry.accounts[input.key]) return {removed: false, wasActive: false}
+  const {entry} = registry
+  const wasActive = activeAccount(entry)?.key === input.key
+  delete entry.accounts[input.key]
+  const remaining = Object.keys(entry.accounts).sort()
+  let newActive: string | undefined
+  if (wasActive) {
+    newActive = remaining[0]
+    if (newActive) entry.active = newActive
+    else delete entry.active
+  }
+  const onlyKnownFields = Object.keys(entry).every((field) => field === 'accounts' || field === 'active')
+  if (remaining.length === 0 && onlyKnownFields) delete accounts.registries[registry.key]
+  return {removed: true, wasActive, newActive}
+}

@@ -1,0 +1,112 @@
+/**
+ * What `status` reports: every registry and account, the active one marked, each secret checked live
+ * (in parallel) unless offline. The result is the documented `status --json` shape; it never holds a
+ * secret.
+ */
+import type {Account, AccountFile} from '../config/account-file.ts'
+import {activeAccount, listRegistries, type RegistryMatch} from '../config/registry-entries.ts'
+import type {SecretCheck} from '../appview/contract.ts'
+
+export type AccountState = 'valid' | 'invalid' | 'session_expired' | 'unreachable' | 'unchecked'
+
+export interface AccountStatus {
+  handle: string
+  /** Empty when not known yet. */
+  did: string
+  active: boolean
+  state: AccountState
+  /** Only for `session_expired`: where to sign in again. */
+  loginUrl?: string
+  /** Only for `unreachable`: why the check could not be made. */
+  detail?: string
+}
+
+export interface RegistryStatus {
+  /** Registry host as Docker uses it, `atcr.io`. */
+  registry: string
+  /** Key of the account file, the AppView base URL, `https://atcr.io`. */
+  url: string
+  /** Handle of the active account, or null. */
+  active: string | null
+  accounts: AccountStatus[]
+}
+
+export interface StatusReport {
+  registries: RegistryStatus[]
+  /** True when an account must log in again (invalid secret or expired session). */
+  needsLogin: boolean
+}
+
+export type SecretChecker = (registry: RegistryMatch, account: Account) => Promise<SecretCheck>
+
+export function needsLogin(state: AccountState): boolean {
+  return state === 'invalid' || state === 'session_expired'
+}
+
+function statusOf(account: Account, active: boolean, check: SecretCheck | undefined): AccountStatus {
+  const status: AccountStatus = {
+    handle: account.handle,
+    did: account.did,
+    active,
+    state: check?.state ?? 'unchecked',
+  }
+  if (check?.state === 'valid' && check.did && !status.did) status.did = check.did
+  if (check?.state === 'session_expired') status.loginUrl = check.loginUrl
+  if (check?.state === 'unreachable') status.detail = check.reason
+  return status
+}
+
+export async function collectStatus(
+  accounts: AccountFile,
+  options: {host?: string; offline: boolean; check: SecretChecker},
+): Promise<StatusReport> {
+  const registries = listRegistries(accounts)
+    .filter((registry) => options.host === undefined || registry.host === options.host)
+    .sort((a, b) => a.host.localeCompare(b.host))
+  const report = await Promise.all(
+    registries.map(async (registry): Promise<RegistryStatus> => {
+      const active = activeAccount(registry.entry)
+      const entries = Object.entries(registry.entry.accounts).sort(([a], [b]) => a.localeCompare(b))
+      const checked = await Promise.all(
+        entries.map(async ([key, account]) => {
+          const check = options.offline ? undefined : await options.check(registry, account)
+          return statusOf(account, active?.key === key, check)
+        }),
+      )
+      return {
+        registry: registry.host,
+        url: registry.key,
+        active: active?.account.handle ?? null,
+        accounts: checked,
+      }
+    }),
+  )
+  return {
+    registries: report,
+    needsLogin: report.some((registry) => registry.accounts.some((account) => needsLogin(account.state))),
+  }
+}
+
+/** The report as lines for a person. */
+export function formatStatus(report: StatusReport, bin: string): string[] {
+  const lines: string[] = []
+  for (const registry of report.registries) {
+    lines.push(registry.registry)
+    if (registry.accounts.length === 0) lines.push('  no accounts')
+    for (const account of registry.accounts) {
+      const mark = {valid: '✓', invalid: '✗', session_expired: '✗', unreachable: '?', unchecked: '-'}[
+        account.state
+      ]
+      const name = `${account.handle}${account.did ? ` (${account.did})` : ''}${account.active ? ' [active]' : ''}`
+      const state = {
+        valid: 'valid',
+        invalid: `secret not accepted (revoked?): run ${bin} login ${registry.registry}`,
+        session_expired: `session expired: sign in at ${account.loginUrl || registry.url} or run ${bin} login ${registry.registry}`,
+        unreachable: `not checked: ${account.detail ?? 'no answer'}`,
+        unchecked: 'not checked (--offline)',
+      }[account.state]
+      lines.push(`  ${mark} ${name}: ${state}`)
+    }
+  }
+  return lines
+}

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict'
+import {createHash} from 'node:crypto'
+import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {after, before, beforeEach, describe, it} from 'node:test'
+
+import {checkBeforeGet} from '../../src/lib/session-check/check-before-get.ts'
+import {checkSecretLean} from '../../src/lib/session-check/check-secret-lean.ts'
+import {sha256Hex} from '../../src/lib/session-check/sha256.ts'
+import {
+  isKnownValid,
+  rememberValid,
+  SESSION_CACHE_TTL_MS,
+  sessionCacheKey,
+  sessionCachePath,
+} from '../../src/lib/session-check/session-cache.ts'
+import {type AppViewEmulator, startAppViewEmulator} from '../support/appview-emulator.ts'
+
+describe('session cache', () => {
+  let directory: string
+  beforeEach(() => {
+    directory = mkdtempSync(path.join(tmpdir(), 'atcr-cache-'))
+  })
+
+  it('remembers a good answer for a few minutes, in a 0600 file without the secret', () => {
+    const file = sessionCachePath(directory)
+    const key = sessionCacheKey('atcr.io', 'alice.test', 'atcr_device_topsecret')
+    assert.equal(isKnownValid(file, key, 1_000_000), false)
+    rememberValid(file, key, 1_000_000)
+    assert.equal(isKnownValid(file, key, 1_000_000 + SESSION_CACHE_TTL_MS - 1), true)
+    assert.equal(isKnownValid(file, key, 1_000_000 + SESSION_CACHE_TTL_MS), false)
+    assert.equal(statSync(file).mode & 0o777, 0o600)
+    assert.doesNotMatch(readFileSync(file, 'utf8'), /topsecret/)
+    rmSync(directory, {recursive: true})
+  })
+
+  it('keys by host, handle and secret', () => {
+    const key = sessionCacheKey('atcr.io', 'alice.test', 's1')
+    assert.notEqual(key, sessionCacheKey('buoy.cr', 'alice.test', 's1'))
+    assert.notEqual(key, sessionCacheKey('atcr.io', 'bob.test', 's1'))
+    assert.notEqual(key, sessionCacheKey('atcr.io', 'alice.test', 's2'))
+    assert.equal(key, sessionCacheKey('atcr.io', 'Alice.Test', 's1'))
+  })
+
+  it('treats a corrupt cache as a miss and replaces it, dropping stale entries', () => {
+    const file = sessionCachePath(directory)
+    writeFileSync(file, '{not json')
+    assert.equal(isKnownValid(file, 'k', 0), false)
+    rememberValid(file, 'old', 0)
+    rememberValid(file, 'new', SESSION_CACHE_TTL_MS + 1)
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(file, 'utf8')).valid), ['new'])
+    rmSync(directory, {recursive: true})
+  })
+
+  it('does not throw when the directory is not writable', () => {
+    assert.doesNotThrow(() => rememberValid(path.join(directory, 'missing', 'cache.json'), 'k', 0))
+    rmSync(directory, {recursive: true})
+  })
+})
+
+describe('check before get', () => {
+  let emulator: AppViewEmulator
+  let directory: string
+  const alice = {handle: 'alice.test', did: 'did:plc:alice'}
+  before(async () => {
+    emulator = await startAppViewEmulator()
+  })
+  after(async () => {
+    await emulator.close()
+  })
+  beforeEach(() => {
+    directory = mkdtempSync(path.join(tmpdir(), 'atcr-check-'))
+    emulator.clearFaults()
+    emulator.requests.length = 0
+  })
+
+  const input = (deviceSecret: string, extra: Partial<Parameters<typeof checkBeforeGet>[0]> = {}) => ({
+    host: emulator.host,
+    account: {handle: alice.handle, did: alice.did, device_secret: deviceSecret},
+    cacheFile: sessionCachePath(directory),
+    env: {},
+    appViewUrl: () => emulator.url,
+    ...extra,
+  })
+
+  it('asks once, then answers from the cache without a request', async () => {
+    const secret = emulator.addAccount(alice)
+    assert.deepEqual(await checkBeforeGet(input(secret)), {verdict: 'answer'})
+    assert.equal(emulator.requests.length, 1)
+    assert.deepEqual(await checkBeforeGet(input(secret)), {verdict: 'answer'})
+    assert.equal(emulator.requests.length, 1)
+    rmSync(directory, {recursive: true})
+  })
+
+  it('stops on an expired session with its login URL, and on a revoked secret', async () => {
+    const secret = emulator.addAccount(alice)
+    emulator.expireSession(alice.handle)
+    const expired = await checkBeforeGet(input(secret))
+    emulator.restoreSession(alice.handle)
+    assert.equal(expired.verdict, 'session_expired')
+    assert.match((expired as {loginUrl: string}).loginUrl, /^http:\/\/127\.0\.0\.1:\d+\/auth\/oauth\/login/)
+    emulator.revoke(secret)
+    assert.deepEqual(await checkBeforeGet(input(secret)), {verdict: 'revoked'})
+    rmSync(directory, {recursive: true})
+  })
+
+  it('answers anyway when the AppView hangs, within the budget, and caches nothing', async () => {
+    const secret = emulator.addAccount(alice)
+    emulator.injectFault({path: '/auth/token', kind: 'hang'})
+    assert.deepEqual(await checkBeforeGet(input(secret, {budgetMs: 200})), {verdict: 'answer'})
+    assert.equal(
+      isKnownValid(
+        sessionCachePath(directory),
+        sessionCacheKey(emulator.host, alice.handle, secret),
+        Date.now(),
+      ),
+      false,
+    )
+    emulator.injectFault({path: '/auth/token', kind: '5xx'})
+    assert.deepEqual(await checkBeforeGet(input(secret)), {verdict: 'answer'})
+    emulator.injectFault({path: '/auth/token', kind: 'malformed'})
+    assert.deepEqual(await checkBeforeGet(input(secret)), {verdict: 'answer'})
+    rmSync(directory, {recursive: true})
+  })
+
+  it('makes no request when ATCR_SESSION_CHECK=0', async () => {
+    await checkBeforeGet(input('atcr_device_revoked', {env: {ATCR_SESSION_CHECK: '0'}}))
+    assert.equal(emulator.requests.length, 0)
+    rmSync(directory, {recursive: true})
+  })
+
+  it('lean check: a closed port and a bad URL are unreachable, never thrown', async () => {
+    const base = {handle: 'a', deviceSecret: 'atcr_device_x', service: 'x', budgetMs: 1000, env: {}}
+    assert.deepEqual(await checkSecretLean({...base, baseUrl: 'http://127.0.0.1:1'}), {
+      state: 'unreachable',
+      reason: 'ECONNREFUSED',
+    })
+    assert.equal((await checkSecretLean({...base, baseUrl: 'not a url'})).state, 'unreachable')
+    rmSync(directory, {recursive: true})
+  })
+})
+
+describe('sha256Hex', () => {
+  it('matches node:crypto on empty, short, multi-block and non-ASCII input', () => {
+    for (const text of [
+      '',
+      'abc',
+      'a'.repeat(55),
+      'a'.repeat(56),
+      'a'.repeat(64),
+      'x'.repeat(1000),
+      'atcr.io\0Ålice\0atcr_device_✓',
+    ]) {
+      assert.equal(
+        sha256Hex(text),
+        createHash('sha256').update(text, 'utf8').digest('hex'),
+        `length ${text.length}`,
+      )
+    }
+  })
+})

@@ -1,0 +1,186 @@
+/** `login` spawned as a real process against the AppView emulator (run `npm run build` first). */
+import assert from 'node:assert/strict'
+import type {ChildProcess} from 'node:child_process'
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+
+import {makeSandbox, runCli, type Sandbox, userCodeIn} from '../appview/cli-harness.ts'
+import {type AppViewEmulator, startAppViewEmulator} from '../support/appview-emulator.ts'
+
+const alice = {handle: 'alice.test', did: 'did:plc:alice'}
+
+describe('login', {timeout: 120_000}, () => {
+  let emulator: AppViewEmulator
+  let sandbox: Sandbox
+  before(async () => {
+    emulator = await startAppViewEmulator({interval: 0.2})
+  })
+  after(async () => {
+    await emulator.close()
+  })
+  beforeEach(() => {
+    sandbox = makeSandbox()
+    emulator.clearFaults()
+  })
+  afterEach(() => sandbox.cleanup())
+
+  /** Run login and act on the code once it is shown. */
+  const loginActing = (act: (code: string) => void, args: string[] = []) =>
+    runCli(['login', emulator.host, '--no-browser', ...args], {
+      env: sandbox.env,
+      onStderrLine: (line) => {
+        const code = userCodeIn(line)
+        if (code) act(code)
+      },
+    })
+
+  it('shows the code, waits for approval, saves the account as active and says so', async () => {
+    const result = await loginActing((code) => setTimeout(() => emulator.approve(code, alice), 500))
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stderr, /First copy your one-time code: [A-Z]{4}-[A-Z]{4}/)
+    assert.match(result.stderr, new RegExp(`open ${emulator.url}/device in a browser`))
+    assert.match(result.stderr, new RegExp(`Logged in to ${emulator.host} as alice\\.test\\n`))
+    assert.equal(result.stdout, '')
+    const saved = sandbox.readAccounts().registries[emulator.url]!
+    assert.equal(saved.active, 'alice.test')
+    assert.equal(saved.accounts['alice.test']!.did, alice.did)
+    assert.match(saved.accounts['alice.test']!.device_secret!, /^atcr_device_/)
+    assert.equal(emulator.earlyPolls, 0)
+  })
+
+  it('prints the documented --json shape without the secret', async () => {
+    emulator.approveNext(alice)
+    const result = await runCli(['login', emulator.host, '--no-browser', '--json'], {env: sandbox.env})
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(JSON.parse(result.stdout), {
+      registry: emulator.host,
+      handle: 'alice.test',
+      did: alice.did,
+      replaced: false,
+    })
+    assert.doesNotMatch(result.stdout + result.stderr, /atcr_device_/)
+  })
+
+  it('stops with a clear message when the code is declined, saving nothing', async () => {
+    const result = await loginActing((code) => emulator.deny(code))
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /declined.*Nothing was saved.*login 127\.0\.0\.1:\d+/s)
+    assert.throws(() => sandbox.readAccounts(), /ENOENT/)
+  })
+
+  it('stops with a clear message when the code expires, saving nothing', async () => {
+    const result = await loginActing((code) => emulator.expireCode(code))
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /expired before it was approved.*Start again/s)
+    assert.throws(() => sandbox.readAccounts(), /ENOENT/)
+  })
+
+  it('Ctrl-C while waiting leaves nothing saved', async () => {
+    let child: ChildProcess | undefined
+    const result = await runCli(['login', emulator.host, '--no-browser'], {
+      env: sandbox.env,
+      onSpawn: (spawned) => (child = spawned),
+      onStderrLine: (line) => {
+        if (userCodeIn(line)) setTimeout(() => child!.kill('SIGINT'), 300)
+      },
+    })
+    assert.equal(result.code, 130)
+    assert.match(result.stderr, /Login cancelled; nothing was saved/)
+    assert.throws(() => sandbox.readAccounts(), /ENOENT/)
+  })
+
+  it('honours slow_down: the interval grows by 5 s', async () => {
+    emulator.injectFault({path: '/auth/device/token', kind: 'slow_down'})
+    const started = Date.now()
+    const result = await loginActing((code) => emulator.approve(code, alice))
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stderr, /poll less often: every 5\.2s/)
+    assert.ok(Date.now() - started >= 5000, 'the second poll waited the longer interval')
+    assert.equal(emulator.earlyPolls, 0)
+  })
+
+  it('rides out a few 5xx answers while polling', async () => {
+    emulator.injectFault({path: '/auth/device/token', kind: '5xx', count: 2})
+    const result = await loginActing((code) => emulator.approve(code, alice))
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stderr, /retrying in/)
+  })
+
+  it('says what to do when the AppView is down', async () => {
+    const server = http.createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const {port} = server.address() as AddressInfo
+    await new Promise((resolve) => server.close(resolve))
+    const result = await runCli(['login', `127.0.0.1:${port}`, '--no-browser'], {env: sandbox.env})
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /cannot reach the AppView at http:\/\/127\.0\.0\.1:\d+: connection refused/)
+    assert.match(result.stderr, /Check the registry name/)
+  })
+
+  it('asks before replacing a saved login: fails naming --yes without a terminal; --yes replaces', async () => {
+    emulator.approveNext(alice)
+    assert.equal((await runCli(['login', emulator.host, '--no-browser'], {env: sandbox.env})).code, 0)
+    const first = sandbox.readAccounts().registries[emulator.url]!.accounts['alice.test']!.device_secret!
+
+    emulator.approveNext(alice)
+    const refused = await runCli(['login', emulator.host, '--no-browser'], {env: sandbox.env})
+    assert.equal(refused.code, 2)
+    assert.match(refused.stderr, /alice\.test is already logged in.*Pass --yes/s)
+    assert.equal(
+      sandbox.readAccounts().registries[emulator.url]!.accounts['alice.test']!.device_secret,
+      first,
+    )
+
+    emulator.approveNext(alice)
+    const replaced = await runCli(['login', emulator.host, '--no-browser', '--yes'], {env: sandbox.env})
+    assert.equal(replaced.code, 0, replaced.stderr)
+    const second = sandbox.readAccounts().registries[emulator.url]!.accounts['alice.test']!.device_secret!
+    assert.notEqual(second, first)
+    // The replaced secret was retired on the AppView.
+    const check = await fetch(`${emulator.url}/auth/token?service=x`, {
+      headers: {authorization: `Basic ${Buffer.from(`alice.test:${first}`).toString('base64')}`},
+    })
+    assert.equal(check.status, 401)
+  })
+
+  it('--with-token checks a piped secret and saves it with the DID from the token', async () => {
+    const secret = emulator.addAccount(alice)
+    const result = await runCli(
+      ['login', emulator.host, '--with-token', '--account', 'alice.test', '--json'],
+      {
+        env: sandbox.env,
+        stdin: `${secret}\n`,
+      },
+    )
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(JSON.parse(result.stdout), {
+      registry: emulator.host,
+      handle: 'alice.test',
+      did: alice.did,
+      replaced: false,
+    })
+    assert.equal(
+      sandbox.readAccounts().registries[emulator.url]!.accounts['alice.test']!.device_secret,
+      secret,
+    )
+  })
+
+  it('--with-token refuses an unknown secret, and needs --account', async () => {
+    const refused = await runCli(['login', emulator.host, '--with-token', '--account', 'alice.test'], {
+      env: sandbox.env,
+      stdin: 'atcr_device_unknown',
+    })
+    assert.equal(refused.code, 1)
+    assert.match(refused.stderr, /does not accept this device secret.*Nothing was saved/s)
+    assert.doesNotMatch(refused.stderr, /atcr_device_unknown/)
+    assert.throws(() => sandbox.readAccounts(), /ENOENT/)
+
+    const noAccount = await runCli(['login', emulator.host, '--with-token'], {
+      env: sandbox.env,
+      stdin: 'atcr_device_x',
+    })
+    assert.equal(noAccount.code, 2)
+    assert.match(noAccount.stderr, /--account/)
+  })
+})

@@ -1,0 +1,102 @@
+/** `logout` spawned as a real process against the AppView emulator (run `npm run build` first). */
+import assert from 'node:assert/strict'
+import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+
+import {accountFileFor, makeSandbox, runCli, type Sandbox} from '../appview/cli-harness.ts'
+import {type AppViewEmulator, startAppViewEmulator} from '../support/appview-emulator.ts'
+
+describe('logout', {timeout: 60_000}, () => {
+  let emulator: AppViewEmulator
+  let sandbox: Sandbox
+  let secrets: {alice: string; bob: string}
+  before(async () => {
+    emulator = await startAppViewEmulator()
+  })
+  after(async () => {
+    await emulator.close()
+  })
+  beforeEach(() => {
+    sandbox = makeSandbox()
+    secrets = {
+      alice: emulator.addAccount({handle: 'alice.test', did: 'did:plc:alice'}),
+      bob: emulator.addAccount({handle: 'bob.test', did: 'did:plc:bob'}),
+    }
+    sandbox.writeAccounts(
+      accountFileFor(emulator.url, [
+        {handle: 'alice.test', did: 'did:plc:alice', device_secret: secrets.alice},
+        {handle: 'bob.test', did: 'did:plc:bob', device_secret: secrets.bob},
+      ]),
+    )
+  })
+  afterEach(() => sandbox.cleanup())
+
+  const secretWorks = async (handle: string, secret: string) =>
+    (
+      await fetch(`${emulator.url}/auth/token?service=x`, {
+        headers: {authorization: `Basic ${Buffer.from(`${handle}:${secret}`).toString('base64')}`},
+      })
+    ).status === 200
+
+  it('logs out the active account, revokes it, and names the account that becomes active', async () => {
+    const result = await runCli(['logout', emulator.host, '--account', 'alice.test', '--yes'], {
+      env: sandbox.env,
+    })
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stderr, /Logged out alice\.test from 127\.0\.0\.1:\d+\n/)
+    assert.match(result.stderr, /bob\.test is now the active account for 127\.0\.0\.1:\d+/)
+    const entry = sandbox.readAccounts().registries[emulator.url]!
+    assert.deepEqual(Object.keys(entry.accounts), ['bob.test'])
+    assert.equal(entry.active, 'bob.test')
+    assert.equal(await secretWorks('alice.test', secrets.alice), false)
+    assert.equal(await secretWorks('bob.test', secrets.bob), true)
+  })
+
+  it('prints {registry, removed, revoked, active} with --json, and accepts a DID', async () => {
+    const result = await runCli(['logout', emulator.host, '-a', 'did:plc:bob', '--yes', '--json'], {
+      env: sandbox.env,
+    })
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(JSON.parse(result.stdout), {
+      registry: emulator.host,
+      removed: 'bob.test',
+      revoked: true,
+      active: 'alice.test',
+    })
+    assert.doesNotMatch(result.stdout, /atcr_device_/)
+  })
+
+  it('removes the account locally even when the AppView is unreachable', async () => {
+    const url = 'http://127.0.0.1:1'
+    sandbox.writeAccounts(
+      accountFileFor(url, [{handle: 'alice.test', did: '', device_secret: 'atcr_device_x'}]),
+    )
+    const result = await runCli(['logout', '127.0.0.1:1', '--yes', '--json'], {env: sandbox.env})
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(JSON.parse(result.stdout), {
+      registry: '127.0.0.1:1',
+      removed: 'alice.test',
+      revoked: false,
+      active: null,
+    })
+    assert.deepEqual(sandbox.readAccounts().registries, {})
+  })
+
+  it('without a terminal: names --account when several accounts exist, and --yes to skip the question', async () => {
+    const which = await runCli(['logout', emulator.host, '--yes'], {env: sandbox.env})
+    assert.equal(which.code, 2)
+    assert.match(which.stderr, /Which account .* Pass --account/)
+    const confirm = await runCli(['logout', emulator.host, '-a', 'bob.test'], {env: sandbox.env})
+    assert.equal(confirm.code, 2)
+    assert.match(confirm.stderr, /Log out bob\.test .* Pass --yes/)
+    assert.equal(Object.keys(sandbox.readAccounts().registries[emulator.url]!.accounts).length, 2)
+  })
+
+  it('says so when there is nothing to log out, or the account is unknown', async () => {
+    const none = await runCli(['logout', 'buoy.cr', '--yes'], {env: sandbox.env})
+    assert.equal(none.code, 1)
+    assert.match(none.stderr, /No accounts for buoy\.cr/)
+    const unknown = await runCli(['logout', emulator.host, '-a', 'carol.test', '--yes'], {env: sandbox.env})
+    assert.equal(unknown.code, 1)
+    assert.match(unknown.stderr, /carol\.test is not an account of .*Accounts: alice\.test, bob\.test/)
+  })
+})

@@ -1,0 +1,96 @@
+/** `get` and the AppView session behind the chosen secret (issue 3), spawned as Docker runs it. */
+import assert from 'node:assert/strict'
+import {existsSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+
+import {accountFileFor, makeSandbox, runCli, type Sandbox} from '../appview/cli-harness.ts'
+import {type AppViewEmulator, startAppViewEmulator} from '../support/appview-emulator.ts'
+
+const alice = {handle: 'alice.test', did: 'did:plc:alice'}
+
+describe('get checks the session behind the secret', {timeout: 60_000}, () => {
+  let emulator: AppViewEmulator
+  let sandbox: Sandbox
+  let secret: string
+  before(async () => {
+    emulator = await startAppViewEmulator()
+  })
+  after(async () => {
+    await emulator.close()
+  })
+  beforeEach(() => {
+    sandbox = makeSandbox()
+    emulator.clearFaults()
+    emulator.requests.length = 0
+    secret = emulator.addAccount(alice)
+    sandbox.writeAccounts(accountFileFor(emulator.url, [{...alice, device_secret: secret}]))
+  })
+  afterEach(() => sandbox.cleanup())
+
+  const get = (env: NodeJS.ProcessEnv = {}) =>
+    runCli(['get'], {env: {...sandbox.env, CI: undefined, ...env}, stdin: emulator.host})
+  const credentials = () =>
+    `${JSON.stringify({ServerURL: emulator.host, Username: 'alice.test', Secret: secret})}\n`
+
+  it('answers after one check, then from the cache without any request', async () => {
+    const first = await get()
+    assert.equal(first.code, 0, first.stdout + first.stderr)
+    assert.equal(first.stdout, credentials())
+    assert.deepEqual(emulator.requests, [{method: 'GET', path: '/auth/token'}])
+    const cache = readFileSync(path.join(sandbox.configDir, 'session-cache.json'), 'utf8')
+    assert.ok(!cache.includes(secret), 'the cache never holds the secret')
+
+    const second = await get()
+    assert.equal(second.stdout, credentials())
+    assert.equal(emulator.requests.length, 1, 'a warm cache makes no request')
+  })
+
+  it('an expired session: exit 1, one stdout line with the login URL, the same hint on stderr', async () => {
+    emulator.expireSession('alice.test')
+    const result = await get()
+    emulator.restoreSession('alice.test')
+    assert.equal(result.code, 1)
+    const loginUrl = `${emulator.url}/auth/oauth/login?handle=alice.test`
+    assert.equal(result.stdout.split('\n').length, 2, 'exactly one line')
+    assert.ok(result.stdout.includes(loginUrl), result.stdout)
+    assert.ok(result.stderr.includes(loginUrl), result.stderr)
+    assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret))
+    assert.equal(existsSync(path.join(sandbox.configDir, 'session-cache.json')), false)
+  })
+
+  it('a revoked secret: exit 1 naming docker-credential-atcr login', async () => {
+    emulator.revoke(secret)
+    const result = await get()
+    assert.equal(result.code, 1)
+    assert.match(
+      result.stdout,
+      /^127\.0\.0\.1:\d+: the device secret of alice\.test is no longer accepted .*Run: docker-credential-atcr login 127\.0\.0\.1:\d+\n$/,
+    )
+  })
+
+  it('a dead, hanging or broken AppView: the stored credentials anyway', async () => {
+    sandbox.writeAccounts(accountFileFor('http://127.0.0.1:1', [{...alice, device_secret: secret}]))
+    const dead = await runCli(['get'], {env: sandbox.env, stdin: '127.0.0.1:1'})
+    assert.equal(dead.code, 0)
+    assert.equal(JSON.parse(dead.stdout).Secret, secret)
+
+    sandbox.writeAccounts(accountFileFor(emulator.url, [{...alice, device_secret: secret}]))
+    emulator.injectFault({path: '/auth/token', kind: 'hang'})
+    const hanging = await get()
+    assert.equal(hanging.code, 0)
+    assert.equal(hanging.stdout, credentials())
+
+    emulator.injectFault({path: '/auth/token', kind: '5xx'})
+    assert.equal((await get()).stdout, credentials())
+    emulator.injectFault({path: '/auth/token', kind: 'malformed'})
+    assert.equal((await get()).stdout, credentials())
+  })
+
+  it('ATCR_SESSION_CHECK=0 skips the check', async () => {
+    emulator.revoke(secret)
+    const result = await get({ATCR_SESSION_CHECK: '0'})
+    assert.equal(result.code, 0)
+    assert.equal(emulator.requests.length, 0)
+  })
+})
