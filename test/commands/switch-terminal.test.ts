@@ -1,14 +1,10 @@
 /** `switch` driven in a real terminal (tmux): the enquirer list, arrow keys and Enter. */
 import assert from 'node:assert/strict'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import path from 'node:path'
 import {after, describe, it} from 'node:test'
-import {fileURLToPath} from 'node:url'
 
+import {CLI, makeSandbox, REPO} from '../support/cli.ts'
 import {hasTmux, startInTerminal, type TerminalSession} from '../support/terminal.ts'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const skip = hasTmux() ? false : 'tmux is not installed (apt-get install tmux)'
 const cleanups: Array<() => void> = []
 after(() => {
@@ -18,36 +14,27 @@ after(() => {
 const HANDLES = ['alice.example.com', 'bob.example.com', 'carol.example.com']
 
 function setup(count: number, activeHandle = HANDLES[0]) {
-  const home = mkdtempSync(path.join(tmpdir(), 'atcr-switch-tty-'))
-  cleanups.push(() => rmSync(home, {recursive: true, force: true}))
-  const configDir = path.join(home, 'atcr')
-  mkdirSync(configDir, {mode: 0o700})
+  const sandbox = makeSandbox()
+  cleanups.push(sandbox.cleanup)
   const accounts = Object.fromEntries(
     HANDLES.slice(0, count).map((handle) => [
       handle,
       {handle, did: `did:plc:${handle.split('.')[0]}`, device_secret: `atcr_device_${handle}`},
     ]),
   )
-  const file = path.join(configDir, 'device.json')
-  writeFileSync(
-    file,
-    JSON.stringify({version: 2, registries: {'https://atcr.io': {active: activeHandle, accounts}}}),
-  )
+  sandbox.writeAccounts({version: 2, registries: {'https://atcr.io': {active: activeHandle, accounts}}})
   // No CI variable: prompts are allowed only for a person at a terminal.
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    ATCR_CONFIG_DIR: configDir,
-    DOCKER_CONFIG: path.join(home, 'docker'),
-    TERM: 'xterm-256color',
-  }
-  const active = () => JSON.parse(readFileSync(file, 'utf8')).registries['https://atcr.io'].active
+  const env: NodeJS.ProcessEnv = {...sandbox.env, TERM: 'xterm-256color'}
+  delete env.CI
+  const active = () =>
+    (sandbox.readAccounts() as {registries: Record<string, {active: string}>}).registries['https://atcr.io']!
+      .active
   const start = async (args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<TerminalSession> => {
     const session = await startInTerminal({
       command: process.execPath,
-      args: [path.join(root, 'bin/run.js'), 'switch', ...args],
+      args: [CLI, 'switch', ...args],
       env: {...env, ...extraEnv},
-      cwd: root,
+      cwd: REPO,
       cols: 100,
       rows: 20,
     })

@@ -1,24 +1,19 @@
 import assert from 'node:assert/strict'
-import {spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import path from 'node:path'
 import {after, describe, it} from 'node:test'
-import {fileURLToPath} from 'node:url'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const temporaryDirectories: string[] = []
+import {makeSandbox, runCli, type Sandbox} from '../support/cli.ts'
+
+const sandboxes: Sandbox[] = []
 after(() => {
-  for (const directory of temporaryDirectories) rmSync(directory, {recursive: true, force: true})
+  for (const sandbox of sandboxes) sandbox.cleanup()
 })
 
 const HANDLES = ['alice.example.com', 'bob.example.com', 'carol.example.com']
 
-/** A fresh HOME/ATCR_CONFIG_DIR with `count` accounts on atcr.io (the first active) plus extra registries. */
+/** A fresh sandbox with `count` accounts on atcr.io (the first active) plus `extra` registries. */
 function setup(count: number, extra: Record<string, unknown> = {}) {
-  const home = mkdtempSync(path.join(tmpdir(), 'atcr-switch-'))
-  temporaryDirectories.push(home)
-  const configDir = path.join(home, 'atcr')
+  const sandbox = makeSandbox()
+  sandboxes.push(sandbox)
   const accounts = Object.fromEntries(
     HANDLES.slice(0, count).map((handle) => [
       handle,
@@ -26,87 +21,75 @@ function setup(count: number, extra: Record<string, unknown> = {}) {
     ]),
   )
   const registries = count === 0 ? {...extra} : {'https://atcr.io': {active: HANDLES[0], accounts}, ...extra}
-  mkdirSync(configDir, {mode: 0o700})
-  writeFileSync(path.join(configDir, 'device.json'), JSON.stringify({version: 2, registries}))
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    ATCR_CONFIG_DIR: configDir,
-    DOCKER_CONFIG: path.join(home, 'docker'),
-  }
-  const run = (...args: string[]) =>
-    spawnSync(process.execPath, [path.join(root, 'bin/run.js'), ...args], {
-      env,
-      encoding: 'utf8',
-      timeout: 30_000,
-    })
-  const file = () => JSON.parse(readFileSync(path.join(configDir, 'device.json'), 'utf8'))
+  sandbox.writeAccounts({version: 2, registries})
+  const run = (...args: string[]) => runCli(args, {env: sandbox.env})
+  const file = () => sandbox.readAccounts() as {registries: Record<string, {active?: string}>}
   return {run, file}
 }
 
 describe('switch (spawned, no terminal)', () => {
-  it('with no accounts says how to log in', () => {
+  it('with no accounts says how to log in', async () => {
     const {run} = setup(0)
-    const result = run('switch')
-    assert.equal(result.status, 1)
+    const result = await run('switch')
+    assert.equal(result.code, 1)
     assert.match(result.stderr, /No accounts yet\. Log in first: docker-credential-atcr login/)
   })
 
-  it('with one account says so and exits 0 without writing', () => {
+  it('with one account says so and exits 0 without writing', async () => {
     const {run, file} = setup(1)
     const before = file()
-    const result = run('switch')
-    assert.equal(result.status, 0, result.stderr)
+    const result = await run('switch')
+    assert.equal(result.code, 0, result.stderr)
     assert.match(result.stderr, /atcr\.io has only one account, alice\.example\.com: nothing to switch/)
     assert.deepEqual(file(), before)
   })
 
-  it('with two accounts toggles, and back again', () => {
+  it('with two accounts toggles, and back again', async () => {
     const {run, file} = setup(2)
-    let result = run('switch')
-    assert.equal(result.status, 0, result.stderr)
+    let result = await run('switch')
+    assert.equal(result.code, 0, result.stderr)
     assert.match(result.stderr, /^Switched atcr\.io to bob\.example\.com$/m)
-    assert.equal(file().registries['https://atcr.io'].active, 'bob.example.com')
-    result = run('switch', 'atcr.io')
+    assert.equal(file().registries['https://atcr.io']?.active, 'bob.example.com')
+    result = await run('switch', 'atcr.io')
     assert.match(result.stderr, /^Switched atcr\.io to alice\.example\.com$/m)
-    assert.equal(file().registries['https://atcr.io'].active, 'alice.example.com')
+    assert.equal(file().registries['https://atcr.io']?.active, 'alice.example.com')
   })
 
-  it('with three accounts and no terminal requires --account, naming it and the accounts', () => {
+  it('with three accounts and no terminal requires --account, naming it and the accounts', async () => {
     const {run, file} = setup(3)
-    const result = run('switch')
-    assert.equal(result.status, 2)
+    const result = await run('switch')
+    assert.equal(result.code, 2)
     assert.match(result.stderr, /--account/)
     assert.match(result.stderr.replaceAll(/\s*›\s*/g, ' '), /carol\.example\.com/)
-    assert.equal(file().registries['https://atcr.io'].active, 'alice.example.com')
+    assert.equal(file().registries['https://atcr.io']?.active, 'alice.example.com')
   })
 
-  it('--account by handle (any case) and by DID', () => {
+  it('--account by handle (any case) and by DID', async () => {
     const {run, file} = setup(3)
-    let result = run('switch', '--account', 'CAROL.example.com')
-    assert.equal(result.status, 0, result.stderr)
-    assert.equal(file().registries['https://atcr.io'].active, 'carol.example.com')
-    result = run('switch', '-a', 'did:plc:bob')
-    assert.equal(result.status, 0, result.stderr)
+    let result = await run('switch', '--account', 'CAROL.example.com')
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(file().registries['https://atcr.io']?.active, 'carol.example.com')
+    result = await run('switch', '-a', 'did:plc:bob')
+    assert.equal(result.code, 0, result.stderr)
     assert.match(result.stderr, /Switched atcr\.io to bob\.example\.com/)
-    assert.equal(file().registries['https://atcr.io'].active, 'bob.example.com')
+    assert.equal(file().registries['https://atcr.io']?.active, 'bob.example.com')
   })
 
-  it('an unknown --account fails naming the known accounts and changes nothing', () => {
+  it('an unknown --account fails naming the known accounts and changes nothing', async () => {
     const {run, file} = setup(2)
-    const result = run('switch', '--account', 'mallory.example.com')
-    assert.equal(result.status, 1)
+    const result = await run('switch', '--account', 'mallory.example.com')
+    assert.equal(result.code, 1)
     const message = result.stderr.replaceAll(/\s*›\s*/g, ' ')
     assert.match(message, /No account "mallory\.example\.com" for atcr\.io/)
     assert.match(message, /alice\.example\.com/)
     assert.match(message, /bob\.example\.com/)
-    assert.equal(file().registries['https://atcr.io'].active, 'alice.example.com')
+    assert.equal(file().registries['https://atcr.io']?.active, 'alice.example.com')
   })
 
-  it('--json gives {registry, active, previous, changed} and no secret', () => {
+  it('--json gives {registry, active, previous, changed} and no secret', async () => {
     const {run} = setup(2)
-    let result = run('switch', '--json')
-    assert.equal(result.status, 0, result.stderr)
+    let result = await run('switch', '--json')
+    assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(JSON.parse(result.stdout), {
       registry: 'atcr.io',
       active: 'bob.example.com',
@@ -114,7 +97,7 @@ describe('switch (spawned, no terminal)', () => {
       changed: true,
     })
     assert.doesNotMatch(result.stdout, /atcr_device_/)
-    result = run('switch', '--json', '-a', 'bob.example.com')
+    result = await run('switch', '--json', '-a', 'bob.example.com')
     assert.deepEqual(JSON.parse(result.stdout), {
       registry: 'atcr.io',
       active: 'bob.example.com',
@@ -123,10 +106,10 @@ describe('switch (spawned, no terminal)', () => {
     })
   })
 
-  it('--json with one account reports it unchanged', () => {
+  it('--json with one account reports it unchanged', async () => {
     const {run} = setup(1)
-    const result = run('switch', '--json')
-    assert.equal(result.status, 0, result.stderr)
+    const result = await run('switch', '--json')
+    assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(JSON.parse(result.stdout), {
       registry: 'atcr.io',
       active: 'alice.example.com',
@@ -135,7 +118,7 @@ describe('switch (spawned, no terminal)', () => {
     })
   })
 
-  it('defaults to the only registry with accounts, else atcr.io, else asks for REGISTRY', () => {
+  it('defaults to the only registry with accounts, else atcr.io, else asks for REGISTRY', async () => {
     const buoy = {
       'https://buoy.cr': {
         active: 'x.example.com',
@@ -146,24 +129,27 @@ describe('switch (spawned, no terminal)', () => {
       },
     }
     const only = setup(0, buoy)
-    assert.match(only.run('switch').stderr, /Switched buoy\.cr to y\.example\.com/)
+    assert.match((await only.run('switch')).stderr, /Switched buoy\.cr to y\.example\.com/)
 
     const both = setup(2, buoy)
-    assert.match(both.run('switch').stderr, /Switched atcr\.io to bob\.example\.com/)
-    assert.match(both.run('switch', 'https://buoy.cr/').stderr, /Switched buoy\.cr to y\.example\.com/)
+    assert.match((await both.run('switch')).stderr, /Switched atcr\.io to bob\.example\.com/)
+    assert.match(
+      (await both.run('switch', 'https://buoy.cr/')).stderr,
+      /Switched buoy\.cr to y\.example\.com/,
+    )
 
     const noAtcr = setup(0, {...buoy, 'http://localhost:5000': buoy['https://buoy.cr']})
-    const result = noAtcr.run('switch')
-    assert.equal(result.status, 2)
+    const result = await noAtcr.run('switch')
+    assert.equal(result.code, 2)
     const message = result.stderr.replaceAll(/\s*›\s*/g, ' ')
     assert.match(message, /buoy\.cr, localhost:5000/)
     assert.match(message, /REGISTRY/)
   })
 
-  it('a registry without accounts says how to log in to it', () => {
+  it('a registry without accounts says how to log in to it', async () => {
     const {run} = setup(2)
-    const result = run('switch', 'buoy.cr')
-    assert.equal(result.status, 1)
+    const result = await run('switch', 'buoy.cr')
+    assert.equal(result.code, 1)
     assert.match(
       result.stderr,
       /No accounts for buoy\.cr\. Log in first: docker-credential-atcr login\s+(›\s+)?buoy\.cr/,
