@@ -68,7 +68,7 @@ export async function startRegistry(options: {
       return response.status === 401
     })
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${recentOutput(child)}`)
+    throw new Error(`${(error as Error).message}\n${recentOutput(child)}`, {cause: error})
   }
   return {url}
 }

@@ -83,6 +83,17 @@ function layoutDigest(directory: string): string | undefined {
   return index.manifests[0]?.digest
 }
 
+/**
+ * An image in alice's namespace for the scenarios that only read one, pushed with ATCR_ACCOUNT so that
+ * they do not depend on an earlier scenario's push having worked.
+ */
+async function seedAlicesImage({rig, main}: ScenarioContext): Promise<string> {
+  const reference = `docker://${rig.ref(ALICE, 'app', 'seed')}`
+  const copy = ['--policy', rig.policyFile, 'copy', '--dest-tls-verify=false', rig.image.reference, reference]
+  expectSuccess(await run('skopeo', copy, {env: {...main.env, ATCR_ACCOUNT: ALICE.handle}}))
+  return reference
+}
+
 const loginCommandBuilt = () => existsSync(path.join(REPO, 'dist', 'commands', 'login.js'))
 const configureDockerBuilt = () => existsSync(path.join(REPO, 'dist', 'commands', 'configure-docker.js'))
 
@@ -365,23 +376,20 @@ export const scenarios: Scenario[] = [
   {
     name: 'ATCR_ACCOUNT=bob… skopeo copy between alice/… and bob/… (ambiguous command line)',
     needs: ['registry', 'skopeo'],
-    async run({rig, main}) {
+    async run(context) {
+      const {rig, main} = context
+      const alicesImage = await seedAlicesImage(context)
       const copy = (from: string, to: string, account: string) =>
         run(
           'skopeo',
           ['--policy', rig.policyFile, 'copy', '--src-tls-verify=false', '--dest-tls-verify=false', from, to],
           {env: {...main.env, ATCR_ACCOUNT: account}},
         )
-      const alicesImage = `docker://${rig.ref(ALICE, 'app', 'skopeo')}`
       expectSuccess(await copy(alicesImage, `docker://${rig.ref(BOB, 'app', 'from-alice')}`, BOB.handle))
       expectSuccess(await copy(alicesImage, `docker://${rig.ref(BOB, 'app', 'from-alice-did')}`, BOB.did))
       // The control: ATCR_ACCOUNT really decides. Bob may not push into alice's namespace.
       expectFailure(
-        await copy(
-          `docker://${rig.ref(BOB, 'app', 'skopeo')}`,
-          `docker://${rig.ref(ALICE, 'app', 'from-bob')}`,
-          BOB.handle,
-        ),
+        await copy(alicesImage, `docker://${rig.ref(ALICE, 'app', 'from-bob')}`, BOB.handle),
         /denied|unauthorized/i,
       )
     },
@@ -390,7 +398,9 @@ export const scenarios: Scenario[] = [
   {
     name: 'a public pull with no account logged in goes anonymous (not found → anonymous)',
     needs: ['registry', 'skopeo'],
-    async run({rig}) {
+    async run(context) {
+      const {rig} = context
+      const alicesImage = await seedAlicesImage(context)
       const {binDir, log} = rig.makeLoggingBin('anonymous')
       const home = rig.makeHome('anonymous', {binDir})
       writeCredHelpers(rig, home)
@@ -403,7 +413,7 @@ export const scenarios: Scenario[] = [
             rig.policyFile,
             'copy',
             '--src-tls-verify=false',
-            `docker://${rig.ref(ALICE, 'app', 'skopeo')}`,
+            alicesImage,
             `oci:${directory}:latest`,
           ],
           {env: home.env},
