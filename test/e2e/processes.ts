@@ -22,21 +22,41 @@ export interface RunOptions {
   timeoutMs?: number
 }
 
+/** Programs started by run() and not yet ended: a signal to the rig ends them before cleanup. */
+const running = new Set<ChildProcess>()
+
+/** End every program run() started that is still running (SIGKILL) and wait until they have. */
+export async function killRunning(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve()
+          child.once('close', () => resolve())
+          child.kill('SIGKILL')
+        }),
+    ),
+  )
+}
+
 /** Run a program to completion; a run past its time limit is killed and reported as signal SIGKILL. */
 export function run(program: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   const command = [program, ...args].join(' ')
   return new Promise((resolve) => {
     const child = spawn(program, args, {env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe']})
+    running.add(child)
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
     child.on('error', (error) => {
+      running.delete(child)
       clearTimeout(timer)
       resolve({code: 127, signal: null, stdout, stderr: `${stderr}${error.message}\n`, command})
     })
     child.on('close', (code, signal) => {
+      running.delete(child)
       clearTimeout(timer)
       resolve({code, signal, stdout, stderr, command})
     })

@@ -6,7 +6,7 @@
  *
  *   node test/e2e/run.ts [name-filter]      ATCR_E2E_INSTALL=0 skips the install step
  */
-import {describeRun, run} from './processes.ts'
+import {describeRun, killRunning, run} from './processes.ts'
 import {REPO, Rig} from './rig.ts'
 import {type ScenarioContext, scenarios} from './scenarios.ts'
 import {prepareTools} from './tools.ts'
@@ -38,11 +38,14 @@ async function main(): Promise<number> {
   }
 
   let rig: Rig | undefined
+  let interrupted = false
   const stop = async () => {
+    await killRunning()
     await rig?.close()
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      interrupted = true
       say(`e2e: ${signal}: stopping servers and removing temp dirs`)
       void stop().then(() => process.exit(130))
     })
@@ -78,6 +81,7 @@ async function main(): Promise<number> {
         const note = await scenario.run(context)
         report('PASS', scenario.name, [seconds(started), note].filter(Boolean).join('; '))
       } catch (error) {
+        if (interrupted) break
         report('FAIL', scenario.name, `${(error as Error).message ?? String(error)}`)
       }
     }
