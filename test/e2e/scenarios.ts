@@ -69,13 +69,14 @@ function writeCredHelpers(rig: Rig, home: Home): void {
   )
 }
 
-/** The image's manifest digest in an `oci:` layout the client pulled into. */
+/** A fresh directory for a client to pull an image into as an `oci:` layout. */
 function pulledInto(rig: Rig, name: string): string {
   const directory = path.join(rig.root, 'pulled', name)
   mkdirSync(directory, {recursive: true})
   return directory
 }
 
+/** The image's manifest digest in an `oci:` layout a client pulled into. */
 function layoutDigest(directory: string): string | undefined {
   const index = JSON.parse(readFileSync(path.join(directory, 'index.json'), 'utf8')) as {
     manifests: {digest: string}[]
