@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {chmodSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {after, describe, it} from 'node:test'
 
@@ -128,6 +128,23 @@ describe('configure-docker (spawned)', () => {
     assert.match(result.stderr, /Note: credsStore "desktop"/)
     assert.match(result.stderr, /Note: .*saved login for atcr\.io under "auths"/)
     assert.match(result.stderr, /Warning: .*Node\.js v20\.11\.1; the helper needs 22 or newer/)
+  })
+
+  it('a symlinked config.json: the target is updated, the link stays', async () => {
+    const t = setup()
+    const target = path.join(t.sandbox.root, 'dotfiles-docker.json')
+    writeFileSync(target, '{\n  "credHelpers": {\n    "gcr.io": "gcloud"\n  }\n}\n', {mode: 0o640})
+    mkdirSync(t.dockerDir, {recursive: true})
+    symlinkSync(target, t.configFile)
+    const result = await t.run(['atcr.io'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(lstatSync(t.configFile).isSymbolicLink(), true)
+    assert.match(result.stderr, /→ .*dotfiles-docker\.json/)
+    assert.equal(
+      readFileSync(target, 'utf8'),
+      '{\n  "credHelpers": {\n    "gcr.io": "gcloud",\n    "atcr.io": "atcr"\n  }\n}\n',
+    )
+    assert.equal(statSync(target).mode & 0o777, 0o640)
   })
 
   it('a corrupt config.json: exit 1 naming the file, the file untouched', async () => {
