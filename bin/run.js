@@ -28,5 +28,7 @@ if (isProtocolCall) {
   process.exitCode = await runProtocolVerb(args[0])
 } else {
   const {execute} = await import('@oclif/core')
-  await execute({dir: import.meta.url})
+  // `--version` prints the same line as `version`; oclif would answer with its own user agent.
+  const argv = args[0] === '--version' ? ['version', ...args.slice(1)] : args
+  await execute({args: argv, dir: import.meta.url})
 }

@@ -39,17 +39,12 @@ describe('version', () => {
     assert.ok(result.stdout.includes(platform), result.stdout)
   })
 
-  // oclif answers --version itself (config.userAgent) before any command or hook of ours runs; making it
-  // print the `version` line needs bin/run.js to route `--version` to `version` (see the branch report).
-  it(
-    '--version prints exactly what `version` prints',
-    {todo: 'needs the bin/run.js --version route'},
-    async () => {
-      const [long, command] = await Promise.all([
-        runCli(['--version'], {env: sandbox.env}),
-        runCli(['version'], {env: sandbox.env}),
-      ])
-      assert.equal(long.stdout, command.stdout)
-    },
-  )
+  // oclif answers --version itself (config.userAgent) before any command runs: bin/run.js routes it to `version`.
+  it('--version prints exactly what `version` prints', async () => {
+    const [long, command] = await Promise.all([
+      runCli(['--version'], {env: sandbox.env}),
+      runCli(['version'], {env: sandbox.env}),
+    ])
+    assert.equal(long.stdout, command.stdout)
+  })
 })
