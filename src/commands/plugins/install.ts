@@ -9,7 +9,9 @@ import {commands} from '@oclif/plugin-plugins'
 
 import {rememberTrustFlag} from '../../lib/plugins/install-consent.ts'
 
-export default class PluginsInstall extends commands['plugins:install'] {
+const PluginPluginsInstall: (typeof commands)['plugins:install'] = commands['plugins:install']
+
+export default class PluginsInstall extends PluginPluginsInstall {
   static override strict = false
   static override flags: (typeof commands)['plugins:install']['flags'] & {
     trust: Interfaces.BooleanFlag<boolean>
