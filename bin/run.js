@@ -21,11 +21,36 @@ if (nodeMajor < MINIMUM_NODE_MAJOR) {
 const {enableCompileCache} = await import('node:module')
 enableCompileCache?.()
 
-if (isProtocolCall) {
+if (isProtocolCall && args[0] === 'get' && trustsPluginsOnGet()) {
+  // Opt-in only (`plugins trust <plugin>`): the trusted identity hooks may name the account, within a budget.
+  const {runGetWithTrustedPlugins} = await import('../dist/lib/plugins/get-with-plugins.js')
+  const code = await runGetWithTrustedPlugins()
+  process.exitCode = code
+  // A hook abandoned after its budget must not keep the process alive; stdout is already written.
+  setTimeout(() => process.exit(code), 100).unref()
+} else if (isProtocolCall) {
   // The lean path: no oclif, no plugins, no update checks; straight to the verb.
   const {runProtocolVerb} = await import('../dist/lib/protocol/run-protocol-verb.js')
   process.exitCode = await runProtocolVerb(args[0])
 } else {
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url})
+}
+
+/**
+ * Whether the person let plugins run on `get` (src/lib/plugins/trusted-on-get.ts): one stat of
+ * $ATCR_CONFIG_DIR/plugins-on-get.json, through built-ins Node has already loaded (no import).
+ */
+function trustsPluginsOnGet() {
+  const fs = process.getBuiltinModule?.('node:fs')
+  if (!fs) return false // Node before 22.3: plugins never run on get
+  const path = process.getBuiltinModule('node:path')
+  const directory = process.env.ATCR_CONFIG_DIR
+    ? path.resolve(process.env.ATCR_CONFIG_DIR)
+    : path.join(process.getBuiltinModule('node:os').homedir(), '.atcr')
+  try {
+    return fs.statSync(path.join(directory, 'plugins-on-get.json'), {throwIfNoEntry: false}) !== undefined
+  } catch {
+    return false // unreadable directory: the verb itself reports what is wrong
+  }
 }
