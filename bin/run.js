@@ -30,7 +30,8 @@ if (isProtocolCall && args[0] === 'get' && trustsPluginsOnGet()) {
   setTimeout(() => process.exit(code), 100).unref()
 } else if (isProtocolCall) {
   // The lean path: no oclif, no plugins, no update checks; straight to the verb.
-  const {runProtocolVerb} = await import('../dist/lib/protocol/run-protocol-verb.js')
+  // dist/protocol.js is src/lib/protocol/run-protocol-verb.ts bundled into one file: one module to load, not a dozen.
+  const {runProtocolVerb} = await import('../dist/protocol.js')
   process.exitCode = await runProtocolVerb(args[0])
 } else {
   const {execute} = await import('@oclif/core')

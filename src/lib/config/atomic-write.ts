@@ -4,14 +4,13 @@
  * directory. On any failure (a full disk, a read-only directory) the temporary file is removed and the
  * target is left as it was.
  */
-import {randomBytes} from 'node:crypto'
 import {closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync} from 'node:fs'
 import path from 'node:path'
 
 export function writeFileAtomic(target: string, data: string | Uint8Array, mode = 0o600): void {
   const temporary = path.join(
     path.dirname(target),
-    `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+    `.${path.basename(target)}.${process.pid}.${uniqueSuffix()}.tmp`,
   )
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
   let fd: number | undefined
@@ -46,4 +45,9 @@ function syncDirectory(directory: string): void {
   } finally {
     if (fd !== undefined) closeSync(fd)
   }
+}
+
+/** Unique enough for a temporary name in a directory we own; node:crypto would cost start-up time on `get`. */
+export function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
 }

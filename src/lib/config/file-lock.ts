@@ -8,7 +8,6 @@
  * write could take, and breaks it. Breaking renames the file aside first and checks that what it moved is
  * the stale lock it inspected, so two processes breaking the same stale lock cannot also break a fresh one.
  */
-import {randomBytes} from 'node:crypto'
 import {
   closeSync,
   openSync,
@@ -19,6 +18,8 @@ import {
   writeSync,
   linkSync,
 } from 'node:fs'
+
+import {uniqueSuffix} from './atomic-write.ts'
 
 export class LockTimeoutError extends Error {
   constructor(lockPath: string, waitedMs: number) {
@@ -66,7 +67,7 @@ function tryBreakStaleLock(lockPath: string, staleMs: number): void {
   // A lock written a moment ago may still be empty (created, not yet written): give it time.
   const holderGone = Number.isInteger(seen.pid) && seen.pid > 0 && !processIsAlive(seen.pid)
   if (!holderGone && seen.ageMs < staleMs) return
-  const aside = `${lockPath}.${process.pid}.${randomBytes(4).toString('hex')}.stale`
+  const aside = `${lockPath}.${process.pid}.${uniqueSuffix()}.stale`
   try {
     renameSync(lockPath, aside)
   } catch {
@@ -97,7 +98,7 @@ function tryBreakStaleLock(lockPath: string, staleMs: number): void {
 export function withFileLock<T>(lockPath: string, action: () => T, options: LockOptions = {}): T {
   const timeoutMs = options.timeoutMs ?? 10_000
   const staleMs = options.staleMs ?? 30_000
-  const token = `${process.pid} ${randomBytes(8).toString('hex')}\n`
+  const token = `${process.pid} ${uniqueSuffix()}\n`
   const started = Date.now()
   let delay = 1
   for (;;) {

@@ -5,9 +5,10 @@
  * Linux reads /proc (no process spawn: this is on the `get` path); macOS asks `ps`; Windows is skipped.
  * Every failure yields nothing: detection is a hint, never a reason to fail.
  */
-import {execFileSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
+
+import {childProcess} from '../lazy-builtin.ts'
 
 export interface ProcessInfo {
   pid: number
@@ -38,6 +39,8 @@ function readLinuxProcess(pid: number, readFile: (file: string) => string): Proc
 
 function readDarwinProcess(pid: number): ProcessInfo | undefined {
   try {
+    // Loaded only here: child_process is costly to import, and Linux never needs it.
+    const {execFileSync} = childProcess()
     const output = execFileSync('ps', ['-o', 'ppid=,args=', '-p', String(pid)], {
       encoding: 'utf8',
       timeout: 500,

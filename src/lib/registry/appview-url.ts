@@ -5,8 +5,9 @@
  * the Docker daemon itself decides whether to talk plain http to a registry.
  */
 import {readFileSync} from 'node:fs'
-import {isIP} from 'node:net'
 import path from 'node:path'
+
+import {net} from '../lazy-builtin.ts'
 
 import {parseServerAddress} from './server-address.ts'
 
@@ -50,6 +51,11 @@ export function readInsecureRegistries(context: DaemonConfigEnvironment): string
     for (const item of list) if (typeof item === 'string' && item.trim() !== '') entries.add(item.trim())
   }
   return [...entries]
+}
+
+/** node:net, loaded on first use: only `store` of a new registry needs it, never `get`. */
+function isIP(address: string): number {
+  return net().isIP(address)
 }
 
 function ipv4ToNumber(address: string): number {
