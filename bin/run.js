@@ -18,7 +18,7 @@ if (nodeMajor < MINIMUM_NODE_MAJOR) {
 }
 
 // Cache compiled code between runs: Docker starts the helper for every pull and push.
-const {enableCompileCache} = await import('node:module')
+const {enableCompileCache, createRequire} = await import('node:module')
 enableCompileCache?.()
 
 if (isProtocolCall && args[0] === 'get' && trustsPluginsOnGet()) {
@@ -40,17 +40,20 @@ if (isProtocolCall && args[0] === 'get' && trustsPluginsOnGet()) {
 
 /**
  * Whether the person let plugins run on `get` (src/lib/plugins/trusted-on-get.ts): one stat of
- * $ATCR_CONFIG_DIR/plugins-on-get.json, through built-ins Node has already loaded (no import).
+ * $ATCR_CONFIG_DIR/plugins-on-get.json (default ~/.atcr), and nothing else when the file is absent.
  */
 function trustsPluginsOnGet() {
-  const fs = process.getBuiltinModule?.('node:fs')
-  if (!fs) return false // Node before 22.3: plugins never run on get
-  const path = process.getBuiltinModule('node:path')
-  const directory = process.env.ATCR_CONFIG_DIR
-    ? path.resolve(process.env.ATCR_CONFIG_DIR)
-    : path.join(process.getBuiltinModule('node:os').homedir(), '.atcr')
   try {
-    return fs.statSync(path.join(directory, 'plugins-on-get.json'), {throwIfNoEntry: false}) !== undefined
+    // Built-ins Node has already loaded for itself; `process.getBuiltinModule` would do from Node 22.3 only.
+    const require = createRequire(import.meta.url)
+    const path = require('node:path')
+    const directory = process.env.ATCR_CONFIG_DIR
+      ? path.resolve(process.env.ATCR_CONFIG_DIR)
+      : path.join(require('node:os').homedir(), '.atcr')
+    return (
+      require('node:fs').statSync(path.join(directory, 'plugins-on-get.json'), {throwIfNoEntry: false}) !==
+      undefined
+    )
   } catch {
     return false // unreadable directory: the verb itself reports what is wrong
   }
