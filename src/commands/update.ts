@@ -14,6 +14,9 @@ import {CHANNELS, detectInstallKind, updateCommandFor} from '../lib/update/insta
 import {RELEASE_HOST_ENV, releaseHost} from '../lib/update/release-host.ts'
 
 export default class Update extends commands.update {
+  // Restated: oclif's parse() reads a command's own static properties, not inherited ones.
+  static override args = commands.update.args
+  static override flags = commands.update.flags
   static override summary =
     'Update docker-credential-atcr to the newest release of a channel (stable or beta).'
   static override description = `Installs made from the release tarballs replace themselves; npm installs are told the npm command to run.

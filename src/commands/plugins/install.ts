@@ -12,6 +12,8 @@ import {rememberTrustFlag} from '../../lib/plugins/install-consent.ts'
 const PluginPluginsInstall: (typeof commands)['plugins:install'] = commands['plugins:install']
 
 export default class PluginsInstall extends PluginPluginsInstall {
+  // Restated: oclif's parse() reads a command's own static properties, not inherited ones.
+  static override args = PluginPluginsInstall.args
   static override strict = false
   static override flags: (typeof commands)['plugins:install']['flags'] & {
     trust: Interfaces.BooleanFlag<boolean>
