@@ -2,6 +2,8 @@
 // The one entry point. Written in plain JavaScript with no static imports so that an old Node reaches
 // the version check below instead of failing on syntax or a missing API.
 
+/* global setTimeout */
+
 const MINIMUM_NODE_MAJOR = 22
 const PROTOCOL_VERBS = ['get', 'store', 'erase', 'list']
 const args = process.argv.slice(2)
