@@ -131,5 +131,8 @@ describe('example plugin, linked', {timeout: 120_000}, () => {
     }
     const listed = await cli(['plugins'])
     assert.doesNotMatch(listed.stdout, /shiny/)
+    // The helper's own `plugins install` (with --trust) wins over @oclif/plugin-plugins' command of the same id.
+    const help = await cli(['plugins', 'install', '--help'])
+    assert.match(help.stdout, /--trust/)
   })
 })
