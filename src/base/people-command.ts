@@ -44,22 +44,24 @@ export abstract class PeopleCommand extends Command {
    * host. The hook runs at most once per command; a failing or slow plugin is reported and skipped.
    */
   protected contributedRegistries(): Promise<Map<string, ContributedRegistry>> {
-    this.contributed ??= this.config.runHook('registries', {}, REGISTRIES_HOOK_TIMEOUT_MS).then((result) => {
-      for (const failure of result.failures)
-        this.warn(
-          `plugin ${failure.plugin.name}: the registries hook failed (${failure.error.message}); ignoring it`,
+    this.contributed ??= this.config
+      .runHook('registries', {}, REGISTRIES_HOOK_TIMEOUT_MS, true)
+      .then((result) => {
+        for (const failure of result.failures)
+          this.warn(
+            `plugin ${failure.plugin.name}: the registries hook failed (${failure.error.message}); ignoring it`,
+          )
+        const merged = mergeContributions(
+          result.successes.map((success) => ({plugin: success.plugin.name, result: success.result})),
         )
-      const merged = mergeContributions(
-        result.successes.map((success) => ({plugin: success.plugin.name, result: success.result})),
-      )
-      for (const problem of merged.problems) this.warn(`plugin ${problem}`)
-      return merged.registries
-    })
+        for (const problem of merged.problems) this.warn(`plugin ${problem}`)
+        return merged.registries
+      })
     return this.contributed
   }
 
   /** The AppView URL of a registry host: an account's stored URL, else a plugin's, else the built-in rule. */
-  protected async appViewUrlFor(host: string, accountAppViewUrl?: string): Promise<string> {
+  protected async resolveAppViewUrl(host: string, accountAppViewUrl?: string): Promise<string> {
     const contributed = (await this.contributedRegistries()).get(host)
     return appViewUrlFor(host, {
       accountAppViewUrl,

@@ -14,7 +14,7 @@ export default class PluginsRegistries extends PeopleCommand {
     await this.parse(PluginsRegistries)
     const registries = [...(await this.contributedRegistries()).values()]
     for (const registry of registries) {
-      const appViewUrl = await this.appViewUrlFor(registry.host)
+      const appViewUrl = await this.resolveAppViewUrl(registry.host)
       this.log(
         `${registry.host}  ${appViewUrl}  (from ${registry.plugin}${registry.description ? `: ${registry.description}` : ''})`,
       )
