@@ -13,7 +13,7 @@ import {InvalidServerAddressError, parseServerAddress} from '../lib/registry/ser
 export type ConfigureDockerOutput = ConfigureDockerResult & {helper: HelperCheck}
 
 export default class ConfigureDocker extends PeopleCommand {
-  static override summary = 'Make Docker use this helper for atcr.io and your other registries.'
+  static override summary = 'Point Docker at this helper for atcr.io and your registries.'
   static override description = `Adds "credHelpers": {"<host>": "atcr"} entries to $DOCKER_CONFIG/config.json (default ~/.docker/config.json), keeping everything else in the file.
 Without REGISTRY arguments: atcr.io and every registry you have logged in to.
 Also checks that Docker can start ${BIN} from PATH with Node.js 22 or newer.`

@@ -15,7 +15,7 @@ export function versionLine(info: VersionInfo): string {
 }
 
 export default class Version extends Command {
-  static override summary = 'Show the helper version, the Node.js running it, and the platform.'
+  static override summary = 'Show the version, the Node.js version and the platform.'
   static override examples = ['<%= config.bin %> version', '<%= config.bin %> version --json']
   static override enableJsonFlag = true
 
