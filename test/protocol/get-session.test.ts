@@ -2,27 +2,18 @@
 import assert from 'node:assert/strict'
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
-import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+import {afterEach, beforeEach, describe, it} from 'node:test'
 
-import {accountFileFor, makeSandbox, runCli, type Sandbox} from '../appview/cli-harness.ts'
-import {type AppViewEmulator, startAppViewEmulator} from '../support/appview-emulator.ts'
+import {accountFileFor, makeSandbox, runCli, type Sandbox, useEmulator} from '../appview/cli-harness.ts'
 
 const alice = {handle: 'alice.test', did: 'did:plc:alice'}
 
 describe('get checks the session behind the secret', {timeout: 60_000}, () => {
-  let emulator: AppViewEmulator
   let sandbox: Sandbox
   let secret: string
-  before(async () => {
-    emulator = await startAppViewEmulator()
-  })
-  after(async () => {
-    await emulator.close()
-  })
+  const emulator = useEmulator()
   beforeEach(() => {
     sandbox = makeSandbox()
-    emulator.clearFaults()
-    emulator.requests.length = 0
     secret = emulator.addAccount(alice)
     sandbox.writeAccounts(accountFileFor(emulator.url, [{...alice, device_secret: secret}]))
   })
