@@ -1,6 +1,6 @@
 /** `get` and the AppView session behind the chosen secret (issue 3), spawned as Docker runs it. */
 import assert from 'node:assert/strict'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
@@ -71,11 +71,18 @@ describe('get checks the session behind the secret', {timeout: 60_000}, () => {
     const hanging = await get()
     assert.equal(hanging.code, 0)
     assert.equal(hanging.stdout, credentials())
+    const requestsSoFar = emulator.requests.length
+    assert.equal((await get()).stdout, credentials())
+    assert.equal(emulator.requests.length, requestsSoFar, 'no second wait right after a hang')
 
+    const cache = path.join(sandbox.configDir, 'session-cache.json')
+    rmSync(cache)
     emulator.injectFault({path: '/auth/token', kind: '5xx'})
     assert.equal((await get()).stdout, credentials())
+    rmSync(cache)
     emulator.injectFault({path: '/auth/token', kind: 'malformed'})
     assert.equal((await get()).stdout, credentials())
+    assert.equal(emulator.requests.length, requestsSoFar + 2)
   })
 
   it('ATCR_SESSION_CHECK=0 skips the check', async () => {
