@@ -18,7 +18,10 @@ import {
   loadAccounts,
   updateAccounts,
 } from '../lib/config/account-store.ts'
+import {REGISTRIES_HOOK_TIMEOUT_MS} from '../hooks/contract.ts'
+import {type ContributedRegistry, mergeContributions} from '../lib/plugins/contributed-registries.ts'
 import {BIN} from '../lib/protocol/messages.ts'
+import {appViewUrlFor, readInsecureRegistries} from '../lib/registry/appview-url.ts'
 
 export abstract class PeopleCommand extends Command {
   /** Where the account file lives for this process. */
@@ -32,6 +35,40 @@ export abstract class PeopleCommand extends Command {
 
   protected updateAccounts<T>(change: (accounts: AccountFile) => T): T {
     return updateAccounts(this.accountPaths, change)
+  }
+
+  private contributed?: Promise<Map<string, ContributedRegistry>>
+
+  /**
+   * Registries contributed by installed plugins (`registries` hook, src/hooks/contract.ts), by canonical
+   * host. The hook runs at most once per command; a failing or slow plugin is reported and skipped.
+   */
+  protected contributedRegistries(): Promise<Map<string, ContributedRegistry>> {
+    this.contributed ??= this.config
+      .runHook('registries', {}, REGISTRIES_HOOK_TIMEOUT_MS, true)
+      .then((result) => {
+        for (const failure of result.failures)
+          this.warn(
+            `plugin ${failure.plugin.name}: the registries hook failed (${failure.error.message}); ignoring it`,
+          )
+        const merged = mergeContributions(
+          result.successes.map((success) => ({plugin: success.plugin.name, result: success.result})),
+        )
+        for (const problem of merged.problems) this.warn(`plugin ${problem}`)
+        return merged.registries
+      })
+    return this.contributed
+  }
+
+  /** The AppView URL of a registry host: an account's stored URL, else a plugin's, else the built-in rule. */
+  protected async resolveAppViewUrl(host: string, accountAppViewUrl?: string): Promise<string> {
+    const contributed = (await this.contributedRegistries()).get(host)
+    return appViewUrlFor(host, {
+      accountAppViewUrl,
+      contributedAppViewUrl: contributed?.appViewUrl,
+      insecureRegistries: () =>
+        readInsecureRegistries({env: process.env, homedir: homedir(), platform: process.platform}),
+    })
   }
 
   /** Prompts are allowed only for a person at a terminal. */

@@ -28,8 +28,25 @@ interface EnquirerModule {
   prompt(questions: Record<string, unknown>): Promise<Record<string, unknown>>
 }
 
+/**
+ * enquirer 2.4.1 pauses its readline after Node (>= 24.2) has already closed it on Ctrl-C, which throws
+ * ERR_USE_AFTER_CLOSE and kills the process with a stack trace (enquirer#483). Pausing a closed
+ * interface is a no-op here instead.
+ */
+async function tolerateReadlinePauseAfterClose(): Promise<void> {
+  const {Interface} = await import('node:readline')
+  const prototype = Interface.prototype as {pause(): unknown; closed?: boolean; atcrSafePause?: true}
+  if (prototype.atcrSafePause) return
+  const pause = prototype.pause
+  prototype.pause = function (this: {closed?: boolean}) {
+    return this.closed ? this : pause.call(this)
+  }
+  prototype.atcrSafePause = true
+}
+
 async function ask(question: Record<string, unknown>, streams: PrompterStreams): Promise<unknown> {
   const enquirer = ((await import('enquirer')) as unknown as {default: EnquirerModule}).default
+  await tolerateReadlinePauseAfterClose()
   try {
     const answers = await enquirer.prompt({
       name: 'answer',

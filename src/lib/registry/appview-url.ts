@@ -129,6 +129,8 @@ export function isInsecureRegistry(host: string, insecureRegistries: readonly st
 export interface AppViewUrlOptions {
   /** An account's stored `appview_url`, which wins over every rule. */
   accountAppViewUrl?: string
+  /** The AppView URL a plugin contributed for the host (`registries` hook); wins over the built-in rule. */
+  contributedAppViewUrl?: string
   /** Lazily read: only consulted for hosts that are not loopback. */
   insecureRegistries: () => readonly string[]
 }
@@ -136,6 +138,7 @@ export interface AppViewUrlOptions {
 /** The AppView base URL (`scheme://host[:port]`, no trailing slash) for a registry host. */
 export function appViewUrlFor(host: string, options: AppViewUrlOptions): string {
   if (options.accountAppViewUrl) return options.accountAppViewUrl.replace(/\/+$/, '')
+  if (options.contributedAppViewUrl) return options.contributedAppViewUrl.replace(/\/+$/, '')
   const address = parseServerAddress(host)
   const plain =
     isLoopbackHost(address.hostname) || isInsecureRegistry(address.host, options.insecureRegistries())

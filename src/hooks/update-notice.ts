@@ -1,0 +1,61 @@
+/**
+ * oclif `prerun` hook: the at-most-daily "new version available" line on stderr for people commands.
+ * All decisions live in src/lib/update/notice.ts; this only gathers the facts from oclif's Config.
+ * It never waits on the network: a stale state is refreshed by a detached process for a later run.
+ */
+import type {Hook} from '@oclif/core'
+import {spawn} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+
+import {detectInstallKind, updateCommandFor} from '../lib/update/install-kind.ts'
+import {currentChannel} from '../lib/update/channel.ts'
+import {
+  noticeStateFile,
+  noticeSuppressedBecause,
+  planNotice,
+  readNoticeState,
+  writeNoticeState,
+} from '../lib/update/notice.ts'
+import {channelManifestUrl, releaseHost} from '../lib/update/release-host.ts'
+
+const hook: Hook.Prerun = async function ({Command, argv, config}) {
+  try {
+    if (noticeSuppressedBecause({env: process.env, commandId: Command.id, argv})) return
+    const host = releaseHost(process.env, config.pjson.oclif.update?.s3?.host)
+    if (!host) return
+    const channel = currentChannel(config.dataDir, config.version)
+    const file = noticeStateFile(config.cacheDir)
+    const state = readNoticeState(file)
+    const now = Date.now()
+    const kind = detectInstallKind({binPath: config.binPath, root: config.root})
+    const plan = planNotice({
+      state,
+      now,
+      currentVersion: config.version,
+      channel,
+      bin: config.bin,
+      updateCommand: updateCommandFor(kind, {bin: config.bin, packageName: config.name, channel}),
+    })
+    if (plan.notice) {
+      process.stderr.write(`${plan.notice}\n`)
+      writeNoticeState(file, plan.nextState!)
+    }
+    if (plan.refresh) {
+      // Claim the refresh first so that commands run in quick succession start only one.
+      writeNoticeState(file, {...readNoticeState(file), checkedAt: now, channel})
+      const manifest = channelManifestUrl(host, {
+        bin: config.bin,
+        channel,
+        platform: config.platform,
+        arch: config.arch,
+      })
+      const script = fileURLToPath(new URL('../lib/update/refresh-in-background.js', import.meta.url))
+      spawn(process.execPath, [script, file, manifest, channel], {detached: true, stdio: 'ignore'}).unref()
+    }
+  } catch (error) {
+    // A notice is a courtesy: it never breaks the command.
+    this.debug('update notice skipped: %s', (error as Error).message)
+  }
+}
+
+export default hook

@@ -1,0 +1,185 @@
+/**
+ * Will Docker find and start this helper? Docker runs `docker-credential-atcr` by name, so it must be on
+ * the PATH Docker inherits, and its `#!/usr/bin/env node` shebang starts whichever `node` comes first on
+ * that PATH, which must be Node.js 22 or newer. Everything the check touches is injectable.
+ */
+import {execFile} from 'node:child_process'
+import {accessSync, constants, closeSync, openSync, readSync} from 'node:fs'
+import path from 'node:path'
+
+export const HELPER_COMMAND = 'docker-credential-atcr'
+export const MINIMUM_NODE_MAJOR = 22
+
+export interface HelperCheckEnvironment {
+  /** The environment Docker will run with; PATH (and PATHEXT on Windows) are read. */
+  env: NodeJS.ProcessEnv
+  platform: NodeJS.Platform
+  /** The Node.js running this command (process.execPath): a known-good one to suggest. */
+  runningNode: string
+  isExecutable?: (file: string) => boolean
+  /** The first bytes of a file, enough for its shebang line. */
+  readHead?: (file: string) => string
+  /** Version (`24.1.0`) printed by `<node> -p process.versions.node`; rejects on failure or timeout. */
+  nodeVersionOf?: (node: string, env: NodeJS.ProcessEnv) => Promise<string>
+}
+
+export interface HelperCheck {
+  /** Where Docker will find the helper, if it will. */
+  helperPath?: string
+  /** The Node.js the helper will start, if it could be told. */
+  node?: string
+  nodeVersion?: string
+  ok: boolean
+  /** Each says what is wrong and exactly how to fix it. */
+  problems: string[]
+}
+
+function defaultIsExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function defaultReadHead(file: string): string {
+  const fd = openSync(file, 'r')
+  try {
+    const buffer = Buffer.alloc(256)
+    const length = readSync(fd, buffer, 0, buffer.length, 0)
+    return buffer.subarray(0, length).toString('utf8')
+  } finally {
+    closeSync(fd)
+  }
+}
+
+export function defaultNodeVersionOf(node: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      node,
+      ['-p', 'process.versions.node'],
+      {env, timeout: 5000, windowsHide: true},
+      (error, stdout) => {
+        if (error) reject(error)
+        else resolve(stdout.trim())
+      },
+    )
+  })
+}
+
+function pathEntries(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string[] {
+  const value = env.PATH ?? env.Path ?? ''
+  const delimiter = platform === 'win32' ? ';' : ':'
+  return value.split(delimiter).filter((entry) => entry !== '')
+}
+
+/** The first `name` on PATH, as a shell would find it (no process is spawned). */
+export function findOnPath(
+  name: string,
+  environment: Pick<HelperCheckEnvironment, 'env' | 'platform' | 'isExecutable'>,
+): string | undefined {
+  const isExecutable = environment.isExecutable ?? defaultIsExecutable
+  const join = environment.platform === 'win32' ? path.win32.join : path.posix.join
+  const extensions =
+    environment.platform === 'win32'
+      ? ['', ...(environment.env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean)]
+      : ['']
+  for (const directory of pathEntries(environment.env, environment.platform)) {
+    for (const extension of extensions) {
+      const candidate = join(directory, name + extension)
+      if (isExecutable(candidate)) return candidate
+    }
+  }
+  return undefined
+}
+
+/** The interpreter a shebang line names: `/usr/bin/env node` → `{viaPath: 'node'}`. */
+export function parseShebang(head: string): {viaPath: string} | {absolute: string} | undefined {
+  if (!head.startsWith('#!')) return undefined
+  const words = head.slice(2).split('\n')[0]!.trim().split(/\s+/)
+  const program = words[0]
+  if (!program) return undefined
+  if (path.posix.basename(program) === 'env') {
+    const name = words.slice(1).find((word) => !word.startsWith('-') && !word.includes('='))
+    return name ? {viaPath: name} : undefined
+  }
+  return {absolute: program}
+}
+
+function majorOf(version: string): number {
+  return Number(version.replace(/^v/, '').split('.')[0])
+}
+
+export async function checkHelperOnPath(environment: HelperCheckEnvironment): Promise<HelperCheck> {
+  const {env, runningNode} = environment
+  const goodNodeDirectory = path.dirname(runningNode)
+  const reinstall = `npm install -g ${HELPER_COMMAND} (run it with Node.js ${MINIMUM_NODE_MAJOR} or newer)`
+
+  const helperPath = findOnPath(HELPER_COMMAND, environment)
+  if (!helperPath) {
+    return {
+      ok: false,
+      problems: [
+        `${HELPER_COMMAND} is not on PATH, so Docker cannot start it. Install it: ${reinstall}, then check with: command -v ${HELPER_COMMAND}`,
+      ],
+    }
+  }
+  // Windows runs npm's .cmd shim, which finds node by itself; there is no shebang to follow.
+  if (environment.platform === 'win32') return {helperPath, ok: true, problems: []}
+
+  let shebang: ReturnType<typeof parseShebang>
+  try {
+    shebang = parseShebang((environment.readHead ?? defaultReadHead)(helperPath))
+  } catch (error) {
+    return {helperPath, ok: false, problems: [`Cannot read ${helperPath}: ${(error as Error).message}`]}
+  }
+  // Not a script (a native build, say): it needs no Node.js from PATH.
+  if (!shebang) return {helperPath, ok: true, problems: []}
+
+  let node: string | undefined
+  if ('absolute' in shebang) node = shebang.absolute
+  else {
+    node = findOnPath(shebang.viaPath, environment)
+    if (!node) {
+      return {
+        helperPath,
+        ok: false,
+        problems: [
+          `${helperPath} starts "${shebang.viaPath}" from PATH, but there is none. Put Node.js ${MINIMUM_NODE_MAJOR} or newer first on PATH, for example: export PATH="${goodNodeDirectory}:$PATH"`,
+        ],
+      }
+    }
+  }
+
+  const fix =
+    'absolute' in shebang
+      ? `Reinstall the helper with a current Node.js: ${reinstall}`
+      : `Put a newer Node.js first on the PATH Docker uses, for example: export PATH="${goodNodeDirectory}:$PATH" (in your shell profile), or reinstall: ${reinstall}`
+  let nodeVersion: string
+  try {
+    nodeVersion = await (environment.nodeVersionOf ?? defaultNodeVersionOf)(node, env)
+  } catch (error) {
+    const reason = (error as {killed?: boolean}).killed
+      ? 'it did not answer in time'
+      : (error as Error).message
+    return {
+      helperPath,
+      node,
+      ok: false,
+      problems: [`${helperPath} starts ${node}, which could not be run (${reason}). ${fix}`],
+    }
+  }
+  if (!Number.isFinite(majorOf(nodeVersion)) || majorOf(nodeVersion) < MINIMUM_NODE_MAJOR) {
+    return {
+      helperPath,
+      node,
+      nodeVersion,
+      ok: false,
+      problems: [
+        `${helperPath} starts ${node}, which is Node.js v${nodeVersion}; the helper needs ${MINIMUM_NODE_MAJOR} or newer. ${fix}`,
+      ],
+    }
+  }
+  return {helperPath, node, nodeVersion, ok: true, problems: []}
+}

@@ -1,0 +1,96 @@
+/**
+ * Which plugins the person allowed to run on `get` (`plugins trust <plugin>`), kept beside the account
+ * file in `$ATCR_CONFIG_DIR/plugins-on-get.json` (default `~/.atcr/plugins-on-get.json`):
+ *
+ * ```json
+ * {"version": 1, "plugins": {"atcr-plugin-example": {"version": "1.0.0", "hooks": [{"file": "/abs/identity.js", "export": "default"}]}}}
+ * ```
+ *
+ * The file holds absolute paths of the hook modules so that `get` can import them without loading oclif
+ * or reading any plugin manifest. When the file does not exist (the default), bin/run.js costs `get`
+ * one stat and nothing else.
+ */
+import {mkdirSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {writeFileAtomic} from '../config/atomic-write.ts'
+
+/** Name of the settings file; bin/run.js checks for it by this name (keep both in step). */
+export const TRUSTED_ON_GET_FILE = 'plugins-on-get.json'
+
+export interface TrustedHookModule {
+  /** Absolute path of the module. */
+  file: string
+  /** Its export holding the hook function. */
+  export: string
+}
+
+export interface TrustedPlugin {
+  version?: string
+  hooks: TrustedHookModule[]
+}
+
+export interface TrustedOnGet {
+  version: 1
+  plugins: Record<string, TrustedPlugin>
+}
+
+export function trustedOnGetFile(configDirectory: string): string {
+  return path.join(configDirectory, TRUSTED_ON_GET_FILE)
+}
+
+export class TrustedOnGetFileError extends Error {}
+
+/** The settings; an absent file means nothing is trusted. An unreadable one is an error for people commands. */
+export function readTrustedOnGet(file: string): TrustedOnGet {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {version: 1, plugins: {}}
+    throw new TrustedOnGetFileError(`${file}: ${(error as Error).message}`)
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new TrustedOnGetFileError(`${file}: not valid JSON`)
+  }
+  const plugins = (parsed as {plugins?: unknown})?.plugins
+  if ((parsed as {version?: unknown})?.version !== 1 || typeof plugins !== 'object' || plugins === null)
+    throw new TrustedOnGetFileError(`${file}: expected {"version": 1, "plugins": {…}}`)
+  const result: TrustedOnGet = {version: 1, plugins: {}}
+  for (const [name, entry] of Object.entries(plugins as Record<string, unknown>)) {
+    const hooks = (entry as {hooks?: unknown})?.hooks
+    if (!Array.isArray(hooks)) continue
+    const modules = hooks.filter(
+      (hook): hook is TrustedHookModule =>
+        typeof hook?.file === 'string' && path.isAbsolute(hook.file) && typeof hook?.export === 'string',
+    )
+    const version = (entry as {version?: unknown}).version
+    result.plugins[name] = {...(typeof version === 'string' ? {version} : {}), hooks: modules}
+  }
+  return result
+}
+
+/** Write the settings (callers remove the file instead of writing an empty list, so get is back to one stat). */
+export function writeTrustedOnGet(file: string, settings: TrustedOnGet): void {
+  mkdirSync(path.dirname(file), {recursive: true, mode: 0o700})
+  writeFileAtomic(file, `${JSON.stringify(settings, null, 2)}\n`, 0o600)
+}
+
+/**
+ * The modules of a plugin's `identityFromCommandLine` hook, as absolute paths: its package.json declares
+ * them relative to the plugin's root (`./hooks/identity.js`, or without the extension).
+ */
+export function identityHookModules(
+  root: string,
+  declared: readonly {target: string; identifier?: string}[],
+  exists: (file: string) => boolean,
+): TrustedHookModule[] {
+  return declared.map(({target, identifier}) => {
+    const file = path.resolve(root, target)
+    const withExtension = [file, `${file}.js`, `${file}.mjs`].find((candidate) => exists(candidate)) ?? file
+    return {file: withExtension, export: identifier ?? 'default'}
+  })
+}

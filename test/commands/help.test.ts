@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict'
+import {existsSync} from 'node:fs'
+import path from 'node:path'
+import {after, describe, it} from 'node:test'
+
+import {makeSandbox, REPO, runCli} from '../support/cli.ts'
+
+const sandbox = makeSandbox()
+after(() => sandbox.cleanup())
+
+const PEOPLE_COMMANDS = ['login', 'logout', 'status', 'switch', 'configure-docker', 'update', 'version']
+const PROTOCOL_COMMANDS = ['get', 'store', 'erase', 'list']
+/** Only the commands built so far (others come from other branches). */
+const builtPeopleCommands = PEOPLE_COMMANDS.filter((name) =>
+  existsSync(path.join(REPO, 'dist', 'commands', `${name}.js`)),
+)
+
+/** Names and summaries listed under COMMANDS. */
+function commandsSection(help: string): Map<string, string> {
+  const section = /^COMMANDS\n([\s\S]*?)(?:\n\n|(?![\s\S]))/m.exec(help)
+  assert.ok(section, `no COMMANDS section in:\n${help}`)
+  const listed = new Map<string, string>()
+  for (const line of section[1]!.split('\n')) {
+    const match = /^ {2}(\S+)\s+(.*)$/.exec(line)
+    if (match) listed.set(match[1]!, match[2]!)
+  }
+  return listed
+}
+
+describe('root help', () => {
+  for (const args of [[], ['--help'], ['help']]) {
+    it(`\`docker-credential-atcr ${args.join(' ')}\` lists every people command with a summary, and examples`, async () => {
+      const result = await runCli(args, {env: sandbox.env})
+      assert.equal(result.code, 0, result.stderr)
+      const listed = commandsSection(result.stdout)
+      assert.ok(builtPeopleCommands.includes('switch'), 'dist is built')
+      for (const name of builtPeopleCommands) {
+        assert.ok(listed.has(name), `${name} missing from:\n${result.stdout}`)
+        assert.notEqual(listed.get(name), '', `${name} has no summary`)
+      }
+      for (const name of PROTOCOL_COMMANDS) assert.ok(!listed.has(name), `${name} must stay hidden`)
+
+      const examples = result.stdout.slice(result.stdout.indexOf('\nEXAMPLES\n'))
+      assert.ok(result.stdout.includes('\nEXAMPLES\n'), result.stdout)
+      for (const command of ['login', 'status', 'switch', 'configure-docker']) {
+        assert.match(examples, new RegExp(`\\$ docker-credential-atcr ${command}\\b`))
+      }
+      assert.match(examples, /\$ ATCR_ACCOUNT=\S+ docker push atcr\.io\//)
+    })
+  }
+
+  it('a hidden protocol command still has its own help', async () => {
+    const result = await runCli(['get', '--help'], {env: sandbox.env})
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /USAGE\n\s+\$ docker-credential-atcr get/)
+    assert.doesNotMatch(
+      result.stdout,
+      /ATCR_ACCOUNT=\S+ docker push/,
+      'the root examples are for the root help only',
+    )
+  })
+})

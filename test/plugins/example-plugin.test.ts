@@ -1,0 +1,138 @@
+/**
+ * The example plugin (test/fixtures/example-plugin) linked into the real CLI in a throw-away home:
+ * each hook of the contract changes what it promises, plugins cannot replace core commands, and
+ * third-party code runs on `get` only after `plugins trust`.
+ */
+import assert from 'node:assert/strict'
+import {existsSync} from 'node:fs'
+import path from 'node:path'
+import {after, before, describe, it} from 'node:test'
+
+import {makeSandbox, REPO, runCli, runVerbUnderClient, type Sandbox} from '../support/cli.ts'
+
+const EXAMPLE_PLUGIN = path.join(REPO, 'test', 'fixtures', 'example-plugin')
+const TWO_ACCOUNTS = {
+  version: 2,
+  registries: {
+    'https://atcr.io': {
+      accounts: {
+        'alice.test': {handle: 'alice.test', did: 'did:plc:alice', device_secret: 'atcr_device_alice'},
+        'bob.test': {handle: 'bob.test', did: 'did:plc:bob', device_secret: 'atcr_device_bob'},
+      },
+    },
+  },
+}
+
+describe('example plugin, linked', {timeout: 120_000}, () => {
+  let sandbox: Sandbox
+  let env: NodeJS.ProcessEnv
+  const cli = (args: string[], input?: string) => runCli(args, {env, input, timeoutMs: 60_000})
+  const getUnder = (clientArgv: string[]) => runVerbUnderClient(clientArgv, 'get', {input: 'atcr.io', env})
+  const client = ['example-client', 'push', '--example-account=bob.test', 'example.cr/app:1']
+
+  before(async () => {
+    sandbox = makeSandbox()
+    env = {
+      ...sandbox.env,
+      XDG_DATA_HOME: path.join(sandbox.home, '.local', 'share'),
+      XDG_CACHE_HOME: path.join(sandbox.home, '.cache'),
+      ATCR_NO_UPDATE_NOTIFIER: '1',
+      OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
+    }
+    sandbox.writeAccounts(TWO_ACCOUNTS)
+    const linked = await cli(['plugins', 'link', '--no-install', EXAMPLE_PLUGIN])
+    assert.equal(linked.code, 0, linked.stderr)
+  })
+  after(() => sandbox.cleanup())
+
+  it('is linked into the sandbox, and its own command runs', async () => {
+    assert.ok(existsSync(path.join(env.XDG_DATA_HOME!, 'atcr', 'package.json')))
+    const listed = await cli(['plugins'])
+    assert.match(listed.stdout, /atcr-plugin-example 1\.0\.0 \(link\)/)
+    const example = await cli(['example'])
+    assert.equal(example.stdout, 'hello from atcr-plugin-example\n')
+  })
+
+  it('registries hook: its registry and AppView URL reach people commands', async () => {
+    const result = await cli(['plugins', 'registries', '--json'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(JSON.parse(result.stdout), [
+      {
+        host: 'example.cr',
+        appViewUrl: 'https://appview.example.net',
+        plugin: 'atcr-plugin-example',
+        description: 'Example Registry Co.',
+      },
+    ])
+    const human = await cli(['plugins', 'registries'])
+    assert.match(
+      human.stdout,
+      /^example\.cr {2}https:\/\/appview\.example\.net {2}\(from atcr-plugin-example/m,
+    )
+  })
+
+  it('cannot replace core commands', async () => {
+    const update = await cli(['update'])
+    assert.equal(update.code, 0)
+    assert.doesNotMatch(update.stdout + update.stderr, /HIJACKED/)
+    assert.match(update.stderr, /cannot replace itself/)
+    const getHelp = await cli(['get', '--help'])
+    assert.doesNotMatch(getHelp.stdout, /HIJACKED/)
+    assert.match(getHelp.stdout, /Docker protocol/)
+    const get = await cli(['get'], 'atcr.io')
+    assert.doesNotMatch(get.stdout, /HIJACKED/)
+  })
+
+  it('identityFromCommandLine hook: does not run on get until trusted, then names the account', async () => {
+    const untrusted = await getUnder(client)
+    assert.equal(untrusted.code, 1)
+    assert.match(untrusted.stdout, /Multiple accounts for atcr\.io/)
+
+    const trust = await cli(['plugins', 'trust', 'atcr-plugin-example', '--json'])
+    assert.equal(trust.code, 0, trust.stderr)
+    assert.equal(JSON.parse(trust.stdout).plugin, 'atcr-plugin-example')
+    assert.ok(existsSync(path.join(sandbox.configDir, 'plugins-on-get.json')))
+
+    const trusted = await getUnder(client)
+    assert.equal(trusted.code, 0, trusted.stdout)
+    assert.deepEqual(JSON.parse(trusted.stdout), {
+      ServerURL: 'atcr.io',
+      Username: 'bob.test',
+      Secret: 'atcr_device_bob',
+    })
+
+    // The built-in rules still come first: ATCR_ACCOUNT, and an image reference naming a known account.
+    const explicit = await runVerbUnderClient(client, 'get', {
+      input: 'atcr.io',
+      env: {...env, ATCR_ACCOUNT: 'alice.test'},
+    })
+    assert.equal(JSON.parse(explicit.stdout).Username, 'alice.test')
+    const named = await getUnder(['docker', 'push', '--example-account=bob.test', 'atcr.io/alice.test/app:1'])
+    assert.equal(JSON.parse(named.stdout).Username, 'alice.test')
+
+    // An identity that is not an account of the registry changes nothing.
+    const unknown = await getUnder(['example-client', 'push', '--example-account=carol.test'])
+    assert.equal(unknown.code, 1)
+    assert.match(unknown.stdout, /Multiple accounts for atcr\.io/)
+
+    const untrust = await cli(['plugins', 'untrust', 'atcr-plugin-example'])
+    assert.equal(untrust.code, 0, untrust.stderr)
+    assert.equal(existsSync(path.join(sandbox.configDir, 'plugins-on-get.json')), false)
+    const again = await getUnder(client)
+    assert.equal(again.code, 1)
+  })
+
+  it('refuses to install a third-party plugin without a terminal, naming --trust', async () => {
+    for (const name of ['@someone/atcr-plugin-shiny', 'https://github.com/someone/atcr-plugin-shiny']) {
+      const result = await cli(['plugins', 'install', name])
+      assert.equal(result.code, 2, result.stderr)
+      assert.match(result.stderr, /registry device secrets/)
+      assert.match(result.stderr.replaceAll(/\s*›\s*/g, ' '), /--trust/)
+    }
+    const listed = await cli(['plugins'])
+    assert.doesNotMatch(listed.stdout, /shiny/)
+    // The helper's own `plugins install` (with --trust) wins over @oclif/plugin-plugins' command of the same id.
+    const help = await cli(['plugins', 'install', '--help'])
+    assert.match(help.stdout, /--trust/)
+  })
+})

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import type {RegistryEntry} from '../../src/lib/config/account-file.ts'
+import {identityFromTrustedPlugins, type IdentityLookup} from '../../src/lib/plugins/get-with-plugins.ts'
+
+const entry: RegistryEntry = {
+  accounts: {
+    'alice.test': {handle: 'alice.test', did: 'did:plc:alice', device_secret: 'atcr_device_a'},
+    'bob.test': {handle: 'bob.test', did: 'did:plc:bob', device_secret: 'atcr_device_b'},
+  },
+}
+
+function lookupWith(
+  modules: Record<string, Record<string, unknown>>,
+  overrides: Partial<IdentityLookup> = {},
+) {
+  const lines: string[] = []
+  const lookup: IdentityLookup = {
+    host: 'atcr.io',
+    entry,
+    ancestors: [
+      {pid: 10, argv: ['example-client', 'push', '--example-account=bob.test']},
+      {pid: 9, argv: ['bash']},
+    ],
+    trusted: {
+      version: 1,
+      plugins: Object.fromEntries(
+        Object.keys(modules).map((name) => [
+          name,
+          {hooks: [{file: `/plugins/${name}.js`, export: 'default'}]},
+        ]),
+      ),
+    },
+    budgetMs: 200,
+    explain: (line) => lines.push(line),
+    importModule: async (url) => {
+      const name = url.slice(url.lastIndexOf('/') + 1, -'.js'.length)
+      const module = modules[name]
+      if (!module) throw new Error(`cannot find ${url}`)
+      return module
+    },
+    ...overrides,
+  }
+  return {lookup, lines}
+}
+
+const readsFlag = ({argv}: {argv: readonly string[]}) =>
+  argv.find((a) => a.startsWith('--example-account='))?.slice('--example-account='.length)
+
+describe('identityFromTrustedPlugins', () => {
+  it('takes the first known account a trusted hook names, nearest process first', async () => {
+    const {lookup} = lookupWith({example: {default: readsFlag}})
+    assert.deepEqual(await identityFromTrustedPlugins(lookup), {
+      plugin: 'example',
+      pid: 10,
+      identity: 'bob.test',
+      key: 'bob.test',
+    })
+  })
+
+  it('matches a DID to its account', async () => {
+    const {lookup} = lookupWith({did: {default: () => 'did:plc:alice'}})
+    assert.equal((await identityFromTrustedPlugins(lookup))?.key, 'alice.test')
+  })
+
+  it('ignores unknown identities, odd answers, throwing hooks and missing modules', async () => {
+    const {lookup, lines} = lookupWith({
+      unknown: {default: () => 'carol.test'},
+      odd: {default: () => 42},
+      throws: {
+        default: () => {
+          throw new Error('boom')
+        },
+      },
+      noFunction: {default: 'not a function'},
+    })
+    lookup.trusted.plugins.gone = {hooks: [{file: '/plugins/gone.js', export: 'default'}]}
+    assert.equal(await identityFromTrustedPlugins(lookup), undefined)
+    const text = lines.join('\n')
+    assert.match(text, /carol.test, not an account of atcr.io/)
+    assert.match(text, /not a handle or DID/)
+    assert.match(text, /identityFromCommandLine failed \(boom\)/)
+    assert.match(text, /no function export/)
+    assert.match(text, /cannot load \/plugins\/gone.js/)
+  })
+
+  it('answers without the plugins when they exceed the budget', {timeout: 10_000}, async () => {
+    const {lookup, lines} = lookupWith({hangs: {default: () => new Promise(() => {})}}, {budgetMs: 50})
+    assert.equal(await identityFromTrustedPlugins(lookup), undefined) // the test's timeout catches a hang
+    assert.match(lines.join('\n'), /did not answer within 50 ms/)
+  })
+
+  it('passes the hook a frozen copy of argv and the host, without oclif', async () => {
+    let seen: unknown
+    const {lookup} = lookupWith({spy: {default: (options: unknown) => void (seen = options)}})
+    await identityFromTrustedPlugins(lookup)
+    const options = seen as {argv: string[]; host: string; config: unknown}
+    assert.equal(options.host, 'atcr.io')
+    assert.equal(options.config, undefined)
+    assert.ok(Object.isFrozen(options.argv))
+  })
+})

@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict'
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {after, describe, it} from 'node:test'
+
+import {
+  configureDocker,
+  planCredHelpers,
+  renderCredHelpersDiff,
+} from '../../src/lib/docker-config/cred-helpers.ts'
+import {
+  DockerConfigError,
+  detectIndentation,
+  dockerConfigPath,
+  readDockerConfig,
+  resolveSymlinkTarget,
+} from '../../src/lib/docker-config/docker-config-file.ts'
+
+const directories: string[] = []
+after(() => {
+  for (const directory of directories) rmSync(directory, {recursive: true, force: true})
+})
+function temporaryDirectory(): string {
+  const directory = mkdtempSync(path.join(tmpdir(), 'atcr-docker-config-'))
+  directories.push(directory)
+  return directory
+}
+/** A DOCKER_CONFIG directory holding config.json with `text` (and `mode`), or none. */
+function dockerDir(text?: string, mode = 0o600): {file: string; directory: string} {
+  const directory = path.join(temporaryDirectory(), 'docker')
+  const file = path.join(directory, 'config.json')
+  if (text !== undefined) {
+    mkdirSync(directory, {recursive: true})
+    writeFileSync(file, text)
+    chmodSync(file, mode)
+  }
+  return {file, directory}
+}
+const read = (file: string) => readFileSync(file, 'utf8')
+const modeOf = (file: string) => statSync(file).mode & 0o777
+
+describe('dockerConfigPath', () => {
+  it('is $DOCKER_CONFIG/config.json, else ~/.docker/config.json', () => {
+    assert.equal(dockerConfigPath({DOCKER_CONFIG: '/x/d'}, '/home/u'), '/x/d/config.json')
+    assert.equal(dockerConfigPath({}, '/home/u'), '/home/u/.docker/config.json')
+    assert.equal(dockerConfigPath({DOCKER_CONFIG: ''}, '/home/u'), '/home/u/.docker/config.json')
+  })
+})
+
+describe('detectIndentation', () => {
+  it('finds tabs, 2 and 4 spaces, and one-line files', () => {
+    assert.equal(detectIndentation('{\n\t"a": 1\n}'), '\t')
+    assert.equal(detectIndentation('{\n  "a": {\n    "b": 1\n  }\n}'), '  ')
+    assert.equal(detectIndentation('{\n    "a": 1\n}\n'), '    ')
+    assert.equal(detectIndentation('{"a": 1}'), '')
+  })
+})
+
+describe('configureDocker', () => {
+  it("creates a missing file 0600 in a new 0700 directory, with Docker's tab indentation", () => {
+    const {file, directory} = dockerDir()
+    const result = configureDocker({file, hosts: ['atcr.io', 'buoy.cr'], dryRun: false})
+    assert.equal(result.created, true)
+    assert.equal(result.written, true)
+    assert.deepEqual(result.added, ['atcr.io', 'buoy.cr'])
+    assert.equal(read(file), '{\n\t"credHelpers": {\n\t\t"atcr.io": "atcr",\n\t\t"buoy.cr": "atcr"\n\t}\n}\n')
+    assert.equal(modeOf(file), 0o600)
+    assert.equal(statSync(directory).mode & 0o777, 0o700)
+    assert.deepEqual(readdirSync(directory), ['config.json'], 'no temporary file left behind')
+  })
+
+  it('keeps every other key, their order, auths, credsStore and other helpers', () => {
+    const original = {
+      auths: {'https://index.docker.io/v1/': {auth: 'dXNlcjpwYXNz'}, 'atcr.io': {}},
+      credsStore: 'desktop',
+      credHelpers: {'gcr.io': 'gcloud', 'atcr.io': 'desktop'},
+      currentContext: 'colima',
+      plugins: {debug: {hooks: 'exec'}},
+      proxies: {default: {httpProxy: 'http://proxy:3128'}},
+    }
+    const {file} = dockerDir(JSON.stringify(original, null, 2) + '\n')
+    const result = configureDocker({file, hosts: ['atcr.io', 'buoy.cr'], dryRun: false})
+    assert.deepEqual(result.added, ['buoy.cr'])
+    assert.deepEqual(result.replaced, [{host: 'atcr.io', previous: 'desktop'}])
+    const written = JSON.parse(read(file))
+    assert.deepEqual(Object.keys(written), Object.keys(original))
+    assert.deepEqual(written, {
+      ...original,
+      credHelpers: {'gcr.io': 'gcloud', 'atcr.io': 'atcr', 'buoy.cr': 'atcr'},
+    })
+    // An empty auths entry (credentials kept in a store) shadows nothing.
+    assert.equal(result.warnings.filter((w) => w.includes('"auths"')).length, 0)
+    // credsStore stays; credHelpers wins for our hosts, and the note says so.
+    assert.equal(result.warnings.length, 1)
+    assert.match(
+      result.warnings[0]!,
+      /credsStore "desktop" stays in charge of other registries; for atcr\.io, buoy\.cr credHelpers wins/,
+    )
+  })
+
+  for (const [name, indentation] of [
+    ['tabs', '\t'],
+    ['2 spaces', '  '],
+    ['4 spaces', '    '],
+  ] as const) {
+    it(`keeps ${name} indentation`, () => {
+      const text = JSON.stringify({auths: {}, credHelpers: {'gcr.io': 'gcloud'}}, null, indentation) + '\n'
+      const {file} = dockerDir(text)
+      configureDocker({file, hosts: ['atcr.io'], dryRun: false})
+      const expected =
+        JSON.stringify({auths: {}, credHelpers: {'gcr.io': 'gcloud', 'atcr.io': 'atcr'}}, null, indentation) +
+        '\n'
+      assert.equal(read(file), expected)
+    })
+  }
+
+  it('keeps a one-line file on one line and its missing trailing newline', () => {
+    const {file} = dockerDir('{"auths":{}}')
+    configureDocker({file, hosts: ['atcr.io'], dryRun: false})
+    assert.equal(read(file), '{"auths":{},"credHelpers":{"atcr.io":"atcr"}}')
+  })
+
+  it('keeps the file mode (0644 stays 0644, 0640 stays 0640)', () => {
+    for (const mode of [0o644, 0o640]) {
+      const {file} = dockerDir('{}', mode)
+      configureDocker({file, hosts: ['atcr.io'], dryRun: false})
+      assert.equal(modeOf(file), mode)
+    }
+  })
+
+  it('follows a symlinked config.json and writes its target, leaving the link in place', () => {
+    const root = temporaryDirectory()
+    const dotfiles = path.join(root, 'dotfiles')
+    mkdirSync(dotfiles)
+    const target = path.join(dotfiles, 'docker-config.json')
+    writeFileSync(target, '{\n  "auths": {}\n}\n', {mode: 0o644})
+    const directory = path.join(root, 'docker')
+    mkdirSync(directory)
+    const file = path.join(directory, 'config.json')
+    symlinkSync('../dotfiles/docker-config.json', file)
+
+    const result = configureDocker({file, hosts: ['atcr.io'], dryRun: false})
+    assert.equal(result.target, target)
+    assert.equal(statSync(file, {throwIfNoEntry: true}).isFile(), true)
+    assert.equal(readdirSync(directory).length, 1)
+    assert.equal(resolveSymlinkTarget(file), target, 'config.json is still a symlink to the same file')
+    assert.deepEqual(JSON.parse(read(target)), {auths: {}, credHelpers: {'atcr.io': 'atcr'}})
+    assert.equal(modeOf(target), 0o644)
+    assert.deepEqual(readdirSync(dotfiles), ['docker-config.json'])
+  })
+
+  it('a dangling symlink is created at its target', () => {
+    const root = temporaryDirectory()
+    const file = path.join(root, 'config.json')
+    symlinkSync('real.json', file)
+    configureDocker({file, hosts: ['atcr.io'], dryRun: false})
+    assert.deepEqual(JSON.parse(read(path.join(root, 'real.json'))), {credHelpers: {'atcr.io': 'atcr'}})
+  })
+
+  it('a corrupt file is a DockerConfigError naming it, and it is never overwritten', () => {
+    for (const text of ['{"auths": {', '[1, 2]', '"text"', '{"credHelpers": ["atcr.io"]}']) {
+      const {file} = dockerDir(text)
+      assert.throws(
+        () => configureDocker({file, hosts: ['atcr.io'], dryRun: false}),
+        (error: unknown) => error instanceof DockerConfigError && error.message.startsWith(file),
+      )
+      assert.equal(read(file), text)
+    }
+  })
+
+  it('an empty file counts as an empty config', () => {
+    const {file} = dockerDir('')
+    const result = configureDocker({file, hosts: ['atcr.io'], dryRun: false})
+    assert.equal(result.created, false)
+    assert.deepEqual(JSON.parse(read(file)), {credHelpers: {'atcr.io': 'atcr'}})
+  })
+
+  it('--dry-run writes nothing, not even a missing file or directory, and shows the change', () => {
+    const text = '{\n\t"credHelpers": {\n\t\t"gcr.io": "gcloud",\n\t\t"atcr.io": "desktop"\n\t}\n}'
+    const {file} = dockerDir(text)
+    const result = configureDocker({file, hosts: ['atcr.io', 'buoy.cr'], dryRun: true})
+    assert.equal(result.written, false)
+    assert.equal(read(file), text)
+    assert.equal(
+      result.diff,
+      [
+        '  "credHelpers": {',
+        '      "gcr.io": "gcloud"',
+        '-     "atcr.io": "desktop"',
+        '+     "atcr.io": "atcr"',
+        '+     "buoy.cr": "atcr"',
+        '  }',
+      ].join('\n'),
+    )
+
+    const missing = dockerDir()
+    const dry = configureDocker({file: missing.file, hosts: ['atcr.io'], dryRun: true})
+    assert.equal(dry.created, true)
+    assert.equal(dry.written, false)
+    assert.throws(() => statSync(missing.directory), /ENOENT/)
+  })
+
+  it('already configured: nothing to write, the file untouched', () => {
+    const text = '{\n  "credHelpers": {\n    "atcr.io": "atcr"\n  }\n}\n'
+    const {file} = dockerDir(text, 0o644)
+    const before = statSync(file).mtimeMs
+    const result = configureDocker({file, hosts: ['atcr.io'], dryRun: false})
+    assert.deepEqual(result.alreadyConfigured, ['atcr.io'])
+    assert.equal(result.written, false)
+    assert.equal(result.diff, '')
+    assert.equal(read(file), text)
+    assert.equal(statSync(file).mtimeMs, before)
+  })
+})
+
+describe('planCredHelpers warnings', () => {
+  it('an auths entry with auth or identitytoken for one of the hosts shadows the helper for some clients', () => {
+    const config = {
+      auths: {
+        'https://atcr.io/v1/': {auth: 'c2VjcmV0'},
+        'buoy.cr': {identitytoken: 'tok'},
+        'localhost:5000': {},
+        'other.io': {auth: 'eA=='},
+      },
+    }
+    const plan = planCredHelpers(config, ['atcr.io', 'buoy.cr', 'localhost:5000'], '/d/config.json')
+    const shadows = plan.warnings.filter((warning) => warning.includes('"auths"'))
+    assert.equal(shadows.length, 2)
+    assert.match(shadows[0]!, /login for atcr\.io under "auths" \(key "https:\/\/atcr\.io\/v1\/"\)/)
+    assert.match(shadows[0]!, /podman, skopeo/)
+    assert.match(
+      shadows[0]!,
+      /open \/d\/config\.json in an editor and delete the "https:\/\/atcr\.io\/v1\/" entry/,
+    )
+    assert.match(shadows[0]!, /docker logout atcr\.io/)
+    assert.match(shadows[1]!, /buoy\.cr/)
+    for (const warning of plan.warnings) {
+      assert.doesNotMatch(warning, /c2VjcmV0|tok\b/, 'no secret in a warning')
+    }
+  })
+
+  it('no credsStore, no auths: no warnings', () => {
+    assert.deepEqual(planCredHelpers({}, ['atcr.io'], 'f').warnings, [])
+  })
+
+  it('renders a diff of an absent credHelpers', () => {
+    const plan = planCredHelpers({}, ['atcr.io'], 'f')
+    assert.equal(renderCredHelpersDiff(plan), '  "credHelpers": {\n+     "atcr.io": "atcr"\n  }')
+  })
+})
+
+describe('readDockerConfig', () => {
+  it('reports a missing file as empty, not existing', () => {
+    const {file} = dockerDir()
+    const document = readDockerConfig(file)
+    assert.equal(document.exists, false)
+    assert.deepEqual(document.config, {})
+  })
+})

@@ -1,0 +1,108 @@
+/**
+ * The update notice through the real CLI: a people command refreshes the check in the background
+ * without waiting for it, a later one prints one line on stderr, and then not again that day; nothing
+ * for --json, ATCR_NO_UPDATE_NOTIFIER, CI, or the protocol verbs.
+ */
+import assert from 'node:assert/strict'
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {createServer, type Server} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import path from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {after, before, describe, it} from 'node:test'
+
+import {makeSandbox, runCli, type Sandbox} from '../support/cli.ts'
+
+const NOTICE = /^docker-credential-atcr 9\.9\.9 is available \(you have 0\.1\.0\)\. Update with: .+$/m
+
+describe('update notice', {timeout: 120_000}, () => {
+  let sandbox: Sandbox
+  let env: NodeJS.ProcessEnv
+  let server: Server
+  let stateFile: string
+  const requests: string[] = []
+  const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}, input?: string) =>
+    runCli(args, {env: {...env, ...extraEnv}, input, timeoutMs: 60_000})
+  const noticeDue = () => {
+    mkdirSync(path.dirname(stateFile), {recursive: true})
+    writeFileSync(stateFile, JSON.stringify({checkedAt: Date.now(), channel: 'stable', latest: '9.9.9'}))
+  }
+
+  before(async () => {
+    server = createServer((request, response) => {
+      requests.push(request.url ?? '')
+      if (request.url?.startsWith('/channels/stable/docker-credential-atcr-')) {
+        response.end(JSON.stringify({version: '9.9.9'}))
+      } else {
+        response.statusCode = 404
+        response.end()
+      }
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    sandbox = makeSandbox()
+    env = {
+      ...sandbox.env,
+      XDG_DATA_HOME: path.join(sandbox.home, '.local', 'share'),
+      XDG_CACHE_HOME: path.join(sandbox.home, '.cache'),
+      ATCR_UPDATE_HOST: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    }
+    stateFile = path.join(env.XDG_CACHE_HOME!, 'atcr', 'update-check.json')
+  })
+  after(() => {
+    server.closeAllConnections()
+    server.close()
+    sandbox.cleanup()
+  })
+
+  it('checks in the background, announces once, then keeps quiet for the day', async () => {
+    const first = await cli(['plugins'])
+    assert.equal(first.code, 0, first.stderr)
+    assert.doesNotMatch(first.stderr, /is available/)
+    // The detached refresh records what the release host said.
+    for (let i = 0; i < 150 && !readFileSync(stateFile, 'utf8').includes('9.9.9'); i++) await sleep(100)
+    assert.equal(JSON.parse(readFileSync(stateFile, 'utf8')).latest, '9.9.9')
+    assert.equal(requests.length, 1)
+
+    const second = await cli(['plugins'])
+    assert.match(second.stderr, NOTICE)
+    assert.equal(second.stderr.match(/is available/g)?.length, 1)
+    assert.doesNotMatch(second.stdout, /is available/)
+
+    const third = await cli(['plugins'])
+    assert.doesNotMatch(third.stderr, /is available/)
+    assert.equal(requests.length, 1) // checked at most once a day
+  })
+
+  it('says nothing with --json, ATCR_NO_UPDATE_NOTIFIER or CI', async () => {
+    noticeDue()
+    for (const [args, extraEnv] of [
+      [['plugins', 'registries', '--json'], {}],
+      [['plugins'], {ATCR_NO_UPDATE_NOTIFIER: '1'}],
+      [['plugins'], {CI: 'true'}],
+    ] as const) {
+      const result = await cli([...args], extraEnv)
+      assert.equal(result.code, 0, result.stderr)
+      assert.doesNotMatch(
+        result.stderr + result.stdout,
+        /is available/,
+        `${args.join(' ')} ${JSON.stringify(extraEnv)}`,
+      )
+    }
+    const control = await cli(['plugins']) // the notice was due all along
+    assert.match(control.stderr, NOTICE)
+  })
+
+  it('never runs on the protocol path', async () => {
+    noticeDue()
+    const before = requests.length
+    for (const verb of ['get', 'erase', 'list']) {
+      const result = await cli([verb], {}, 'atcr.io')
+      assert.doesNotMatch(result.stderr + result.stdout, /is available/)
+    }
+    const help = await cli(['get', '--help']) // the oclif path of a protocol command
+    assert.doesNotMatch(help.stderr, /is available/)
+    assert.equal(requests.length, before)
+    assert.equal(JSON.parse(readFileSync(stateFile, 'utf8')).notifiedAt, undefined)
+    assert.ok(existsSync(stateFile))
+  })
+})

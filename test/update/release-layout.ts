@@ -1,0 +1,116 @@
+/**
+ * Builds copies of this project in the layouts it is installed from, for the update tests:
+ *   - a release tarball and channel manifest exactly where @oclif/plugin-update looks for them
+ *     (src/lib/update/release-host.ts), served by a local HTTP server;
+ *   - an unpacked tarball install (launcher script written by oclif's own `writeBinScripts`);
+ *   - an npm-style install (the package inside a node_modules directory).
+ *
+ * Everything is made from the built dist/ of this checkout: nothing is downloaded. One shortcut: the
+ * dependencies are not copied into each layout (hundreds of megabytes); a `node_modules` symlink to this
+ * checkout's, placed in the temporary directory above every layout, is found by Node's module resolution
+ * the way a release's own node_modules would be.
+ */
+import {execFileSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {chmodSync, cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {createServer, type Server} from 'node:http'
+import {createRequire} from 'node:module'
+import type {AddressInfo} from 'node:net'
+import {arch as osArch} from 'node:os'
+import path from 'node:path'
+
+import {Config} from '@oclif/core'
+
+import {channelManifestKey} from '../../src/lib/update/release-host.ts'
+import {REPO} from '../support/cli.ts'
+
+export const BIN = 'docker-credential-atcr'
+export const PLATFORM = process.platform
+export const ARCH = osArch() === 'ia32' ? 'x86' : osArch()
+
+/** Make the checkout's dependencies resolvable from every layout under `root`. */
+export function shareDependencies(root: string): void {
+  symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir')
+}
+
+/** The package as a release contains it (`<dir>/{package.json,bin,dist}`), with the given version. */
+export async function writePackage(dir: string, version: string): Promise<void> {
+  mkdirSync(path.join(dir, 'bin'), {recursive: true})
+  const pjson = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'))
+  pjson.version = version
+  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(pjson, null, 2)}\n`)
+  cpSync(path.join(REPO, 'dist'), path.join(dir, 'dist'), {recursive: true})
+  cpSync(path.join(REPO, 'bin', 'run.js'), path.join(dir, 'bin', 'run.js'))
+  // oclif's launcher runs `bin/run`; in a "type": "module" package an extensionless file is ESM.
+  writeFileSync(path.join(dir, 'bin', 'run'), "#!/usr/bin/env node\nimport './run.js'\n", {mode: 0o755})
+  // The launcher script of oclif's tarballs (bin/docker-credential-atcr), from oclif itself.
+  const require = createRequire(import.meta.url)
+  const {writeBinScripts} = require('oclif/lib/tarballs/bin.js') as {
+    writeBinScripts(options: {
+      baseWorkspace: string
+      config: Config
+      nodeOptions: string[]
+      nodeVersion: string
+    }): Promise<void>
+  }
+  const config = await Config.load({root: dir})
+  await writeBinScripts({baseWorkspace: dir, config, nodeOptions: [], nodeVersion: process.versions.node})
+  chmodSync(path.join(dir, 'bin', BIN), 0o755)
+}
+
+export interface PublishedRelease {
+  version: string
+  sha: string
+  manifestKey: string
+}
+
+/**
+ * Pack `version` as `oclif pack tarballs` + `oclif upload tarballs` would publish it on `channel`, into
+ * `hostDir` (the document root of the release host at `hostUrl`).
+ */
+export async function publishRelease(
+  stageDir: string,
+  hostDir: string,
+  hostUrl: string,
+  {version, channel, sha}: {version: string; channel: string; sha: string},
+): Promise<PublishedRelease> {
+  const packageDir = path.join(stageDir, BIN) // tarballs hold one top directory, the `baseDir`
+  await writePackage(packageDir, version)
+  const tarballKey = `channels/${channel}/${BIN}-v${version}/${BIN}-v${version}-${PLATFORM}-${ARCH}.tar.gz`
+  const tarball = path.join(hostDir, tarballKey)
+  mkdirSync(path.dirname(tarball), {recursive: true})
+  execFileSync('tar', ['-czf', tarball, '-C', stageDir, BIN])
+  const sha256gz = createHash('sha256').update(readFileSync(tarball)).digest('hex')
+  const manifestKey = channelManifestKey({bin: BIN, channel, platform: PLATFORM, arch: ARCH})
+  const manifest = {version, sha, baseDir: BIN, gz: `${hostUrl}/${tarballKey}`, sha256gz, rollout: 100}
+  mkdirSync(path.dirname(path.join(hostDir, manifestKey)), {recursive: true})
+  writeFileSync(path.join(hostDir, manifestKey), JSON.stringify(manifest))
+  return {version, sha, manifestKey}
+}
+
+/** A static file server on 127.0.0.1 for the release host; records the paths asked for. */
+export async function serveDirectory(
+  root: string,
+): Promise<{url: string; requests: string[]; server: Server}> {
+  const requests: string[] = []
+  const server = createServer((request, response) => {
+    const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)
+    requests.push(pathname)
+    const file = path.join(root, path.normalize(pathname))
+    if (!file.startsWith(root)) {
+      response.statusCode = 403
+      response.end()
+      return
+    }
+    try {
+      const body = readFileSync(file)
+      response.setHeader('content-length', body.length)
+      response.end(body)
+    } catch {
+      response.statusCode = 404
+      response.end()
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, server}
+}
