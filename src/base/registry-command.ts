@@ -4,11 +4,9 @@
  * `localhost:5000`), resolved to a canonical host and the matching entry of the account file.
  */
 import {Args} from '@oclif/core'
-import {homedir} from 'node:os'
 
 import type {AccountFile} from '../lib/config/account-file.ts'
 import {findRegistry, type RegistryMatch} from '../lib/config/registry-entries.ts'
-import {appViewUrlFor, readInsecureRegistries} from '../lib/registry/appview-url.ts'
 import {InvalidServerAddressError, parseServerAddress} from '../lib/registry/server-address.ts'
 import {PeopleCommand} from './people-command.ts'
 
@@ -35,11 +33,5 @@ export abstract class RegistryCommand extends PeopleCommand {
 
   protected findRegistry(accounts: AccountFile, host: string): RegistryMatch | undefined {
     return findRegistry(accounts, host)
-  }
-
-  /** The AppView base URL of a registry host (an account's stored `appview_url` wins). */
-  protected appViewUrl(host: string, accountAppViewUrl?: string): string {
-    const daemon = {env: process.env, homedir: homedir(), platform: process.platform}
-    return appViewUrlFor(host, {accountAppViewUrl, insecureRegistries: () => readInsecureRegistries(daemon)})
   }
 }

@@ -54,7 +54,7 @@ For CI: pipe an existing device secret to --with-token and name its account with
   async run(): Promise<LoginResult> {
     const {args, flags} = await this.parse(Login)
     const host = this.registryHost(args.registry)
-    const baseUrl = this.appViewUrl(host)
+    const baseUrl = await this.resolveAppViewUrl(host)
     const client = createAppViewClient({baseUrl})
 
     const login = flags['with-token']

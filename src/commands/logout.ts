@@ -53,7 +53,7 @@ export default class Logout extends RegistryCommand {
     }
 
     const client = createAppViewClient({
-      baseUrl: this.appViewUrl(host, account.appview_url),
+      baseUrl: await this.resolveAppViewUrl(host, account.appview_url),
       timeoutMs: REVOKE_TIMEOUT_MS,
     })
     const revoked = await client.revokeDevice({handle: account.handle, deviceSecret: account.device_secret})

@@ -36,9 +36,9 @@ No secret is ever part of the output.`
     const report = await collectStatus(this.loadAccounts(), {
       host,
       offline: flags.offline,
-      check: (registry, account) =>
+      check: async (registry, account) =>
         createAppViewClient({
-          baseUrl: this.appViewUrl(registry.host, account.appview_url),
+          baseUrl: await this.resolveAppViewUrl(registry.host, account.appview_url),
           timeoutMs: CHECK_TIMEOUT_MS,
           retries: 0,
         }).checkSecret({

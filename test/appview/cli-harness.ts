@@ -1,55 +1,56 @@
 /**
  * Running the built CLI (bin/run.js → dist) as a child process against the AppView emulator, in a
  * temporary HOME / ATCR_CONFIG_DIR / DOCKER_CONFIG, never the real ~/.atcr. Run `npm run build` first.
+ * Unlike test/support/cli.ts's runCli, stderr can be watched line by line (to read the device code) and
+ * the process signalled (Ctrl-C).
  */
 import {type ChildProcess, spawn} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import path from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {after, before, beforeEach} from 'node:test'
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-export const BIN_RUN = path.join(ROOT, 'bin', 'run.js')
+import {
+  type AppViewEmulator,
+  type EmulatorOptions,
+  startAppViewEmulator,
+} from '../support/appview-emulator.ts'
+import {CLI, makeSandbox as makeSharedSandbox, type Sandbox as SharedSandbox} from '../support/cli.ts'
 
-export interface Sandbox {
-  home: string
-  configDir: string
-  dockerConfig: string
-  env: NodeJS.ProcessEnv
-  accountFile: string
-  readAccounts(): {
-    registries: Record<string, {active?: string; accounts: Record<string, Record<string, string>>}>
-  }
-  writeAccounts(value: unknown): void
-  cleanup(): void
+type AccountsOnDisk = {
+  registries: Record<string, {active?: string; accounts: Record<string, Record<string, string>>}>
 }
 
+export interface Sandbox extends Omit<SharedSandbox, 'readAccounts'> {
+  readAccounts(): AccountsOnDisk
+}
+
+/**
+ * The shared sandbox (test/support/cli.ts) as these tests need it: the session check on (they test
+ * it), CI set so nothing opens a browser or prompts, and oclif's messages unwrapped.
+ */
 export function makeSandbox(): Sandbox {
-  const home = mkdtempSync(path.join(tmpdir(), 'atcr-cli-'))
-  const configDir = path.join(home, 'atcr')
-  const dockerConfig = path.join(home, 'docker')
-  mkdirSync(configDir, {mode: 0o700})
-  mkdirSync(dockerConfig)
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    ATCR_CONFIG_DIR: configDir,
-    DOCKER_CONFIG: dockerConfig,
-    CI: '1', // never a browser, never a prompt
-    NO_COLOR: '1',
-    OCLIF_COLUMNS: '400', // error messages on one line, as a wide terminal shows them
-  }
-  const accountFile = path.join(configDir, 'device.json')
-  return {
-    home,
-    configDir,
-    dockerConfig,
-    env,
-    accountFile,
-    readAccounts: () => JSON.parse(readFileSync(accountFile, 'utf8')),
-    writeAccounts: (value) => writeFileSync(accountFile, JSON.stringify(value, null, 2), {mode: 0o600}),
-    cleanup: () => rmSync(home, {recursive: true, force: true}),
-  }
+  const sandbox = makeSharedSandbox()
+  delete sandbox.env.ATCR_SESSION_CHECK
+  sandbox.env.CI = '1'
+  sandbox.env.OCLIF_COLUMNS = '400'
+  return {...sandbox, readAccounts: () => sandbox.readAccounts() as AccountsOnDisk}
+}
+
+/**
+ * One emulator for a describe block (started before, closed after), its faults and request log reset
+ * before every test. Returns a stand-in that forwards to the running emulator.
+ */
+export function useEmulator(options: EmulatorOptions = {}): AppViewEmulator {
+  let running: AppViewEmulator | undefined
+  before(async () => {
+    running = await startAppViewEmulator(options)
+  })
+  after(async () => {
+    await running?.close()
+  })
+  beforeEach(() => {
+    running!.clearFaults()
+    running!.requests.length = 0
+  })
+  return new Proxy({} as AppViewEmulator, {get: (_target, property) => Reflect.get(running!, property)})
 }
 
 export interface CliResult {
@@ -70,7 +71,7 @@ export interface CliOptions {
 
 export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN_RUN, ...args], {
+    const child = spawn(process.execPath, [CLI, ...args], {
       env: options.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     })

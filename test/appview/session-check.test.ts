@@ -9,8 +9,8 @@ import {checkBeforeGet} from '../../src/lib/session-check/check-before-get.ts'
 import {checkSecretLean} from '../../src/lib/session-check/check-secret-lean.ts'
 import {sha256Hex} from '../../src/lib/session-check/sha256.ts'
 import {
-  isKnownValid,
-  rememberValid,
+  cachedVerdict,
+  remember,
   SESSION_CACHE_TTL_MS,
   sessionCacheKey,
   sessionCachePath,
@@ -26,12 +26,23 @@ describe('session cache', () => {
   it('remembers a good answer for a few minutes, in a 0600 file without the secret', () => {
     const file = sessionCachePath(directory)
     const key = sessionCacheKey('atcr.io', 'alice.test', 'atcr_device_topsecret')
-    assert.equal(isKnownValid(file, key, 1_000_000), false)
-    rememberValid(file, key, 1_000_000)
-    assert.equal(isKnownValid(file, key, 1_000_000 + SESSION_CACHE_TTL_MS - 1), true)
-    assert.equal(isKnownValid(file, key, 1_000_000 + SESSION_CACHE_TTL_MS), false)
+    assert.equal(cachedVerdict(file, key, 1_000_000), undefined)
+    remember(file, key, 'valid', 1_000_000)
+    assert.equal(cachedVerdict(file, key, 1_000_000 + SESSION_CACHE_TTL_MS.valid - 1), 'valid')
+    assert.equal(cachedVerdict(file, key, 1_000_000 + SESSION_CACHE_TTL_MS.valid), undefined)
     assert.equal(statSync(file).mode & 0o777, 0o600)
     assert.doesNotMatch(readFileSync(file, 'utf8'), /topsecret/)
+    rmSync(directory, {recursive: true})
+  })
+
+  it('remembers "no answer" for a shorter while, and a new verdict replaces the old one', () => {
+    const file = sessionCachePath(directory)
+    remember(file, 'k', 'unreachable', 0)
+    assert.equal(cachedVerdict(file, 'k', SESSION_CACHE_TTL_MS.unreachable - 1), 'unreachable')
+    assert.equal(cachedVerdict(file, 'k', SESSION_CACHE_TTL_MS.unreachable), undefined)
+    remember(file, 'k', 'valid', 10)
+    assert.equal(cachedVerdict(file, 'k', 20), 'valid')
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {version: 1, valid: {k: 10}, unreachable: {}})
     rmSync(directory, {recursive: true})
   })
 
@@ -46,15 +57,15 @@ describe('session cache', () => {
   it('treats a corrupt cache as a miss and replaces it, dropping stale entries', () => {
     const file = sessionCachePath(directory)
     writeFileSync(file, '{not json')
-    assert.equal(isKnownValid(file, 'k', 0), false)
-    rememberValid(file, 'old', 0)
-    rememberValid(file, 'new', SESSION_CACHE_TTL_MS + 1)
+    assert.equal(cachedVerdict(file, 'k', 0), undefined)
+    remember(file, 'old', 'valid', 0)
+    remember(file, 'new', 'valid', SESSION_CACHE_TTL_MS.valid + 1)
     assert.deepEqual(Object.keys(JSON.parse(readFileSync(file, 'utf8')).valid), ['new'])
     rmSync(directory, {recursive: true})
   })
 
   it('does not throw when the directory is not writable', () => {
-    assert.doesNotThrow(() => rememberValid(path.join(directory, 'missing', 'cache.json'), 'k', 0))
+    assert.doesNotThrow(() => remember(path.join(directory, 'missing', 'cache.json'), 'k', 'valid', 0))
     rmSync(directory, {recursive: true})
   })
 })
@@ -105,22 +116,30 @@ describe('check before get', () => {
     rmSync(directory, {recursive: true})
   })
 
-  it('answers anyway when the AppView hangs, within the budget, and caches nothing', async () => {
+  it('answers anyway when the AppView hangs, within the budget, and does not ask again for a minute', async () => {
     const secret = emulator.addAccount(alice)
+    const key = sessionCacheKey(emulator.host, alice.handle, secret)
     emulator.injectFault({path: '/auth/token', kind: 'hang'})
     assert.deepEqual(await checkBeforeGet(input(secret, {budgetMs: 200})), {verdict: 'answer'})
-    assert.equal(
-      isKnownValid(
-        sessionCachePath(directory),
-        sessionCacheKey(emulator.host, alice.handle, secret),
-        Date.now(),
-      ),
-      false,
-    )
+    assert.equal(cachedVerdict(sessionCachePath(directory), key, Date.now()), 'unreachable')
+    assert.deepEqual(await checkBeforeGet(input(secret)), {verdict: 'answer'})
+    assert.equal(emulator.requests.length, 1, 'the second get made no request')
+    const later = Date.now() + SESSION_CACHE_TTL_MS.unreachable
+    emulator.revoke(secret)
+    assert.deepEqual(await checkBeforeGet(input(secret, {now: () => later})), {verdict: 'revoked'})
+    assert.equal(cachedVerdict(sessionCachePath(directory), key, later), undefined)
+    rmSync(directory, {recursive: true})
+  })
+
+  it('answers anyway on a 5xx or a malformed answer', async () => {
+    const secret = emulator.addAccount(alice)
     emulator.injectFault({path: '/auth/token', kind: '5xx'})
     assert.deepEqual(await checkBeforeGet(input(secret)), {verdict: 'answer'})
+    rmSync(directory, {recursive: true})
+    directory = mkdtempSync(path.join(tmpdir(), 'atcr-check-'))
     emulator.injectFault({path: '/auth/token', kind: 'malformed'})
     assert.deepEqual(await checkBeforeGet(input(secret)), {verdict: 'answer'})
+    assert.equal(emulator.requests.length, 2)
     rmSync(directory, {recursive: true})
   })
 

@@ -3,25 +3,17 @@ import assert from 'node:assert/strict'
 import type {ChildProcess} from 'node:child_process'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
-import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+import {afterEach, beforeEach, describe, it} from 'node:test'
 
-import {makeSandbox, runCli, type Sandbox, userCodeIn} from '../appview/cli-harness.ts'
-import {type AppViewEmulator, startAppViewEmulator} from '../support/appview-emulator.ts'
+import {makeSandbox, runCli, type Sandbox, useEmulator, userCodeIn} from '../appview/cli-harness.ts'
 
 const alice = {handle: 'alice.test', did: 'did:plc:alice'}
 
 describe('login', {timeout: 120_000}, () => {
-  let emulator: AppViewEmulator
   let sandbox: Sandbox
-  before(async () => {
-    emulator = await startAppViewEmulator({interval: 0.2})
-  })
-  after(async () => {
-    await emulator.close()
-  })
+  const emulator = useEmulator({interval: 0.2})
   beforeEach(() => {
     sandbox = makeSandbox()
-    emulator.clearFaults()
   })
   afterEach(() => sandbox.cleanup())
 

@@ -1,20 +1,13 @@
 /** `logout` spawned as a real process against the AppView emulator (run `npm run build` first). */
 import assert from 'node:assert/strict'
-import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+import {afterEach, beforeEach, describe, it} from 'node:test'
 
-import {accountFileFor, makeSandbox, runCli, type Sandbox} from '../appview/cli-harness.ts'
-import {type AppViewEmulator, startAppViewEmulator} from '../support/appview-emulator.ts'
+import {accountFileFor, makeSandbox, runCli, type Sandbox, useEmulator} from '../appview/cli-harness.ts'
 
 describe('logout', {timeout: 60_000}, () => {
-  let emulator: AppViewEmulator
   let sandbox: Sandbox
   let secrets: {alice: string; bob: string}
-  before(async () => {
-    emulator = await startAppViewEmulator()
-  })
-  after(async () => {
-    await emulator.close()
-  })
+  const emulator = useEmulator()
   beforeEach(() => {
     sandbox = makeSandbox()
     secrets = {

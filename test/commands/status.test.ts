@@ -1,23 +1,15 @@
 /** `status` spawned as a real process against the AppView emulator (run `npm run build` first). */
 import assert from 'node:assert/strict'
-import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+import {afterEach, beforeEach, describe, it} from 'node:test'
 
-import {makeSandbox, runCli, type Sandbox} from '../appview/cli-harness.ts'
-import {type AppViewEmulator, startAppViewEmulator} from '../support/appview-emulator.ts'
+import {makeSandbox, runCli, type Sandbox, useEmulator} from '../appview/cli-harness.ts'
 
 describe('status', {timeout: 60_000}, () => {
-  let emulator: AppViewEmulator
   let sandbox: Sandbox
   let secrets: string[]
-  before(async () => {
-    emulator = await startAppViewEmulator()
-  })
-  after(async () => {
-    await emulator.close()
-  })
+  const emulator = useEmulator()
   beforeEach(() => {
     sandbox = makeSandbox()
-    emulator.requests.length = 0
     secrets = [
       emulator.addAccount({handle: 'alice.test', did: 'did:plc:alice'}),
       emulator.addAccount({handle: 'bob.test', did: 'did:plc:bob'}),

@@ -1,28 +1,19 @@
 /** `get` and the AppView session behind the chosen secret (issue 3), spawned as Docker runs it. */
 import assert from 'node:assert/strict'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
-import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+import {afterEach, beforeEach, describe, it} from 'node:test'
 
-import {accountFileFor, makeSandbox, runCli, type Sandbox} from '../appview/cli-harness.ts'
-import {type AppViewEmulator, startAppViewEmulator} from '../support/appview-emulator.ts'
+import {accountFileFor, makeSandbox, runCli, type Sandbox, useEmulator} from '../appview/cli-harness.ts'
 
 const alice = {handle: 'alice.test', did: 'did:plc:alice'}
 
 describe('get checks the session behind the secret', {timeout: 60_000}, () => {
-  let emulator: AppViewEmulator
   let sandbox: Sandbox
   let secret: string
-  before(async () => {
-    emulator = await startAppViewEmulator()
-  })
-  after(async () => {
-    await emulator.close()
-  })
+  const emulator = useEmulator()
   beforeEach(() => {
     sandbox = makeSandbox()
-    emulator.clearFaults()
-    emulator.requests.length = 0
     secret = emulator.addAccount(alice)
     sandbox.writeAccounts(accountFileFor(emulator.url, [{...alice, device_secret: secret}]))
   })
@@ -80,11 +71,18 @@ describe('get checks the session behind the secret', {timeout: 60_000}, () => {
     const hanging = await get()
     assert.equal(hanging.code, 0)
     assert.equal(hanging.stdout, credentials())
+    const requestsSoFar = emulator.requests.length
+    assert.equal((await get()).stdout, credentials())
+    assert.equal(emulator.requests.length, requestsSoFar, 'no second wait right after a hang')
 
+    const cache = path.join(sandbox.configDir, 'session-cache.json')
+    rmSync(cache)
     emulator.injectFault({path: '/auth/token', kind: '5xx'})
     assert.equal((await get()).stdout, credentials())
+    rmSync(cache)
     emulator.injectFault({path: '/auth/token', kind: 'malformed'})
     assert.equal((await get()).stdout, credentials())
+    assert.equal(emulator.requests.length, requestsSoFar + 2)
   })
 
   it('ATCR_SESSION_CHECK=0 skips the check', async () => {

@@ -1,16 +1,17 @@
 /**
  * Whether `get` should hand out an account's stored secret (issue 3, "`get` and expired sessions").
  *
- * - A good answer from the last few minutes is in the session cache: no request at all.
+ * - A good answer from the last few minutes (or "no answer" from the last minute) is in the session
+ *   cache: no request at all.
  * - Otherwise one check (spec/appview-api.md §3) within a small budget (1.5 s):
  *   valid → cache it and answer; session expired → the person must sign in at the login URL;
  *   unknown or revoked secret → the person must run `login`; unreachable, slow or broken → answer with
- *   the stored secret anyway (a flaky AppView must not break pulls).
+ *   the stored secret anyway (a flaky AppView must not break pulls), and do not ask again for a minute.
  * - ATCR_SESSION_CHECK=0 turns the check off.
  */
 import type {Account} from '../config/account-file.ts'
 import type {SecretCheck} from '../appview/contract.ts'
-import {forget, isKnownValid, rememberValid, sessionCacheKey} from './session-cache.ts'
+import {cachedVerdict, forget, remember, sessionCacheKey} from './session-cache.ts'
 
 export const GET_CHECK_BUDGET_MS = 1500
 
@@ -51,8 +52,13 @@ export async function checkBeforeGet(input: CheckBeforeGetInput): Promise<GetVer
   const now = input.now ?? Date.now
   const {handle, device_secret: deviceSecret} = input.account
   const key = sessionCacheKey(input.host, handle, deviceSecret)
-  if (isKnownValid(input.cacheFile, key, now())) {
-    explain(`session of ${handle} checked recently: no request`)
+  const cached = cachedVerdict(input.cacheFile, key, now())
+  if (cached) {
+    explain(
+      cached === 'valid'
+        ? `session of ${handle} checked recently: no request`
+        : `the AppView did not answer a moment ago: no request, answering with the stored secret`,
+    )
     return {verdict: 'answer'}
   }
 
@@ -72,11 +78,12 @@ export async function checkBeforeGet(input: CheckBeforeGetInput): Promise<GetVer
   switch (result.state) {
     case 'valid': {
       explain(`session of ${handle} is valid; remembered for a few minutes`)
-      rememberValid(input.cacheFile, key, now())
+      remember(input.cacheFile, key, 'valid', now())
       return {verdict: 'answer'}
     }
     case 'unreachable': {
       explain(`session of ${handle} not checked (${result.reason}): answering with the stored secret`)
+      remember(input.cacheFile, key, 'unreachable', now())
       return {verdict: 'answer'}
     }
     case 'session_expired': {

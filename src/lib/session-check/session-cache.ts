@@ -1,9 +1,12 @@
 /**
- * A small cache of good answers to the secret check, so most `get` calls make no network request.
+ * A small cache of answers to the secret check, so most `get` calls make no network request.
  *
  * `$ATCR_CONFIG_DIR/session-cache.json` (mode 0600, atomic writes) maps a SHA-256 of
- * registry host + handle + device secret — never the secret itself — to the time it was last found valid.
- * Only "valid" is cached: a revoked or expired secret is asked about again every time. A missing,
+ * registry host + handle + device secret — never the secret itself — to when it was last checked:
+ * - `valid`: the AppView accepted it; trusted for 5 minutes;
+ * - `unreachable`: the AppView did not answer in time; not asked again for 1 minute, so a hanging
+ *   AppView costs one wait, not one per `get` (Docker runs several per push).
+ * A revoked or expired secret is never cached: it is asked about again every time. A missing,
  * unreadable or corrupt cache is simply a miss.
  */
 import {readFileSync} from 'node:fs'
@@ -13,14 +16,16 @@ import {writeFileAtomic} from '../config/atomic-write.ts'
 import {sha256Hex} from './sha256.ts'
 
 export const SESSION_CACHE_FILE = 'session-cache.json'
-/** How long a good answer is trusted. */
-export const SESSION_CACHE_TTL_MS = 5 * 60 * 1000
 
-interface CacheDocument {
-  version: 1
-  /** key → epoch milliseconds of the last good check */
-  valid: Record<string, number>
+export type CachedVerdict = 'valid' | 'unreachable'
+
+/** How long each kind of answer is trusted. */
+export const SESSION_CACHE_TTL_MS: Record<CachedVerdict, number> = {
+  valid: 5 * 60 * 1000,
+  unreachable: 60 * 1000,
 }
+
+type CacheDocument = {version: 1} & Record<CachedVerdict, Record<string, number>>
 
 export function sessionCachePath(configDirectory: string): string {
   return path.join(configDirectory, SESSION_CACHE_FILE)
@@ -30,46 +35,63 @@ export function sessionCacheKey(host: string, handle: string, deviceSecret: stri
   return sha256Hex(`${host}\0${handle.toLowerCase()}\0${deviceSecret}`)
 }
 
+const isRecord = (value: unknown): value is Record<string, number> =>
+  typeof value === 'object' && value !== null
+
 function readCache(file: string): CacheDocument {
+  const cache: CacheDocument = {version: 1, valid: {}, unreachable: {}}
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheDocument>
-    if (parsed?.version === 1 && typeof parsed.valid === 'object' && parsed.valid !== null)
-      return {version: 1, valid: parsed.valid}
+    if (parsed?.version === 1) {
+      if (isRecord(parsed.valid)) cache.valid = parsed.valid
+      if (isRecord(parsed.unreachable)) cache.unreachable = parsed.unreachable
+    }
   } catch {
     // Missing or corrupt: a miss.
   }
-  return {version: 1, valid: {}}
+  return cache
 }
 
 const isFresh = (checkedAt: unknown, now: number, ttlMs: number) =>
   typeof checkedAt === 'number' && checkedAt <= now && now - checkedAt < ttlMs
 
-export function isKnownValid(file: string, key: string, now: number, ttlMs = SESSION_CACHE_TTL_MS): boolean {
-  return isFresh(readCache(file).valid[key], now, ttlMs)
+/** The verdict cached for a key, if still fresh at `now`. */
+export function cachedVerdict(file: string, key: string, now: number): CachedVerdict | undefined {
+  const cache = readCache(file)
+  if (isFresh(cache.valid[key], now, SESSION_CACHE_TTL_MS.valid)) return 'valid'
+  if (isFresh(cache.unreachable[key], now, SESSION_CACHE_TTL_MS.unreachable)) return 'unreachable'
+  return undefined
 }
 
-/** Record a good answer; stale entries are dropped on the way. Never throws. */
-export function rememberValid(file: string, key: string, now: number, ttlMs = SESSION_CACHE_TTL_MS): void {
+function rewrite(file: string, change: (cache: CacheDocument) => void): void {
   try {
     const cache = readCache(file)
-    const valid: Record<string, number> = {}
-    for (const [entry, checkedAt] of Object.entries(cache.valid))
-      if (isFresh(checkedAt, now, ttlMs)) valid[entry] = checkedAt
-    valid[key] = now
-    writeFileAtomic(file, `${JSON.stringify({version: 1, valid})}\n`, 0o600)
+    change(cache)
+    writeFileAtomic(file, `${JSON.stringify(cache)}\n`, 0o600)
   } catch {
     // A cache that cannot be written costs a network check next time, nothing more.
   }
 }
 
+/** Record a verdict for a key (replacing any other); stale entries are dropped on the way. Never throws. */
+export function remember(file: string, key: string, verdict: CachedVerdict, now: number): void {
+  rewrite(file, (cache) => {
+    for (const kind of ['valid', 'unreachable'] as const) {
+      const kept: Record<string, number> = {}
+      for (const [entry, checkedAt] of Object.entries(cache[kind]))
+        if (entry !== key && isFresh(checkedAt, now, SESSION_CACHE_TTL_MS[kind])) kept[entry] = checkedAt
+      cache[kind] = kept
+    }
+    cache[verdict][key] = now
+  })
+}
+
 /** Forget a key (after the AppView said the secret is no longer good). Never throws. */
 export function forget(file: string, key: string): void {
-  try {
-    const cache = readCache(file)
-    if (!(key in cache.valid)) return
-    delete cache.valid[key]
-    writeFileAtomic(file, `${JSON.stringify(cache)}\n`, 0o600)
-  } catch {
-    // Nothing to do.
-  }
+  const cache = readCache(file)
+  if (!(key in cache.valid) && !(key in cache.unreachable)) return
+  rewrite(file, (latest) => {
+    delete latest.valid[key]
+    delete latest.unreachable[key]
+  })
 }
