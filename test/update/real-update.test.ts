@@ -89,7 +89,7 @@ describe('update from a release tarball install', {timeout: 180_000}, () => {
   it('runs the old version before updating', async () => {
     const version = await run(launcher, ['--version'], env)
     assert.equal(version.code, 0, version.stderr)
-    assert.match(version.stdout, new RegExp(`^${BIN}/0\\.1\\.0 `))
+    assert.match(version.stdout, new RegExp(`^${BIN} 0\\.1\\.0 `))
   })
 
   it('updates to the newest stable release, then runs it', async () => {
@@ -107,7 +107,7 @@ describe('update from a release tarball install', {timeout: 180_000}, () => {
 
     const version = await run(launcher, ['--version'], env)
     assert.equal(version.code, 0, version.stderr)
-    assert.match(version.stdout, new RegExp(`^${BIN}/0\\.2\\.0 `))
+    assert.match(version.stdout, new RegExp(`^${BIN} 0\\.2\\.0 `))
   })
 
   it('still answers Docker after the update', async () => {
@@ -127,7 +127,7 @@ describe('update from a release tarball install', {timeout: 180_000}, () => {
     assert.equal(update.code, 0, `${update.stderr}\n${requests.join('\n')}`)
     assert.equal(readFileSync(path.join(env.XDG_DATA_HOME!, 'atcr', 'channel'), 'utf8'), 'beta')
     const version = await run(launcher, ['--version'], env)
-    assert.match(version.stdout, new RegExp(`^${BIN}/0\\.3\\.0-beta\\.1 `))
+    assert.match(version.stdout, new RegExp(`^${BIN} 0\\.3\\.0-beta\\.1 `))
     const again = await run(launcher, ['update'], env) // no channel given: the remembered one
     assert.match(again.stderr, /already on version 0\.3\.0-beta\.1/)
     const get = await run(launcher, ['get'], env, 'atcr.io')
