@@ -10,7 +10,7 @@
  * 5. shows `status`, then cleans up. Nothing outside a temporary directory is touched.
  */
 import {spawn} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -58,8 +58,12 @@ if (!existsSync(path.join(REPO, 'dist', 'commands', 'login.js'))) {
 }
 
 const root = mkdtempSync(path.join(tmpdir(), 'atcr-demo-'))
+// The helper as an installed command, so Docker (and configure-docker's PATH check) would find it.
+const binDirectory = path.join(root, 'bin')
+mkdirSync(binDirectory)
+symlinkSync(CLI, path.join(binDirectory, 'docker-credential-atcr')) // as `npm install -g` links it
 const env: NodeJS.ProcessEnv = {
-  PATH: process.env.PATH,
+  PATH: `${binDirectory}${path.delimiter}${process.env.PATH}`,
   HOME: root,
   ATCR_CONFIG_DIR: path.join(root, '.atcr'),
   DOCKER_CONFIG: path.join(root, '.docker'),
