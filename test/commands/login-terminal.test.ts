@@ -6,37 +6,29 @@
 import assert from 'node:assert/strict'
 import {readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
-import {after, before, describe, it} from 'node:test'
+import {after, describe, it} from 'node:test'
 import {setTimeout as delay} from 'node:timers/promises'
 
-import {type AppViewEmulator, startAppViewEmulator} from '../support/appview-emulator.ts'
-import {CLI, makeSandbox, REPO, type Sandbox} from '../support/cli.ts'
+import {makeSandbox, type Sandbox, useEmulator} from '../appview/cli-harness.ts'
+import {CLI, REPO} from '../support/cli.ts'
 import {hasTmux, startInTerminal, type TerminalSession} from '../support/terminal.ts'
 
 const skip = hasTmux() ? false : 'tmux is not installed (apt-get install tmux)'
 const alice = {handle: 'alice.test', did: 'did:plc:alice'}
 const CODE = /one-time code: ([A-Z0-9]{4}-[A-Z0-9]{4})/
 
-type AccountsOnDisk = {
-  registries: Record<string, {active?: string; accounts: Record<string, {device_secret: string}>}>
-}
-
 describe('login in a terminal', {skip, timeout: 180_000}, () => {
-  let emulator: AppViewEmulator
+  const emulator = useEmulator({interval: 0.2})
   const cleanups: Array<() => void> = []
-  before(async () => {
-    emulator = await startAppViewEmulator({interval: 0.2})
-  })
-  after(async () => {
+  after(() => {
     for (const cleanup of cleanups) cleanup()
-    await emulator?.close()
   })
 
   function setup() {
     const sandbox: Sandbox = makeSandbox()
     cleanups.push(sandbox.cleanup)
-    // No CI variable: the spinner and the prompts are for a person at a terminal.
-    const env: NodeJS.ProcessEnv = {...sandbox.env, TERM: 'xterm-256color', OCLIF_COLUMNS: '400'}
+    // No CI variable (the harness sets one): the spinner and the prompts are for a person at a terminal.
+    const env: NodeJS.ProcessEnv = {...sandbox.env, TERM: 'xterm-256color'}
     delete env.CI
     const start = async (args: string[] = []): Promise<TerminalSession> => {
       const session = await startInTerminal({
@@ -51,7 +43,7 @@ describe('login in a terminal', {skip, timeout: 180_000}, () => {
       return session
     }
     const secretOf = (handle: string) =>
-      (sandbox.readAccounts() as AccountsOnDisk).registries[emulator.url]?.accounts[handle]?.device_secret
+      sandbox.readAccounts().registries[emulator.url]?.accounts[handle]?.device_secret
     return {sandbox, start, secretOf}
   }
 
@@ -81,18 +73,20 @@ describe('login in a terminal', {skip, timeout: 180_000}, () => {
     const code = CODE.exec(shown)?.[1]
     assert.ok(code, shown)
     assert.match(shown, new RegExp(`open ${emulator.url}/device in a browser`))
-    // The spinner animates on the same line while the CLI polls: two captures show different frames.
+    // The spinner animates on the same line while the CLI polls: captures show different frames after
+    // "Waiting for approval... " (the line may first show without one).
     const frames = new Set<string>()
-    for (let i = 0; i < 40 && frames.size < 2; i++) {
-      const line = term
-        .screen()
-        .split('\n')
-        .find((l) => l.includes('Waiting for approval'))
-      if (line) frames.add(line.trim())
+    const lines: string[] = []
+    for (let i = 0; i < 60 && frames.size < 2; i++) {
+      for (const line of term.screen().split('\n')) {
+        if (!line.includes('Waiting for approval')) continue
+        lines.push(line.trim())
+        const frame = /^Waiting for approval\.\.\. (\S)$/.exec(line.trim())?.[1]
+        if (frame) frames.add(frame)
+      }
       await delay(100)
     }
-    assert.ok(frames.size >= 2, `the spinner did not move: ${[...frames].join(' | ')}`)
-    for (const frame of frames) assert.match(frame, /^Waiting for approval\.\.\. \S$/)
+    assert.ok(frames.size >= 2, `the spinner did not move: ${lines.join(' | ')}`)
     assert.deepEqual(emulator.pendingCodes().includes(code), true)
 
     emulator.approve(code, alice)

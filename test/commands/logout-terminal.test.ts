@@ -5,28 +5,20 @@
  */
 import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
-import {after, before, describe, it} from 'node:test'
+import {after, describe, it} from 'node:test'
 
-import {type AppViewEmulator, startAppViewEmulator} from '../support/appview-emulator.ts'
-import {CLI, makeSandbox, REPO} from '../support/cli.ts'
+import {makeSandbox, useEmulator} from '../appview/cli-harness.ts'
+import {CLI, REPO} from '../support/cli.ts'
 import {hasTmux, startInTerminal, type TerminalSession} from '../support/terminal.ts'
 
 const skip = hasTmux() ? false : 'tmux is not installed (apt-get install tmux)'
 const HANDLES = ['alice.test', 'bob.test', 'carol.test']
 
-type AccountsOnDisk = {
-  registries: Record<string, {active?: string; accounts: Record<string, {device_secret: string}>}>
-}
-
 describe('logout in a terminal', {skip, timeout: 180_000}, () => {
-  let emulator: AppViewEmulator
+  const emulator = useEmulator()
   const cleanups: Array<() => void> = []
-  before(async () => {
-    emulator = await startAppViewEmulator()
-  })
-  after(async () => {
+  after(() => {
     for (const cleanup of cleanups) cleanup()
-    await emulator?.close()
   })
 
   /** Three saved accounts of the emulator's registry, `active` the active one. */
@@ -54,8 +46,8 @@ describe('logout in a terminal', {skip, timeout: 180_000}, () => {
       },
     })
     const original = readFileSync(sandbox.accountFile, 'utf8')
-    // No CI variable: prompts are allowed only for a person at a terminal.
-    const env: NodeJS.ProcessEnv = {...sandbox.env, TERM: 'xterm-256color', OCLIF_COLUMNS: '400'}
+    // No CI variable (the harness sets one): prompts are allowed only for a person at a terminal.
+    const env: NodeJS.ProcessEnv = {...sandbox.env, TERM: 'xterm-256color'}
     delete env.CI
     const start = async (): Promise<TerminalSession> => {
       const session = await startInTerminal({
@@ -69,7 +61,7 @@ describe('logout in a terminal', {skip, timeout: 180_000}, () => {
       cleanups.push(session.close)
       return session
     }
-    const entry = () => (sandbox.readAccounts() as AccountsOnDisk).registries[emulator.url]!
+    const entry = () => sandbox.readAccounts().registries[emulator.url]!
     const unchanged = () => readFileSync(sandbox.accountFile, 'utf8') === original
     return {start, entry, unchanged, secrets}
   }
