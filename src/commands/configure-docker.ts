@@ -109,6 +109,7 @@ Also checks that Docker can start ${BIN} from PATH with Node.js 22 or newer.`
       )
     }
     for (const warning of result.warnings) this.say(`Note: ${warning}`)
+    if (helper.note) this.say(`Note: ${helper.note}`)
     for (const problem of helper.problems) this.say(`Warning: ${problem}`)
   }
 }

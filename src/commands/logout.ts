@@ -21,7 +21,7 @@ const REVOKE_TIMEOUT_MS = 5000
 
 export default class Logout extends RegistryCommand {
   static override summary = 'Remove an account from a registry and revoke its device secret.'
-  static override description = `Asks for confirmation unless --yes. With several accounts and no --account, asks which one on a terminal (elsewhere, pass --account). The device secret is revoked on the registry where possible; the account is removed locally in any case. If it was the active account, another one becomes active and is named.
+  static override description = `Asks for confirmation unless --yes. With several accounts and no --account, asks which one on a terminal (elsewhere, pass --account). The device secret is revoked on the registry where possible; the account is removed locally in any case. If it was the active account, another one becomes active and is named. Ctrl-C or Esc at a question exits with 130 and changes nothing.
 
 --json prints {"registry","removed","revoked","active"} on stdout.`
   static override examples = [
@@ -47,9 +47,8 @@ export default class Logout extends RegistryCommand {
     if (!flags.yes) {
       const question = `Log out ${account.handle} from ${host}?`
       if (!this.canPrompt()) this.requireFlagWhenNoTerminal(question, '--yes')
-      if (!(await this.ask(() => enquirerPrompter().confirm(question, {initial: true})))) {
-        this.error('Nothing was changed.', {exit: 1})
-      }
+      const confirmed = await this.ask(() => enquirerPrompter().confirm(question, {initial: true}))
+      if (!confirmed) this.error('Nothing was changed.', {exit: 1})
     }
 
     const client = createAppViewClient({
@@ -99,17 +98,20 @@ export default class Logout extends RegistryCommand {
         })),
       ),
     )
-    if (!choice) this.error('Nothing was changed.', {exit: 1})
     return {key: choice, account: accounts[choice]!}
   }
 
-  /** A prompt's answer; undefined/false when the person pressed Ctrl-C or Esc. */
-  private async ask<T>(question: () => Promise<T>): Promise<T | undefined> {
+  /** A prompt's answer; Ctrl-C or Esc ends the command as `switch` does: exit 130, nothing changed. */
+  private async ask<T>(question: () => Promise<T>): Promise<T> {
     try {
       return await question()
     } catch (error) {
-      if (error instanceof PromptCancelledError) return undefined
+      if (error instanceof PromptCancelledError) this.cancelled()
       throw error
     }
+  }
+
+  private cancelled(): never {
+    return this.error('Cancelled; nothing changed.', {exit: 130})
   }
 }

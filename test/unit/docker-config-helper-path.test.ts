@@ -8,6 +8,7 @@ import {
   checkHelperOnPath,
   findOnPath,
   type HelperCheckEnvironment,
+  nodeOfWrapper,
   parseShebang,
 } from '../../src/lib/docker-config/helper-on-path.ts'
 
@@ -71,6 +72,25 @@ describe('parseShebang', () => {
     assert.deepEqual(parseShebang('#!/usr/bin/env -S node --no-warnings\n'), {viaPath: 'node'})
     assert.deepEqual(parseShebang('#!/usr/local/bin/node\n'), {absolute: '/usr/local/bin/node'})
     assert.equal(parseShebang('\u007fELF...'), undefined)
+  })
+})
+
+describe('nodeOfWrapper', () => {
+  it('reads the node a wrapper execs when the exec line names it literally', () => {
+    assert.deepEqual(nodeOfWrapper('#!/bin/sh\nexec "/opt/n/bin/node" "/x/run.js" "$@"\n'), {
+      absolute: '/opt/n/bin/node',
+    })
+    assert.deepEqual(nodeOfWrapper('#!/bin/sh\n  exec \'/opt/n/bin/node-22\' /x/run.js "$@"\n'), {
+      absolute: '/opt/n/bin/node-22',
+    })
+    assert.deepEqual(nodeOfWrapper('#!/bin/bash\nexec node /x/run.js "$@"\n'), {viaPath: 'node'})
+  })
+
+  it('gives up on variables, relative paths, other programs and scripts without exec', () => {
+    assert.equal(nodeOfWrapper('#!/bin/sh\nexec "$basedir/node" "$basedir/run.js"\n'), undefined)
+    assert.equal(nodeOfWrapper('#!/bin/sh\nexec ./bin/node run.js\n'), undefined)
+    assert.equal(nodeOfWrapper('#!/bin/sh\nexec /usr/bin/python3 x.py\n'), undefined)
+    assert.equal(nodeOfWrapper('#!/bin/sh\necho hi\n'), undefined)
   })
 })
 
@@ -149,6 +169,63 @@ describe('checkHelperOnPath', () => {
     )
     assert.equal(check.nodeVersion, process.versions.node)
     assert.equal(check.ok, Number(process.versions.node.split('.')[0]) >= 22)
+  })
+
+  it('a #!/bin/sh wrapper that execs a node by absolute path: checks that node, not the shell', async () => {
+    const oldNode = binDirectory({node: fakeNode('20.11.1')})
+    const newNode = binDirectory({node: fakeNode('24.1.0')})
+    const wrapper = (node: string) =>
+      `#!/bin/sh\n# installed by a test\nexec "${path.join(node, 'node')}" "/opt/atcr/bin/run.js" "$@"\n`
+    const good = binDirectory({'docker-credential-atcr': wrapper(newNode)})
+    const bad = binDirectory({'docker-credential-atcr': wrapper(oldNode)})
+    // An old node first on PATH does not matter: the wrapper names its own.
+    const okCheck = await checkHelperOnPath(environment([good, oldNode].join(':')))
+    assert.deepEqual(okCheck, {
+      helperPath: path.join(good, 'docker-credential-atcr'),
+      node: path.join(newNode, 'node'),
+      nodeVersion: '24.1.0',
+      ok: true,
+      problems: [],
+    })
+    const oldCheck = await checkHelperOnPath(environment([bad, newNode].join(':')))
+    assert.equal(oldCheck.ok, false)
+    assert.equal(oldCheck.node, path.join(oldNode, 'node'))
+    assert.match(oldCheck.problems[0]!, /which is Node\.js v20\.11\.1; the helper needs 22 or newer/)
+  })
+
+  it('a shell wrapper whose node cannot be told: no Node version claimed from the shell, no warning', async () => {
+    const asked: string[] = []
+    const nodeVersionOf = (node: string) => {
+      asked.push(node)
+      return Promise.resolve('5.2.15') // what a shell "version" would look like if one were asked
+    }
+    const pnpmLike = binDirectory({
+      'docker-credential-atcr':
+        '#!/bin/sh\nbasedir=$(dirname "$0")\nexec "$basedir/node" "$basedir/../lib/run.js" "$@"\n',
+    })
+    const check = await checkHelperOnPath(environment(pnpmLike, {nodeVersionOf}))
+    assert.deepEqual(asked, [])
+    assert.equal(check.ok, true)
+    assert.deepEqual(check.problems, [])
+    assert.equal(check.node, undefined)
+    assert.equal(check.nodeVersion, undefined)
+    assert.match(check.note ?? '', /is a shell script.*could not tell which Node\.js it starts/)
+
+    const python = binDirectory({'docker-credential-atcr': '#!/usr/bin/env python3\nprint(1)\n'})
+    const pythonCheck = await checkHelperOnPath(environment(python, {nodeVersionOf}))
+    assert.deepEqual(asked, [])
+    assert.equal(pythonCheck.ok, true)
+    assert.match(pythonCheck.note ?? '', /python3 script.*could not tell which Node\.js it starts/)
+  })
+
+  it('the real /bin/sh wrapper of the bug report gives no false "Reinstall" warning', async () => {
+    const helperDir = binDirectory({
+      'docker-credential-atcr': `#!/bin/sh\nexec "${process.execPath}" "/nowhere/run.js" "$@"\n`,
+    })
+    const check = await checkHelperOnPath(environment(helperDir, {runningNode: process.execPath}))
+    assert.equal(check.node, process.execPath)
+    assert.equal(check.nodeVersion, process.versions.node)
+    assert.deepEqual(check.problems, [])
   })
 
   it('on Windows the npm shim is enough (no shebang to follow)', async () => {

@@ -179,6 +179,18 @@ describe('configureDocker', () => {
     }
   })
 
+  it('a config path that is a directory is a DockerConfigError in plain words', () => {
+    const {file} = dockerDir('{}')
+    rmSync(file)
+    mkdirSync(file)
+    assert.throws(
+      () => configureDocker({file, hosts: ['atcr.io'], dryRun: false}),
+      (error: unknown) =>
+        error instanceof DockerConfigError &&
+        error.message === `${file}: cannot read it: is a directory, not a file`,
+    )
+  })
+
   it('an empty file counts as an empty config', () => {
     const {file} = dockerDir('')
     const result = configureDocker({file, hosts: ['atcr.io'], dryRun: false})

@@ -43,7 +43,8 @@ export class AccountFileError extends Error {
   }
 }
 
-function describeIoError(error: unknown): string {
+/** A file-system error in a few words a person understands (permission denied, the disk is full, …). */
+export function describeIoError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code
   switch (code) {
     case 'EACCES':

@@ -7,6 +7,7 @@
 import {chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync} from 'node:fs'
 import path from 'node:path'
 
+import {describeIoError} from '../config/account-store.ts'
 import {writeFileAtomic} from '../config/atomic-write.ts'
 
 export class DockerConfigError extends Error {
@@ -66,15 +67,6 @@ export function detectIndentation(text: string): Indentation {
   if (!firstIndented) return text.trim().includes('\n') ? '\t' : ''
   const leading = firstIndented[1]!
   return leading.startsWith('\t') ? '\t' : leading
-}
-
-function describeIoError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
-  if (code === 'EISDIR') return 'is a directory, not a file'
-  if (code === 'ENOSPC') return 'the disk is full'
-  if (code === 'EROFS') return 'the file system is read-only'
-  return (error as Error).message
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

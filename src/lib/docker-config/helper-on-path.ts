@@ -1,7 +1,10 @@
 /**
  * Will Docker find and start this helper? Docker runs `docker-credential-atcr` by name, so it must be on
  * the PATH Docker inherits, and its `#!/usr/bin/env node` shebang starts whichever `node` comes first on
- * that PATH, which must be Node.js 22 or newer. Everything the check touches is injectable.
+ * that PATH, which must be Node.js 22 or newer. Some installers put a shell wrapper there instead
+ * (`#!/bin/sh` … `exec "/path/to/node" ".../run.js" "$@"`): its node is read from the exec line when
+ * that line names it literally; otherwise the check says it cannot tell, rather than asking the shell
+ * for a Node.js version. Everything the check touches is injectable.
  */
 import {execFile} from 'node:child_process'
 import {accessSync, constants, closeSync, openSync, readSync} from 'node:fs'
@@ -17,7 +20,7 @@ export interface HelperCheckEnvironment {
   /** The Node.js running this command (process.execPath): a known-good one to suggest. */
   runningNode: string
   isExecutable?: (file: string) => boolean
-  /** The first bytes of a file, enough for its shebang line. */
+  /** The first bytes of a file (up to 4 KB): its shebang line and, for a wrapper, its exec line. */
   readHead?: (file: string) => string
   /** Version (`24.1.0`) printed by `<node> -p process.versions.node`; rejects on failure or timeout. */
   nodeVersionOf?: (node: string, env: NodeJS.ProcessEnv) => Promise<string>
@@ -29,6 +32,8 @@ export interface HelperCheck {
   /** The Node.js the helper will start, if it could be told. */
   node?: string
   nodeVersion?: string
+  /** Set when the helper is a wrapper whose Node.js could not be told: nothing was checked. */
+  note?: string
   ok: boolean
   /** Each says what is wrong and exactly how to fix it. */
   problems: string[]
@@ -46,7 +51,7 @@ function defaultIsExecutable(file: string): boolean {
 function defaultReadHead(file: string): string {
   const fd = openSync(file, 'r')
   try {
-    const buffer = Buffer.alloc(256)
+    const buffer = Buffer.alloc(4096)
     const length = readSync(fd, buffer, 0, buffer.length, 0)
     return buffer.subarray(0, length).toString('utf8')
   } finally {
@@ -107,6 +112,26 @@ export function parseShebang(head: string): {viaPath: string} | {absolute: strin
   return {absolute: program}
 }
 
+/** `node`, `nodejs`, `node24`, `node-22`, `node.exe`: an interpreter that is Node.js itself. */
+function isNodeProgram(program: string): boolean {
+  return /^node(js)?(-?\d+)?(\.exe)?$/i.test(path.posix.basename(program))
+}
+
+/**
+ * The node a shell wrapper starts, from its first `exec <node> …` line when that names a node
+ * literally (`exec "/opt/node/bin/node" "/…/run.js" "$@"` or `exec node …`); undefined when the line is
+ * missing or built from variables (`exec "$basedir/node" …`).
+ */
+export function nodeOfWrapper(script: string): {viaPath: string} | {absolute: string} | undefined {
+  const line = /^\s*exec\s+(.*)$/m.exec(script)?.[1]
+  if (!line) return undefined
+  const program = /^"([^"]*)"|^'([^']*)'|^([^\s"']+)/.exec(line)
+  const word = program?.[1] ?? program?.[2] ?? program?.[3]
+  if (!word || word.includes('$') || !isNodeProgram(word)) return undefined
+  if (word.startsWith('/')) return {absolute: word}
+  return word.includes('/') ? undefined : {viaPath: word}
+}
+
 function majorOf(version: string): number {
   return Number(version.replace(/^v/, '').split('.')[0])
 }
@@ -128,32 +153,50 @@ export async function checkHelperOnPath(environment: HelperCheckEnvironment): Pr
   // Windows runs npm's .cmd shim, which finds node by itself; there is no shebang to follow.
   if (environment.platform === 'win32') return {helperPath, ok: true, problems: []}
 
-  let shebang: ReturnType<typeof parseShebang>
+  let head: string
   try {
-    shebang = parseShebang((environment.readHead ?? defaultReadHead)(helperPath))
+    head = (environment.readHead ?? defaultReadHead)(helperPath)
   } catch (error) {
     return {helperPath, ok: false, problems: [`Cannot read ${helperPath}: ${(error as Error).message}`]}
   }
+  let nodeSpec = parseShebang(head)
   // Not a script (a native build, say): it needs no Node.js from PATH.
-  if (!shebang) return {helperPath, ok: true, problems: []}
+  if (!nodeSpec) return {helperPath, ok: true, problems: []}
+  const interpreter = 'absolute' in nodeSpec ? nodeSpec.absolute : nodeSpec.viaPath
+  if (!isNodeProgram(interpreter)) {
+    // A wrapper (sh, bash, …): its interpreter is not the Node.js that runs the helper.
+    const wrapped = nodeOfWrapper(head)
+    if (!wrapped) {
+      const kind = /^(ba|da|k|z)?sh$/.test(path.posix.basename(interpreter))
+        ? 'a shell script'
+        : `a ${path.posix.basename(interpreter)} script`
+      return {
+        helperPath,
+        note: `${helperPath} is ${kind}; could not tell which Node.js it starts, so its version was not checked (the helper needs ${MINIMUM_NODE_MAJOR} or newer).`,
+        ok: true,
+        problems: [],
+      }
+    }
+    nodeSpec = wrapped
+  }
 
   let node: string | undefined
-  if ('absolute' in shebang) node = shebang.absolute
+  if ('absolute' in nodeSpec) node = nodeSpec.absolute
   else {
-    node = findOnPath(shebang.viaPath, environment)
+    node = findOnPath(nodeSpec.viaPath, environment)
     if (!node) {
       return {
         helperPath,
         ok: false,
         problems: [
-          `${helperPath} starts "${shebang.viaPath}" from PATH, but there is none. Put Node.js ${MINIMUM_NODE_MAJOR} or newer first on PATH, for example: export PATH="${goodNodeDirectory}:$PATH"`,
+          `${helperPath} starts "${nodeSpec.viaPath}" from PATH, but there is none. Put Node.js ${MINIMUM_NODE_MAJOR} or newer first on PATH, for example: export PATH="${goodNodeDirectory}:$PATH"`,
         ],
       }
     }
   }
 
   const fix =
-    'absolute' in shebang
+    'absolute' in nodeSpec
       ? `Reinstall the helper with a current Node.js: ${reinstall}`
       : `Put a newer Node.js first on the PATH Docker uses, for example: export PATH="${goodNodeDirectory}:$PATH" (in your shell profile), or reinstall: ${reinstall}`
   let nodeVersion: string
