@@ -87,18 +87,23 @@ For CI: pipe an existing device secret to --with-token and name its account with
   ): Promise<void> {
     const question = `${savedHandle} is already logged in to ${host}. Replace its saved login?`
     let replace = false
+    let cancelled = false
     if (this.canPrompt()) {
       try {
         replace = await enquirerPrompter().confirm(question, {initial: true})
       } catch (error) {
         if (!(error instanceof PromptCancelledError)) throw error
+        cancelled = true
       }
     }
     if (replace) return
     // The fresh secret will not be kept: do not leave it valid on the AppView.
     await client.revokeDevice({handle: login.handle, deviceSecret: login.deviceSecret})
     if (!this.canPrompt()) this.requireFlagWhenNoTerminal(question, '--yes to replace it')
-    this.error(`Kept the saved login of ${savedHandle} on ${host}; nothing was changed.`, {exit: 1})
+    // Ctrl-C exits 130 like every other cancelled prompt; answering No is a plain failure.
+    this.error(`Kept the saved login of ${savedHandle} on ${host}; nothing was changed.`, {
+      exit: cancelled ? 130 : 1,
+    })
   }
 
   private async secretFromStdin(client: AppViewClient, host: string, account: string | undefined) {

@@ -116,6 +116,21 @@ describe('login in a terminal', {skip, timeout: 180_000}, () => {
     term.close()
   })
 
+  it('Ctrl-C at the replace question exits 130 and keeps the saved secret', async () => {
+    const {sandbox, start, secretOf} = setup()
+    const saved = saveAlice(sandbox)
+    const original = readFileSync(sandbox.accountFile, 'utf8')
+    emulator.approveNext(alice)
+    const term = await start()
+    await term.waitForText('Replace its saved login?', 30_000)
+    term.sendKeys('C-c')
+    assert.equal(await term.waitForExit(30_000), 130, term.text())
+    assert.equal(secretOf('alice.test'), saved)
+    assert.equal(readFileSync(sandbox.accountFile, 'utf8'), original)
+    assert.equal(await secretWorks(saved), true)
+    term.close()
+  })
+
   it('re-login of a saved account, answered Yes, replaces the secret and retires the old one', async () => {
     const {sandbox, start, secretOf} = setup()
     const saved = saveAlice(sandbox)

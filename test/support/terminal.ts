@@ -163,7 +163,7 @@ export async function startInTerminal(options: TerminalOptions): Promise<Termina
         if (typeof wanted === 'string' ? shown.includes(wanted) : wanted.test(shown)) return shown
         if (Date.now() > deadline) {
           throw new Error(
-            `timed out after ${timeoutMs} ms waiting for ${String(text)}; the screen:\n${shown}`,
+            `timed out after ${timeoutMs} ms waiting for ${String(wanted)}; the screen:\n${shown}`,
           )
         }
         await delay(POLL_MS)
