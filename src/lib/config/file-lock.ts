@@ -108,7 +108,15 @@ export function withFileLock<T>(lockPath: string, action: () => T, options: Lock
       closeSync(fd)
       break
     } catch (error) {
-      if (fd !== undefined) closeSync(fd)
+      if (fd !== undefined) {
+        // Created but not written (a full disk): remove it, or every later writer waits for it to go stale.
+        closeSync(fd)
+        try {
+          unlinkSync(lockPath)
+        } catch {
+          // already gone
+        }
+      }
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
     const waited = Date.now() - started
