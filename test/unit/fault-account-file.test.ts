@@ -20,8 +20,15 @@ function loadInChild(dir: string): {status: number | null; output: string; timed
     import {accountFilePaths, loadAccounts} from ${JSON.stringify(path.resolve('src/lib/config/account-store.ts'))}
     try { loadAccounts(accountFilePaths({ATCR_CONFIG_DIR: ${JSON.stringify(dir)}}, '/nonexistent')); console.log('loaded') }
     catch (error) { console.log(error.name + ': ' + error.message) }`
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8', timeout: 5000})
-  return {status: result.status, output: result.stdout, timedOut: result.error !== undefined || result.signal !== null}
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 5000,
+  })
+  return {
+    status: result.status,
+    output: result.stdout,
+    timedOut: result.error !== undefined || result.signal !== null,
+  }
 }
 
 test('a FIFO in place of the account file is an error, not a read that blocks forever', () => {
@@ -45,7 +52,9 @@ test('a symlink to /dev/zero is an error, not an endless read', () => {
 test('a syntax error near a secret does not quote the secret', () => {
   const secret = 'atcr_device_SECRETabcdef0123456789'
   // V8's message quotes about ten characters from the unexpected token: here, the secret itself.
-  const bytes = Buffer.from(`{"version":2,"registries":{"https://atcr.io":{"accounts":{"a.test":{"handle":"a.test","device_secret":${secret.slice(12)}}}}}}`)
+  const bytes = Buffer.from(
+    `{"version":2,"registries":{"https://atcr.io":{"accounts":{"a.test":{"handle":"a.test","device_secret":${secret.slice(12)}}}}}}`,
+  )
   assert.throws(
     () => parseAccountFileBytes('/x/device.json', bytes),
     (error: unknown) => {

@@ -27,7 +27,7 @@ function context(name: string): ProtocolContext {
 
 const SECRET = 'atcr_device_0123456789abcdef0123'
 
-for (const username of ['__proto__', '../../etc/passwd', 'bob.test\u0000x', 'a b.test']) {
+for (const username of ['__proto__', '../../etc/passwd', 'bob.test\u0000x', 'a b.test', 'did:plc:abc123']) {
   test(`store refuses the user name ${JSON.stringify(username)} instead of saving it (or losing it)`, () => {
     const ctx = context(`user-${username.length}-${username.charCodeAt(0)}`)
     const input = JSON.stringify({ServerURL: 'localhost:5000', Username: username, Secret: SECRET})
@@ -51,7 +51,10 @@ function echoes(message: string, secret: string): boolean {
 
 for (const secret of ['hunter2password', '0123456789abcdef0123']) {
   test(`malformed store JSON does not echo the secret it carries (${secret.slice(0, 6)}…)`, () => {
-    for (const input of [`{"Secret":${secret}}`, `{"ServerURL":"localhost:5000","Username":"bob.test","Secret":${secret}}`]) {
+    for (const input of [
+      `{"Secret":${secret}}`,
+      `{"ServerURL":"localhost:5000","Username":"bob.test","Secret":${secret}}`,
+    ]) {
       assert.throws(
         () => storeCredentials(input, context('json')),
         (error: unknown) => {

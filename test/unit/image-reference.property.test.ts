@@ -20,7 +20,9 @@ const tld = fc.stringMatching(/^[a-z]{2,6}$/)
 const registryHost = fc
   .tuple(
     fc.oneof(
-      fc.tuple(fc.array(label, {minLength: 1, maxLength: 3}), tld).map(([labels, top]) => [...labels, top].join('.')),
+      fc
+        .tuple(fc.array(label, {minLength: 1, maxLength: 3}), tld)
+        .map(([labels, top]) => [...labels, top].join('.')),
       fc.constant('localhost'),
       fc.ipV4(),
       fc.constantFrom('[::1]', '[2001:db8::1]', '[fe80::1]'),
@@ -41,7 +43,10 @@ const repo = fc
   .array(fc.stringMatching(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/), {minLength: 1, maxLength: 3})
   .map((parts) => parts.join('/'))
 const tag = fc.option(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/), {nil: undefined})
-const digest = fc.option(fc.stringMatching(/^[a-f0-9]{64}$/).map((hex) => `sha256:${hex}`), {nil: undefined})
+const digest = fc.option(
+  fc.stringMatching(/^[a-f0-9]{64}$/).map((hex) => `sha256:${hex}`),
+  {nil: undefined},
+)
 
 const reference = fc.record({host: registryHost, identity, repo, tag, digest}).map((parts) => ({
   ...parts,
@@ -96,7 +101,10 @@ test('a handle written with @ or in upper case is still found', () => {
     fc.property(registryHost, handle, repo, (host, name, path) => {
       const canonical = canonicalHost(host)!
       assert.equal(identityInReference(`${host}/@${name}/${path}`, canonical), name)
-      assert.equal(identityInReference(`${host}/${name.toUpperCase()}/${path}`, canonical), name.toUpperCase())
+      assert.equal(
+        identityInReference(`${host}/${name.toUpperCase()}/${path}`, canonical),
+        name.toUpperCase(),
+      )
     }),
     {numRuns: NUM_RUNS},
   )
@@ -114,7 +122,11 @@ test('a reference without a repository names nobody', () => {
 })
 
 test('identitiesInCommandLine never throws on arbitrary strings', () => {
-  const text = fc.oneof(fc.string({unit: 'binary', maxLength: 200}), fc.string({maxLength: 200}), reference.map((r) => r.text))
+  const text = fc.oneof(
+    fc.string({unit: 'binary', maxLength: 200}),
+    fc.string({maxLength: 200}),
+    reference.map((r) => r.text),
+  )
   fc.assert(
     fc.property(fc.array(text, {maxLength: 12}), text, (argv, host) => {
       const found = identitiesInCommandLine(argv, host)
@@ -128,7 +140,10 @@ test('identitiesInCommandLine never throws on arbitrary strings', () => {
 })
 
 test('identities found are always a handle or a DID, never a path or a URL', () => {
-  const text = fc.oneof(fc.string({maxLength: 80}), reference.map((r) => r.text))
+  const text = fc.oneof(
+    fc.string({maxLength: 80}),
+    reference.map((r) => r.text),
+  )
   fc.assert(
     fc.property(fc.array(text, {maxLength: 8}), registryHost, (argv, host) => {
       for (const found of identitiesInCommandLine(['x', ...argv], canonicalHost(host)!)) {

@@ -9,13 +9,19 @@ import {test} from 'node:test'
 
 import fc from 'fast-check'
 
-import {canonicalHost, InvalidServerAddressError, parseServerAddress} from '../../src/lib/registry/server-address.ts'
+import {
+  canonicalHost,
+  InvalidServerAddressError,
+  parseServerAddress,
+} from '../../src/lib/registry/server-address.ts'
 
 const NUM_RUNS = Number(process.env.ATCR_PROPERTY_RUNS ?? 300)
 
 const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/)
 const hostname = fc.oneof(
-  fc.tuple(fc.array(label, {minLength: 1, maxLength: 4}), fc.stringMatching(/^[a-z]{2,6}$/)).map(([l, t]) => [...l, t].join('.')),
+  fc
+    .tuple(fc.array(label, {minLength: 1, maxLength: 4}), fc.stringMatching(/^[a-z]{2,6}$/))
+    .map(([l, t]) => [...l, t].join('.')),
   fc.constant('localhost'),
   fc.ipV4(),
 )
@@ -30,7 +36,14 @@ test('every spelling of a registry maps to one canonical host', () => {
     fc.property(hostname, port, fc.constantFrom('', '/', '/v2/', '/v1/'), (name, p, path) => {
       const expected = hostOf(name, p)
       const bare = p === undefined ? name : `${name}:${p}`
-      for (const form of [bare, `https://${bare}${path}`, ` ${bare}\n`, bare.toUpperCase(), `HTTPS://${bare}${path}`, `${bare}${path}`]) {
+      for (const form of [
+        bare,
+        `https://${bare}${path}`,
+        ` ${bare}\n`,
+        bare.toUpperCase(),
+        `HTTPS://${bare}${path}`,
+        `${bare}${path}`,
+      ]) {
         assert.equal(parseServerAddress(form).host, expected, form)
       }
       if (p === undefined) assert.equal(parseServerAddress(`${name}:443`).host, name)
@@ -59,27 +72,33 @@ test('parsing the canonical host is idempotent', () => {
 
 test('arbitrary input parses or fails with InvalidServerAddressError, never anything else', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({unit: 'binary', maxLength: 300}), fc.string({maxLength: 300}), fc.webUrl()), (text) => {
-      try {
-        parseServerAddress(text)
-      } catch (error) {
-        assert.ok(error instanceof InvalidServerAddressError, String(error))
-        assert.ok(!(error as Error).message.includes('\n'), 'one line')
-      }
-    }),
+    fc.property(
+      fc.oneof(fc.string({unit: 'binary', maxLength: 300}), fc.string({maxLength: 300}), fc.webUrl()),
+      (text) => {
+        try {
+          parseServerAddress(text)
+        } catch (error) {
+          assert.ok(error instanceof InvalidServerAddressError, String(error))
+          assert.ok(!(error as Error).message.includes('\n'), 'one line')
+        }
+      },
+    ),
     {numRuns: NUM_RUNS * 3},
   )
 })
 
 test('a canonical host is lower case and holds no path, user, space or control character', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({maxLength: 80}), fc.webUrl({withQueryParameters: true, withFragments: true})), (text) => {
-      const host = canonicalHost(text)
-      if (host === undefined) return
-      assert.equal(host, host.toLowerCase())
-      // eslint-disable-next-line no-control-regex
-      assert.doesNotMatch(host, /[/@\s\u0000-\u001f\u007f?#\\]/)
-    }),
+    fc.property(
+      fc.oneof(fc.string({maxLength: 80}), fc.webUrl({withQueryParameters: true, withFragments: true})),
+      (text) => {
+        const host = canonicalHost(text)
+        if (host === undefined) return
+        assert.equal(host, host.toLowerCase())
+        // eslint-disable-next-line no-control-regex
+        assert.doesNotMatch(host, /[/@\s\u0000-\u001f\u007f?#\\]/)
+      },
+    ),
     {numRuns: NUM_RUNS},
   )
 })
@@ -88,8 +107,12 @@ test('user info, relative segments, control characters and other schemes are ref
   const bad = fc.oneof(
     fc.tuple(fc.stringMatching(/^[a-z]{1,8}$/), hostname).map(([user, host]) => `${user}@${host}`),
     fc.tuple(hostname, fc.constantFrom('..', '.')).map(([host, seg]) => `${host}/${seg}/x`),
-    fc.tuple(hostname, fc.integer({min: 0, max: 31})).map(([host, code]) => `${host}${String.fromCharCode(code)}x`),
-    fc.tuple(fc.constantFrom('file', 'ftp', 'ssh', 'gopher', 'javascript', 'docker'), hostname).map(([s, h]) => `${s}://${h}`),
+    fc
+      .tuple(hostname, fc.integer({min: 0, max: 31}))
+      .map(([host, code]) => `${host}${String.fromCharCode(code)}x`),
+    fc
+      .tuple(fc.constantFrom('file', 'ftp', 'ssh', 'gopher', 'javascript', 'docker'), hostname)
+      .map(([s, h]) => `${s}://${h}`),
   )
   fc.assert(
     fc.property(bad, (text) => {
