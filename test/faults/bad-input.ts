@@ -130,7 +130,13 @@ function badInputCase(
     const before = snapshot(home.dir)
     const what = `${verb} ${name}`
     const run = () =>
-      runCli([verb], {env: home.env, input, label: what, measureCpu: true, stdoutMayHoldSecret: expected.kind === 'credentials'})
+      runCli([verb], {
+        env: home.env,
+        input,
+        label: what,
+        measureCpu: true,
+        stdoutMayHoldSecret: expected.kind === 'credentials',
+      })
     let result = await run()
     if (result.ms > BUDGET_MS) {
       // Two cores shared with other work: time it once more before calling it slow.
@@ -143,8 +149,14 @@ function badInputCase(
     // The budget applies to the helper's own work (CPU time), which other load on the machine cannot
     // inflate; the wall clock is reported, and bounded generously so that a hang still fails.
     const cost = result.cpuMs ?? result.ms
-    maxFigure(`bad input: slowest answer, ${verb}, ${result.cpuMs === undefined ? 'wall clock' : 'CPU time'} budget check (ms)`, cost)
-    assert(cost <= BUDGET_MS, `${what}: took ${cost} ms of ${result.cpuMs === undefined ? 'wall clock' : 'CPU'} time (budget ${BUDGET_MS} ms)`)
+    maxFigure(
+      `bad input: slowest answer, ${verb}, ${result.cpuMs === undefined ? 'wall clock' : 'CPU time'} budget check (ms)`,
+      cost,
+    )
+    assert(
+      cost <= BUDGET_MS,
+      `${what}: took ${cost} ms of ${result.cpuMs === undefined ? 'wall clock' : 'CPU'} time (budget ${BUDGET_MS} ms)`,
+    )
     assert(result.ms <= HANG_MS, `${what}: answered only after ${Math.round(result.ms)} ms`)
     assertEqual(snapshot(home.dir), before, `${what}: account directory (sha256 of every file)`)
   })
@@ -167,21 +179,30 @@ function nested(depth: number): string {
 
 export function registerBadInputCases(): void {
   // Input that is not a host at all: the same for get and erase.
-  const notHosts: {name: string; input: string | Buffer; get: Expectation['kind']; erase: Expectation['kind']}[] =
-    [
-      {name: 'empty', input: '', get: 'error', erase: 'error'},
-      {name: 'whitespace only', input: ' \t\n \r\n', get: 'error', erase: 'error'},
-      {name: '10 MB', input: Buffer.alloc(TEN_MB, 'a'), get: 'error', erase: 'error'},
-      {name: '10 MB of newlines', input: Buffer.alloc(TEN_MB, '\n'), get: 'error', erase: 'error'},
-      {name: 'invalid UTF-8', input: Buffer.from([0x61, 0x74, 0xff, 0xfe, 0x2e, 0x69, 0x6f]), get: 'error', erase: 'error'},
-      {name: 'lone surrogate bytes', input: Buffer.from([0xed, 0xa0, 0x80]), get: 'error', erase: 'error'},
-      {name: 'binary (4 KB)', input: seededRandomBytes(4096, 7), get: 'error', erase: 'error'},
-      {name: 'UTF-16 with BOM', input: Buffer.from('\ufeffatcr.io', 'utf16le'), get: 'error', erase: 'error'},
-      {name: 'JSON object', input: '{"ServerURL":"atcr.io"}', get: 'error', erase: 'error'},
-      {name: 'malformed JSON', input: '{"ServerURL":', get: 'error', erase: 'error'},
-      {name: 'deeply nested JSON (30000)', input: nested(30_000), get: 'error', erase: 'error'},
-      {name: 'two lines', input: 'atcr.io\nlocalhost:5000', get: 'error', erase: 'error'},
-    ]
+  const notHosts: {
+    name: string
+    input: string | Buffer
+    get: Expectation['kind']
+    erase: Expectation['kind']
+  }[] = [
+    {name: 'empty', input: '', get: 'error', erase: 'error'},
+    {name: 'whitespace only', input: ' \t\n \r\n', get: 'error', erase: 'error'},
+    {name: '10 MB', input: Buffer.alloc(TEN_MB, 'a'), get: 'error', erase: 'error'},
+    {name: '10 MB of newlines', input: Buffer.alloc(TEN_MB, '\n'), get: 'error', erase: 'error'},
+    {
+      name: 'invalid UTF-8',
+      input: Buffer.from([0x61, 0x74, 0xff, 0xfe, 0x2e, 0x69, 0x6f]),
+      get: 'error',
+      erase: 'error',
+    },
+    {name: 'lone surrogate bytes', input: Buffer.from([0xed, 0xa0, 0x80]), get: 'error', erase: 'error'},
+    {name: 'binary (4 KB)', input: seededRandomBytes(4096, 7), get: 'error', erase: 'error'},
+    {name: 'UTF-16 with BOM', input: Buffer.from('\ufeffatcr.io', 'utf16le'), get: 'error', erase: 'error'},
+    {name: 'JSON object', input: '{"ServerURL":"atcr.io"}', get: 'error', erase: 'error'},
+    {name: 'malformed JSON', input: '{"ServerURL":', get: 'error', erase: 'error'},
+    {name: 'deeply nested JSON (30000)', input: nested(30_000), get: 'error', erase: 'error'},
+    {name: 'two lines', input: 'atcr.io\nlocalhost:5000', get: 'error', erase: 'error'},
+  ]
   for (const {name, input, get, erase} of notHosts) {
     badInputCase('get', name, input, {kind: get})
     badInputCase('erase', name, input, {kind: erase})
@@ -195,19 +216,29 @@ export function registerBadInputCases(): void {
       parsed = undefined
     }
     addCase('bad input: parser', `${host.reject ? 'rejects' : 'accepts'} ${host.name}`, async () => {
-      if (host.reject) assert(parsed === undefined, `parseServerAddress accepted ${JSON.stringify(host.value)} as ${parsed}`)
+      if (host.reject)
+        assert(parsed === undefined, `parseServerAddress accepted ${JSON.stringify(host.value)} as ${parsed}`)
       else assert(parsed !== undefined, `parseServerAddress rejected ${JSON.stringify(host.value)}`)
     })
     const name = `host: ${host.name}`
     if (parsed === undefined) {
       badInputCase('get', name, host.value, {kind: 'error'})
       badInputCase('erase', name, host.value, {kind: 'error'})
-      const request = JSON.stringify({ServerURL: host.value, Username: 'alice.test', Secret: newSecret('host')})
+      const request = JSON.stringify({
+        ServerURL: host.value,
+        Username: 'alice.test',
+        Secret: newSecret('host'),
+      })
       badInputCase('store', name, `${request}\n`, {kind: 'error'})
     } else if (parsed === 'atcr.io') {
       // A legitimate spelling of the seeded registry: `get` answers with its account (erase would erase it).
-      badInputCase('get', name, host.value, {kind: 'credentials'}, (secret) =>
-        `${JSON.stringify({ServerURL: host.value.trim(), Username: 'alice.test', Secret: secret})}\n`,
+      badInputCase(
+        'get',
+        name,
+        host.value,
+        {kind: 'credentials'},
+        (secret) =>
+          `${JSON.stringify({ServerURL: host.value.trim(), Username: 'alice.test', Secret: secret})}\n`,
       )
     } else {
       badInputCase('get', name, host.value, {kind: 'not-found'})
@@ -223,20 +254,52 @@ export function registerBadInputCases(): void {
   const storeInputs: {name: string; input: string | Buffer; kind: Expectation['kind']}[] = [
     {name: 'empty', input: '', kind: 'error'},
     {name: 'whitespace only', input: ' \n\t\n', kind: 'error'},
-    {name: '10 MB secret', input: json({...good, Secret: `atcr_device_${'x'.repeat(TEN_MB)}`}), kind: 'error'},
+    {
+      name: '10 MB secret',
+      input: json({...good, Secret: `atcr_device_${'x'.repeat(TEN_MB)}`}),
+      kind: 'error',
+    },
     {name: '10 MB of spaces then JSON', input: `${' '.repeat(TEN_MB)}${json(good)}`, kind: 'error'},
-    {name: 'invalid UTF-8 in the secret', input: Buffer.concat([Buffer.from(`{"ServerURL":"localhost:5000","Username":"bob.test","Secret":"${secret}`), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]), kind: 'error'},
+    {
+      name: 'invalid UTF-8 in the secret',
+      input: Buffer.concat([
+        Buffer.from(`{"ServerURL":"localhost:5000","Username":"bob.test","Secret":"${secret}`),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('"}\n'),
+      ]),
+      kind: 'error',
+    },
     {name: 'binary (4 KB)', input: seededRandomBytes(4096, 11), kind: 'error'},
     {name: 'truncated JSON', input: json(good).slice(0, 60), kind: 'error'},
-    {name: 'truncated inside the secret', input: json(good).slice(0, json(good).indexOf(secret) + 20), kind: 'error'},
-    {name: 'unquoted secret', input: `{"ServerURL":"localhost:5000","Username":"bob.test","Secret":${secret}}\n`, kind: 'error'},
-    {name: 'unquoted password', input: `{"ServerURL":"localhost:5000","Username":"bob.test","Secret":${password}}\n`, kind: 'error'},
+    {
+      name: 'truncated inside the secret',
+      input: json(good).slice(0, json(good).indexOf(secret) + 20),
+      kind: 'error',
+    },
+    {
+      name: 'unquoted secret',
+      input: `{"ServerURL":"localhost:5000","Username":"bob.test","Secret":${secret}}\n`,
+      kind: 'error',
+    },
+    {
+      name: 'unquoted password',
+      input: `{"ServerURL":"localhost:5000","Username":"bob.test","Secret":${password}}\n`,
+      kind: 'error',
+    },
     {name: 'short unquoted password', input: `{"Secret":${password}}`, kind: 'error'},
-    {name: 'single-quoted JSON', input: `{'ServerURL':'localhost:5000','Username':'bob.test','Secret':'${secret}'}`, kind: 'error'},
+    {
+      name: 'single-quoted JSON',
+      input: `{'ServerURL':'localhost:5000','Username':'bob.test','Secret':'${secret}'}`,
+      kind: 'error',
+    },
     {name: 'trailing garbage', input: `${json(good).trim()}garbage`, kind: 'error'},
     {name: 'two objects', input: `${json(good)}${json(good)}`, kind: 'error'},
     {name: 'deeply nested array (30000)', input: nested(30_000), kind: 'error'},
-    {name: 'deeply nested ServerURL (10000)', input: `{"ServerURL":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)},"Username":"bob.test","Secret":"${secret}"}`, kind: 'error'},
+    {
+      name: 'deeply nested ServerURL (10000)',
+      input: `{"ServerURL":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)},"Username":"bob.test","Secret":"${secret}"}`,
+      kind: 'error',
+    },
     {name: 'JSON null', input: 'null', kind: 'error'},
     {name: 'JSON array', input: json([good]), kind: 'error'},
     {name: 'JSON string', input: json(JSON.stringify(good)), kind: 'error'},
@@ -259,8 +322,16 @@ export function registerBadInputCases(): void {
     {name: 'secret with a newline', input: json({...good, Secret: `${secret}\nx`}), kind: 'error'},
     {name: 'secret with NUL', input: json({...good, Secret: `${secret}\u0000`}), kind: 'error'},
     // Documented success: a password that is not a device secret is not stored, and nothing changes.
-    {name: 'missing Secret (not stored, success)', input: json({ServerURL: 'localhost:5000', Username: 'bob.test'}), kind: 'success-empty'},
-    {name: 'app password (not stored, success)', input: json({...good, Secret: password}), kind: 'success-empty'},
+    {
+      name: 'missing Secret (not stored, success)',
+      input: json({ServerURL: 'localhost:5000', Username: 'bob.test'}),
+      kind: 'success-empty',
+    },
+    {
+      name: 'app password (not stored, success)',
+      input: json({...good, Secret: password}),
+      kind: 'success-empty',
+    },
   ]
   for (const {name, input, kind} of storeInputs) badInputCase('store', name, input, {kind})
 
@@ -272,17 +343,26 @@ export function registerBadInputCases(): void {
   ] as const) {
     addCase('bad input: list', `stdin ${name}`, async () => {
       const home = newHome()
-      writeAccountFile(home, v2File({'https://atcr.io': {accounts: [{handle: 'alice.test', secret: newSecret('list')}]}}))
+      writeAccountFile(
+        home,
+        v2File({'https://atcr.io': {accounts: [{handle: 'alice.test', secret: newSecret('list')}]}}),
+      )
       const before = snapshot(home.dir)
       const result = await runCli(['list'], {env: home.env, input, label: `list ${name}`})
       maxFigure('bad input: slowest answer, list (ms)', Math.round(result.ms))
-      assertEqual({code: result.code, stdout: result.stdout}, {code: 0, stdout: '{"atcr.io":"alice.test"}\n'}, `list ${name}`)
+      assertEqual(
+        {code: result.code, stdout: result.stdout},
+        {code: 0, stdout: '{"atcr.io":"alice.test"}\n'},
+        `list ${name}`,
+      )
       assertEqual(snapshot(home.dir), before, `list ${name}: account directory`)
     })
   }
   // Random throwaway bytes for every verb, with a fixed seed per run so the case is reproducible.
   const seed = randomBytes(4).readUInt32BE(0)
   for (const verb of ['get', 'store', 'erase'] as const) {
-    badInputCase(verb, `random bytes (seed ${seed})`, seededRandomBytes(512, seed), {kind: 'error-or-success'})
+    badInputCase(verb, `random bytes (seed ${seed})`, seededRandomBytes(512, seed), {
+      kind: 'error-or-success',
+    })
   }
 }

@@ -84,7 +84,9 @@ function checkComplete(home: Home, previous: number, what: string): number {
   try {
     parsed = JSON.parse(text) as {counter?: unknown}
   } catch (error) {
-    throw new Error(`${what}: the file does not parse (${(error as Error).message}); ${text.length} bytes`)
+    throw new Error(`${what}: the file does not parse (${(error as Error).message}); ${text.length} bytes`, {
+      cause: error,
+    })
   }
   const counter = parsed.counter
   assert(typeof counter === 'number' && Number.isInteger(counter), `${what}: no counter in the file`)
@@ -100,7 +102,11 @@ async function lane(lane: number): Promise<void> {
     const outcome = await killWriterOnce(home, Math.random() * 25)
     addFigure('crash: writers killed with SIGKILL')
     if (outcome.lockLeft) addFigure('crash: kills that left the lock behind')
-    if (i > 0) maxFigure('crash: longest first write after a kill, lock wait included (ms)', Math.round(outcome.firstWriteMs))
+    if (i > 0)
+      maxFigure(
+        'crash: longest first write after a kill, lock wait included (ms)',
+        Math.round(outcome.firstWriteMs),
+      )
     counter = checkComplete(home, counter, `kill ${i} in lane ${lane}`)
   }
   maxFigure('crash: versions written per lane', counter)
@@ -122,11 +128,19 @@ async function killCliStores(): Promise<void> {
     const handle = `k${i}.test`
     const secret = newSecret('crash')
     const input = `${JSON.stringify({ServerURL: 'localhost:5000', Username: handle, Secret: secret})}\n`
-    const child = runCli(['store'], {env: home.env, input, label: 'killed store', timeoutMs: 40 + Math.random() * 160})
+    const child = runCli(['store'], {
+      env: home.env,
+      input,
+      label: 'killed store',
+      timeoutMs: 40 + Math.random() * 160,
+    })
     const result = await child
     const after = readFileSync(home.file, 'utf8')
     if (after === before) {
-      assert(result.signal === 'SIGKILL' || result.code !== 0, `store ${handle} exited 0 but the file did not change`)
+      assert(
+        result.signal === 'SIGKILL' || result.code !== 0,
+        `store ${handle} exited 0 but the file did not change`,
+      )
       continue
     }
     const expected = JSON.parse(before) as {registries: Record<string, {accounts: Record<string, unknown>}>}
@@ -148,5 +162,10 @@ export function registerCrashCases(): void {
     },
     true,
   )
-  addCase('crash safety', `${CLI_KILLS} CLI stores killed at random instants: old or new file`, killCliStores, true)
+  addCase(
+    'crash safety',
+    `${CLI_KILLS} CLI stores killed at random instants: old or new file`,
+    killCliStores,
+    true,
+  )
 }

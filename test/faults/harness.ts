@@ -8,7 +8,18 @@
  */
 import {spawn} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
-import {chmodSync, existsSync, lstatSync, mkdirSync, readlinkSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readlinkSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -115,7 +126,9 @@ export interface SeedAccount {
 }
 
 /** A v2 file with the given registries (`http://localhost:5000` → accounts, first active unless said). */
-export function v2File(registries: Record<string, {accounts: SeedAccount[]; active?: string | null}>): string {
+export function v2File(
+  registries: Record<string, {accounts: SeedAccount[]; active?: string | null}>,
+): string {
   const out: Record<string, unknown> = {}
   for (const [key, {accounts, active}] of Object.entries(registries)) {
     const entry: Record<string, unknown> = {accounts: {}}
@@ -262,7 +275,9 @@ export function assertOneLineError(result: CliResult, what: string): string {
   if (result.code !== 1) throw new Error(`${what}: exit ${result.code} (signal ${result.signal}), expected 1`)
   const lines = result.stdout.split('\n')
   if (lines.length !== 2 || lines[1] !== '' || lines[0]!.trim() === '') {
-    throw new Error(`${what}: expected one line on stdout, got ${JSON.stringify(result.stdout.slice(0, 300))}`)
+    throw new Error(
+      `${what}: expected one line on stdout, got ${JSON.stringify(result.stdout.slice(0, 300))}`,
+    )
   }
   return lines[0]!
 }
@@ -278,7 +293,11 @@ export function assert(condition: unknown, what: string): asserts condition {
 }
 
 /** Run tasks with at most `limit` in flight. */
-export async function pool<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length)
   let next = 0
   const worker = async () => {

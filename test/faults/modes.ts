@@ -37,7 +37,13 @@ function storeInput(host: string, handle: string, secret: string): string {
 
 async function ok(home: Home, verb: string, input: string, debug: boolean, extra: {umask?: string} = {}) {
   const env = debug ? {...home.env, ATCR_DEBUG: '1'} : home.env
-  const result = await runCli([verb], {env, input, label: `${verb} (modes${debug ? ', debug' : ''})`, stdoutMayHoldSecret: verb === 'get', ...extra})
+  const result = await runCli([verb], {
+    env,
+    input,
+    label: `${verb} (modes${debug ? ', debug' : ''})`,
+    stdoutMayHoldSecret: verb === 'get',
+    ...extra,
+  })
   assert(result.code === 0, `${verb}: exit ${result.code}: ${result.stdout}${result.stderr}`)
   return result
 }
@@ -58,7 +64,11 @@ export function registerModeCases(): void {
       await ok(home, 'store', storeInput('localhost:5000', 'bob.test', newSecret('m')), debug)
       assertModes(home, 'store of a second account')
       const got = await ok(home, 'get', 'localhost:5000', debug)
-      assertEqual(got.stdout, `${JSON.stringify({ServerURL: 'localhost:5000', Username: 'alice.test', Secret: second})}\n`, 'get after store')
+      assertEqual(
+        got.stdout,
+        `${JSON.stringify({ServerURL: 'localhost:5000', Username: 'alice.test', Secret: second})}\n`,
+        'get after store',
+      )
       await ok(home, 'list', 'unused', debug)
       await ok(home, 'erase', 'localhost:5000', debug)
       assertModes(home, 'erase')
@@ -68,7 +78,9 @@ export function registerModeCases(): void {
 
     addCase('modes', `umask 000 still gives 0600/0700${tag}`, async () => {
       const home = newHome()
-      await ok(home, 'store', storeInput('localhost:5000', 'alice.test', newSecret('m')), debug, {umask: '000'})
+      await ok(home, 'store', storeInput('localhost:5000', 'alice.test', newSecret('m')), debug, {
+        umask: '000',
+      })
       assertModes(home, 'store under umask 000')
       await ok(home, 'store', storeInput('localhost:5000', 'bob.test', newSecret('m')), debug, {umask: '000'})
       assertModes(home, 'second store under umask 000')
@@ -76,7 +88,11 @@ export function registerModeCases(): void {
 
     addCase('modes', `a 0644 file is written back 0600${tag}`, async () => {
       const home = newHome()
-      writeAccountFile(home, v2File({'http://localhost:5000': {accounts: [{handle: 'alice.test', secret: newSecret('m')}]}}), 0o644)
+      writeAccountFile(
+        home,
+        v2File({'http://localhost:5000': {accounts: [{handle: 'alice.test', secret: newSecret('m')}]}}),
+        0o644,
+      )
       chmodSync(home.dir, 0o700)
       await ok(home, 'store', storeInput('localhost:5000', 'bob.test', newSecret('m')), debug)
       assertModes(home, 'store over a 0644 file')
@@ -96,7 +112,12 @@ export function registerModeCases(): void {
         name: 'multi-registry',
         content: `${JSON.stringify({
           credentials: {
-            'http://localhost:5000': {handle: 'alice.test', device_secret: multiSecrets[0], appview_url: 'http://localhost:5000', did: 'did:plc:a'},
+            'http://localhost:5000': {
+              handle: 'alice.test',
+              device_secret: multiSecrets[0],
+              appview_url: 'http://localhost:5000',
+              did: 'did:plc:a',
+            },
             'https://atcr.io': {handle: 'bob.test', device_secret: multiSecrets[1]},
           },
         })}\n`,
@@ -107,21 +128,38 @@ export function registerModeCases(): void {
     ]
     for (const migration of migrations) {
       for (const verb of ['get', 'list', 'store', 'erase'] as const) {
-        addCase('modes', `migration of a ${migration.name} file by ${verb}: 0600 file and backup, nothing lost${tag}`, async () => {
-          const home = newHome()
-          writeAccountFile(home, migration.content, 0o600)
-          const input = verb === 'store' ? storeInput('localhost:6000', 'carol.test', newSecret('m')) : verb === 'list' ? 'unused' : migration.host
-          await ok(home, verb, input, debug)
-          assertModes(home, `migration by ${verb}`)
-          assertEqual(readFileSync(`${home.file}.bak`, 'utf8'), migration.content, 'backup holds the original bytes')
-          const migrated = JSON.parse(readFileSync(home.file, 'utf8'))
-          assertEqual(migrated.version, 2, 'migrated version')
-          if (verb !== 'erase') {
-            const got = await ok(home, 'get', migration.host, false)
-            assertEqual(got.stdout, `${JSON.stringify({ServerURL: migration.host, Username: migration.handle, Secret: migration.secret})}\n`, 'get after migration')
-          }
-          addFigure('modes: migrations checked')
-        })
+        addCase(
+          'modes',
+          `migration of a ${migration.name} file by ${verb}: 0600 file and backup, nothing lost${tag}`,
+          async () => {
+            const home = newHome()
+            writeAccountFile(home, migration.content, 0o600)
+            const input =
+              verb === 'store'
+                ? storeInput('localhost:6000', 'carol.test', newSecret('m'))
+                : verb === 'list'
+                  ? 'unused'
+                  : migration.host
+            await ok(home, verb, input, debug)
+            assertModes(home, `migration by ${verb}`)
+            assertEqual(
+              readFileSync(`${home.file}.bak`, 'utf8'),
+              migration.content,
+              'backup holds the original bytes',
+            )
+            const migrated = JSON.parse(readFileSync(home.file, 'utf8'))
+            assertEqual(migrated.version, 2, 'migrated version')
+            if (verb !== 'erase') {
+              const got = await ok(home, 'get', migration.host, false)
+              assertEqual(
+                got.stdout,
+                `${JSON.stringify({ServerURL: migration.host, Username: migration.handle, Secret: migration.secret})}\n`,
+                'get after migration',
+              )
+            }
+            addFigure('modes: migrations checked')
+          },
+        )
       }
     }
   }

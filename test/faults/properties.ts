@@ -29,15 +29,16 @@ export function registerPropertyCases(): void {
         if (!match) return
         outcome.set(match[2]!.trim(), match[1] ? lines.slice(index + 1, index + 30).join('\n') : undefined)
       })
-      if (outcome.size === 0) outcome.set('', `no test ran: exit ${result.code}\n${result.stderr}`.slice(0, 2000))
+      if (outcome.size === 0)
+        outcome.set('', `no test ran: exit ${result.code}\n${result.stderr}`.slice(0, 2000))
       return outcome
     }))
   setFigure('property tests: generated inputs per property (at least)', RUNS)
   let count = 0
   for (const file of files) {
-    const names = [...readFileSync(path.join(ROOT, file), 'utf8').matchAll(/^test\(\s*'((?:[^'\\]|\\.)*)'/gm)].map(
-      (match) => match[1]!.replaceAll("\\'", "'"),
-    )
+    const names = [
+      ...readFileSync(path.join(ROOT, file), 'utf8').matchAll(/^test\(\s*'((?:[^'\\]|\\.)*)'/gm),
+    ].map((match) => match[1]!.replaceAll("\\'", "'"))
     count += names.length
     for (const name of names) {
       addCase(`property-based: ${path.basename(file, '.property.test.ts')}`, name, async () => {

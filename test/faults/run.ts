@@ -12,16 +12,7 @@ import {registerBadInputCases} from './bad-input.ts'
 import {registerConcurrencyCases} from './concurrency.ts'
 import {registerCrashCases} from './crash-safety.ts'
 import {registerDiskCases} from './disk.ts'
-import {
-  allFigures,
-  BIN_RUN,
-  type Case,
-  cases,
-  cleanupHomes,
-  pool,
-  ROOT,
-  setFigure,
-} from './harness.ts'
+import {allFigures, BIN_RUN, type Case, cases, cleanupHomes, pool, ROOT, setFigure} from './harness.ts'
 import {registerModeCases} from './modes.ts'
 import {registerPropertyCases} from './properties.ts'
 import {registerSecretScan} from './secrets.ts'
@@ -52,7 +43,8 @@ if (!existsSync(`${ROOT}/dist/lib/protocol/run-protocol-verb.js`)) {
 }
 
 const selected = cases.filter(
-  (item) => only === undefined || `${item.category} › ${item.name}`.includes(only) || item.category === 'secrets',
+  (item) =>
+    only === undefined || `${item.category} › ${item.name}`.includes(only) || item.category === 'secrets',
 )
 const failures: {item: Case; error: unknown}[] = []
 let passed = 0
@@ -77,7 +69,9 @@ async function runOne(item: Case): Promise<void> {
     tally.failed++
     failures.push({item, error})
     const message = (error as Error)?.message ?? String(error)
-    console.log(`FAIL  ${item.category} › ${item.name} (${ms} ms)\n      ${message.replaceAll('\n', '\n      ')}`)
+    console.log(
+      `FAIL  ${item.category} › ${item.name} (${ms} ms)\n      ${message.replaceAll('\n', '\n      ')}`,
+    )
   }
   perCategory.set(item.category, tally)
 }
@@ -116,7 +110,8 @@ for (const [name, value] of [...allFigures()].sort(([a], [b]) => a.localeCompare
 }
 if (failed > 0) {
   console.log('\n## Failures\n')
-  for (const {item, error} of failures) console.log(`- ${item.category} › ${item.name}: ${(error as Error)?.message ?? error}`)
+  for (const {item, error} of failures)
+    console.log(`- ${item.category} › ${item.name}: ${(error as Error)?.message ?? error}`)
 }
 console.log('')
 console.log(`${passed} passed, ${failed} failed`)

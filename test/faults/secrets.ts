@@ -35,7 +35,8 @@ export function registerSecretScan(): void {
       setFigure('secrets: distinct secrets used', allSecrets().size)
       setFigure('secrets: outputs scanned (stdout + stderr streams)', output.length)
       setFigure('secrets: bytes of output scanned', bytes)
-      if (leaks.length > 0) throw new Error(`${leaks.length} outputs hold a secret:\n${leaks.slice(0, 10).join('\n')}`)
+      if (leaks.length > 0)
+        throw new Error(`${leaks.length} outputs hold a secret:\n${leaks.slice(0, 10).join('\n')}`)
       if (output.length === 0) throw new Error('nothing was captured: the scan would prove nothing')
     },
     true,

@@ -46,3 +46,19 @@ test('a lock whose token cannot be written (disk full) leaves no lock file behin
     rmSync(dir, {recursive: true, force: true})
   }
 })
+
+test('an empty lock file, left by a writer killed between creating and writing it, does not block the next writer', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'atcr-lock-empty-'))
+  try {
+    const lock = path.join(dir, 'device.json.lock')
+    closeSync(openSync(lock, 'wx', 0o600))
+    // Before the fix this waited for the 30 s stale age and timed out; the lock must be taken well before.
+    assert.equal(
+      withFileLock(lock, () => 'taken', {timeoutMs: 5000}),
+      'taken',
+    )
+    assert.equal(existsSync(lock), false)
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+})
