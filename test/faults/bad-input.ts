@@ -138,7 +138,7 @@ function badInputCase(
         stdoutMayHoldSecret: expected.kind === 'credentials',
       })
     let result = await run()
-    if (result.ms > BUDGET_MS) {
+    if (result.cpuMs === undefined && result.ms > BUDGET_MS) {
       // Two cores shared with other work: time it once more before calling it slow.
       addFigure('bad input: answers timed twice because the machine was busy')
       result = await run()

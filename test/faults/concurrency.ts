@@ -83,7 +83,6 @@ function mixedPlan(
         input,
         label: `concurrent store ${handle}`,
         timeoutMs: SLOW_MACHINE_MS,
-        timeoutMs: 120_000,
       }),
       check: (result) =>
         assertEqual({code: result.code, stdout: result.stdout}, {code: 0, stdout: ''}, `store ${handle}`),
@@ -161,12 +160,11 @@ function mixedPlan(
     expected.registries[peopleKey]![`note${i}`] = handle
     const input = JSON.stringify({registry: peopleKey, handle, secret, field: `note${i}`})
     operations.push(async () => ({
-      result: await runScript('people-save.ts', [], {
+      result: await runScript('people-save.mjs', [], {
         env: home.env,
         input,
         label: `people save ${handle}`,
         timeoutMs: SLOW_MACHINE_MS,
-        timeoutMs: 120_000,
       }),
       check: (result) =>
         assertEqual(
@@ -222,5 +220,5 @@ export function registerConcurrencyCases(): void {
     },
     true,
   )
-  setFigure('concurrency: people saves', 'simulated: updateAccounts via test/faults/people-save.ts')
+  setFigure('concurrency: people saves', 'simulated: updateAccounts via test/faults/people-save.mjs')
 }

@@ -9,7 +9,7 @@ import path from 'node:path'
 
 import {type AccountFile, emptyAccountFile} from '../../src/lib/config/account-file.ts'
 import {serializeAccountFile} from '../../src/lib/config/account-store.ts'
-import {crashStep} from './crash-writer.ts'
+import {crashStep} from './crash-writer.mjs'
 import {
   addCase,
   addFigure,
@@ -25,7 +25,7 @@ import {
   writeAccountFile,
 } from './harness.ts'
 
-const KILLS_PER_LANE = 150
+const KILLS_PER_LANE = 125
 const LANES = 2
 const CLI_KILLS = 60
 
@@ -47,35 +47,51 @@ interface KillOutcome {
   lockLeft: boolean
 }
 
-function killWriterOnce(home: Home, delayMs: number): Promise<KillOutcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'test', 'faults', 'crash-writer.ts')], {
-      env: home.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    let err = ''
-    let firstWriteMs = Number.NaN
-    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000)
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const match = /ready ([\d.]+)/.exec(out)
-      if (match && Number.isNaN(firstWriteMs)) {
-        firstWriteMs = Number(match[1])
-        setTimeout(() => child.kill('SIGKILL'), delayMs)
-      }
-    })
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()))
-    child.on('error', reject)
-    child.on('close', (_code, signal) => {
-      clearTimeout(guard)
-      if (signal !== 'SIGKILL' || Number.isNaN(firstWriteMs)) {
-        reject(new Error(`writer ended by ${signal ?? 'itself'} before it was killed: ${err.slice(0, 500)}`))
-        return
-      }
-      resolve({firstWriteMs, lockLeft: existsSync(`${home.file}.lock`)})
-    })
+interface Writer {
+  /** Tell it to start, kill it `delayMs` after its first complete write, and report. */
+  goAndKill: (delayMs: number) => Promise<KillOutcome>
+}
+
+/** Start a writer process that waits for "go": Node's start-up then overlaps the previous writer's run. */
+function startWriter(home: Home): Writer {
+  const child = spawn(process.execPath, [path.join(ROOT, 'test', 'faults', 'crash-writer.mjs')], {
+    env: home.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
   })
+  let out = ''
+  let err = ''
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()))
+  child.stdin.on('error', () => {})
+  const closed = new Promise<NodeJS.Signals | null>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (_code, signal) => resolve(signal))
+  })
+  return {
+    goAndKill: (delayMs) =>
+      new Promise((resolve, reject) => {
+        let firstWriteMs = Number.NaN
+        const guard = setTimeout(() => child.kill('SIGKILL'), 30_000)
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString()
+          const match = /ready ([\d.]+)/.exec(out)
+          if (match && Number.isNaN(firstWriteMs)) {
+            firstWriteMs = Number(match[1])
+            setTimeout(() => child.kill('SIGKILL'), delayMs)
+          }
+        })
+        child.stdin.write('go\n')
+        closed.then((signal) => {
+          clearTimeout(guard)
+          if (signal !== 'SIGKILL' || Number.isNaN(firstWriteMs)) {
+            reject(
+              new Error(`writer ended by ${signal ?? 'itself'} before it was killed: ${err.slice(0, 500)}`),
+            )
+            return
+          }
+          resolve({firstWriteMs, lockLeft: existsSync(`${home.file}.lock`)})
+        }, reject)
+      }),
+  }
 }
 
 function checkComplete(home: Home, previous: number, what: string): number {
@@ -98,8 +114,11 @@ function checkComplete(home: Home, previous: number, what: string): number {
 async function lane(lane: number): Promise<void> {
   const home = newHome(`atcr-crash-${lane}-`)
   let counter = 0
+  let next = startWriter(home)
   for (let i = 0; i < KILLS_PER_LANE; i++) {
-    const outcome = await killWriterOnce(home, Math.random() * 25)
+    const current = next
+    if (i + 1 < KILLS_PER_LANE) next = startWriter(home)
+    const outcome = await current.goAndKill(Math.random() * 25)
     addFigure('crash: writers killed with SIGKILL')
     if (outcome.lockLeft) addFigure('crash: kills that left the lock behind')
     if (i > 0)
@@ -110,7 +129,7 @@ async function lane(lane: number): Promise<void> {
     counter = checkComplete(home, counter, `kill ${i} in lane ${lane}`)
   }
   maxFigure('crash: versions written per lane', counter)
-  const temporaries = readdirSync(home.dir).filter((name) => name.endsWith('.tmp')).length
+  const temporaries = readdirSync(home.dir).filter((name) => /\.(tmp|new|stale)$/.test(name)).length
   maxFigure('crash: temporary files left by killed writers (per lane)', temporaries)
 }
 
@@ -122,6 +141,15 @@ async function killCliStores(): Promise<void> {
     home,
     `${JSON.stringify({version: 2, registries: {'http://localhost:5000': {active: 'seed.test', accounts: {'seed.test': {handle: 'seed.test', did: '', device_secret: seedSecret}}}}}, null, 2)}\n`,
   )
+  // Kill at a random instant across a whole run: time one unkilled store first (this machine's speed).
+  const timed = await runCli(['store'], {
+    env: home.env,
+    input: `${JSON.stringify({ServerURL: 'localhost:5000', Username: 'timing.test', Secret: newSecret('crash')})}\n`,
+    label: 'timed store',
+  })
+  assertEqual(timed.code, 0, 'the timing store')
+  const span = timed.ms
+  setFigure('crash: one unkilled CLI store (ms)', Math.round(span))
   let landed = 0
   for (let i = 0; i < CLI_KILLS; i++) {
     const before = readFileSync(home.file, 'utf8')
@@ -132,7 +160,7 @@ async function killCliStores(): Promise<void> {
       env: home.env,
       input,
       label: 'killed store',
-      timeoutMs: 40 + Math.random() * 160,
+      timeoutMs: span * (0.3 + Math.random()),
     })
     const result = await child
     const after = readFileSync(home.file, 'utf8')
