@@ -122,9 +122,11 @@ function badInputCase(
   input: string | Buffer,
   expected: Expectation,
   credentialsFor?: (secret: string) => string,
+  debug = false,
 ): void {
-  addCase(`bad input: ${verb}`, name, async () => {
+  addCase(`bad input: ${verb}`, `${name}${debug ? ' (ATCR_DEBUG=1)' : ''}`, async () => {
     const home = newHome()
+    if (debug) home.env.ATCR_DEBUG = '1'
     const secret = newSecret('bad')
     writeAccountFile(home, v2File({'https://atcr.io': {accounts: [{handle: 'alice.test', secret}]}}))
     const before = snapshot(home.dir)
@@ -333,7 +335,11 @@ export function registerBadInputCases(): void {
       kind: 'success-empty',
     },
   ]
-  for (const {name, input, kind} of storeInputs) badInputCase('store', name, input, {kind})
+  for (const {name, input, kind} of storeInputs) {
+    badInputCase('store', name, input, {kind})
+    // Where a secret or a user name rides in the request, once more with debug output on.
+    if (/secret|password|Username/i.test(name)) badInputCase('store', name, input, {kind}, undefined, true)
+  }
 
   // list ignores stdin: whatever arrives there, it lists the seeded account.
   for (const [name, input] of [
