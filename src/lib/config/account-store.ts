@@ -8,7 +8,7 @@
  *   is written back.
  * - A file that cannot be understood is never overwritten: AccountFileError names it and says why.
  */
-import {existsSync, mkdirSync, readFileSync} from 'node:fs'
+import {closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {
@@ -19,7 +19,8 @@ import {
   migrateAccountFile,
 } from './account-file.ts'
 import {writeFileAtomic} from './atomic-write.ts'
-import {withFileLock} from './file-lock.ts'
+import {describeJsonSyntaxError} from './json-syntax-error.ts'
+import {LockTimeoutError, withFileLock} from './file-lock.ts'
 
 export interface AccountFilePaths {
   directory: string
@@ -82,7 +83,7 @@ export function parseAccountFileBytes(
   try {
     parsed = JSON.parse(text)
   } catch (error) {
-    throw new AccountFileError(file, `not valid JSON (${(error as Error).message})`)
+    throw new AccountFileError(file, `not valid JSON (${describeJsonSyntaxError(error)})`)
   }
   try {
     const {file: accounts, from} = migrateAccountFile(parsed)
@@ -94,11 +95,20 @@ export function parseAccountFileBytes(
 }
 
 function readBytes(file: string): Buffer | undefined {
+  let fd: number | undefined
   try {
-    return readFileSync(file)
+    // Non-blocking open and a type check: a FIFO or a device in its place must not block `get` forever.
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+    const stats = fstatSync(fd)
+    if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
+    if (!stats.isFile()) throw new AccountFileError(file, 'cannot read it: it is not a regular file')
+    return readFileSync(fd)
   } catch (error) {
+    if (error instanceof AccountFileError) throw error
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new AccountFileError(file, `cannot read it: ${describeIoError(error)}`, {cause: error})
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
 }
 
@@ -162,10 +172,13 @@ function locked<T>(paths: AccountFilePaths, action: () => T): T {
     return withFileLock(paths.lock, action)
   } catch (error) {
     if (error instanceof AccountFileError) throw error
+    if (error instanceof LockTimeoutError)
+      throw new AccountFileError(paths.file, error.message, {cause: error})
     const code = (error as NodeJS.ErrnoException).code
     if (code)
       throw new AccountFileError(paths.lock, `cannot lock the account file: ${describeIoError(error)}`)
-    throw new AccountFileError(paths.file, (error as Error).message, {cause: error})
+    // The caller's own refusal (a bad request found under the lock) is not a fault of the file.
+    throw error
   }
 }
 

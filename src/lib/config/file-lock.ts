@@ -3,20 +3,22 @@
  * read-modify-write takes. Synchronous on purpose: protocol commands are short-lived and do nothing else
  * while they hold it.
  *
- * The lock file is created with O_EXCL and holds `<pid> <token>`. A holder that died (SIGKILL, a crash)
+ * The lock file is created already holding `<pid> <token>` (a draft hard-linked into place; O_EXCL then
+ * a write where hard links are not supported). A holder that died (SIGKILL, a crash)
  * leaves it behind; the next process sees that the pid is gone, or that the lock is far older than any
  * write could take, and breaks it. Breaking renames the file aside first and checks that what it moved is
  * the stale lock it inspected, so two processes breaking the same stale lock cannot also break a fresh one.
  */
 import {
   closeSync,
+  linkSync,
   openSync,
   readFileSync,
   renameSync,
   statSync,
   unlinkSync,
+  writeFileSync,
   writeSync,
-  linkSync,
 } from 'node:fs'
 
 import {uniqueSuffix} from './atomic-write.ts'
@@ -61,12 +63,19 @@ function readLock(lockPath: string): {content: string; pid: number; ageMs: numbe
   }
 }
 
+/** A lock with no readable owner is left alone this long (another process may be writing its token). */
+const OWNERLESS_STALE_MS = 1000
+
 function tryBreakStaleLock(lockPath: string, staleMs: number): void {
   const seen = readLock(lockPath)
   if (!seen) return
   // A lock written a moment ago may still be empty (created, not yet written): give it time.
-  const holderGone = Number.isInteger(seen.pid) && seen.pid > 0 && !processIsAlive(seen.pid)
-  if (!holderGone && seen.ageMs < staleMs) return
+  const hasOwner = Number.isInteger(seen.pid) && seen.pid > 0
+  const holderGone = hasOwner && !processIsAlive(seen.pid)
+  // Locks are created with their token in place, so one without an owner was left half-made by a
+  // writer killed in the old create-then-write window (or by an older version): stale after a moment.
+  const ownerless = !hasOwner && seen.ageMs >= OWNERLESS_STALE_MS
+  if (!holderGone && !ownerless && seen.ageMs < staleMs) return
   const aside = `${lockPath}.${process.pid}.${uniqueSuffix()}.stale`
   try {
     renameSync(lockPath, aside)
@@ -94,6 +103,60 @@ function tryBreakStaleLock(lockPath: string, staleMs: number): void {
   }
 }
 
+/** The old way, for file systems without hard links: create exclusively, then write the token. */
+function tryCreateLockExclusive(lockPath: string, token: string): boolean {
+  let fd: number | undefined
+  try {
+    fd = openSync(lockPath, 'wx', 0o600)
+    writeSync(fd, token)
+    closeSync(fd)
+    return true
+  } catch (error) {
+    if (fd !== undefined) {
+      // Created but not written (a full disk): remove it, or every later writer waits for it to go stale.
+      closeSync(fd)
+      removeQuietly(lockPath)
+    }
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw error
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file)
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Create the lock already holding its token: write a private draft, then hard-link it into place (the
+ * link fails if a lock exists). A holder killed at any instant leaves no lock or a complete one, never
+ * an empty lock whose owner nobody can tell.
+ */
+function tryCreateLock(lockPath: string, token: string): boolean {
+  const draft = `${lockPath}.${process.pid}.${uniqueSuffix()}.new`
+  try {
+    writeFileSync(draft, token, {mode: 0o600, flag: 'wx'})
+  } catch (error) {
+    removeQuietly(draft) // a full disk: created, not written
+    throw error
+  }
+  try {
+    linkSync(draft, lockPath)
+    return true
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return false
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS')
+      return tryCreateLockExclusive(lockPath, token)
+    throw error
+  } finally {
+    removeQuietly(draft)
+  }
+}
+
 /** Run `action` while holding the lock at `lockPath`. */
 export function withFileLock<T>(lockPath: string, action: () => T, options: LockOptions = {}): T {
   const timeoutMs = options.timeoutMs ?? 10_000
@@ -102,16 +165,7 @@ export function withFileLock<T>(lockPath: string, action: () => T, options: Lock
   const started = Date.now()
   let delay = 1
   for (;;) {
-    let fd: number | undefined
-    try {
-      fd = openSync(lockPath, 'wx', 0o600)
-      writeSync(fd, token)
-      closeSync(fd)
-      break
-    } catch (error) {
-      if (fd !== undefined) closeSync(fd)
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    }
+    if (tryCreateLock(lockPath, token)) break
     const waited = Date.now() - started
     if (waited >= timeoutMs) throw new LockTimeoutError(lockPath, waited)
     tryBreakStaleLock(lockPath, staleMs)

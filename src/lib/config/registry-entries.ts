@@ -59,7 +59,8 @@ export function findAccount(
 
 export function activeAccount(entry: RegistryEntry): {key: string; account: Account} | undefined {
   if (!entry.active) return undefined
-  const direct = entry.accounts[entry.active]
+  // Own keys only: an active name like "toString" must not find Object.prototype's member.
+  const direct = Object.hasOwn(entry.accounts, entry.active) ? entry.accounts[entry.active] : undefined
   if (direct) return {key: entry.active, account: direct}
   return findAccount(entry, entry.active)
 }

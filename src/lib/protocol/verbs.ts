@@ -5,6 +5,7 @@
  */
 import type {Account, AccountFile, RegistryEntry} from '../config/account-file.ts'
 import {type AccountFilePaths, loadAccounts, updateAccounts} from '../config/account-store.ts'
+import {describeJsonSyntaxError} from '../config/json-syntax-error.ts'
 import {activeAccount, findAccount, findRegistry, isDid, listRegistries} from '../config/registry-entries.ts'
 import {ancestorCommandLines, type ProcessTableReader} from '../identity/parent-command-line.ts'
 import {resolveAccount} from '../identity/resolve-account.ts'
@@ -114,6 +115,13 @@ export async function getCredentials(input: string, context: ProtocolContext): P
   return success(`${JSON.stringify(answer)}\n`)
 }
 
+/**
+ * A handle is a domain name (one label is tolerated for local set-ups). Anything else, such as
+ * `__proto__` (which as an object key would be lost) or a path, is refused rather than saved.
+ */
+const HANDLE =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
+
 interface StoreRequest {
   ServerURL: string
   Username: string
@@ -129,7 +137,7 @@ function parseStoreRequest(input: string): StoreRequest {
   try {
     parsed = JSON.parse(input)
   } catch (error) {
-    throw new ProtocolInputError(`store: stdin is not valid JSON (${(error as Error).message})`)
+    throw new ProtocolInputError(`store: stdin is not valid JSON (${describeJsonSyntaxError(error)})`)
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ProtocolInputError('store: expected a JSON object {"ServerURL","Username","Secret"}')
@@ -165,6 +173,11 @@ export function storeCredentials(input: string, context: ProtocolContext): Proto
   // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f]/.test(request.Secret))
     throw new ProtocolInputError('store: the device secret contains whitespace or control characters')
+  if (!isDid(request.Username) && !HANDLE.test(request.Username)) {
+    throw new ProtocolInputError(
+      `store: the user name must be the account's handle, like alice.bsky.social (got ${JSON.stringify(request.Username.slice(0, 80))})`,
+    )
+  }
 
   // Most `docker login` runs re-store what we already hold: answer without taking the lock or writing.
   if (holdsSecret(findRegistry(loadAccounts(context.paths), host)?.entry, request.Username, request.Secret)) {

@@ -1,0 +1,311 @@
+/**
+ * The reliability suite's small harness: cases, figures, temp homes, and spawning the built CLI while
+ * keeping every byte it prints for the final secret scan.
+ *
+ * A case is an async function that throws on failure. Cases register themselves in a category; the
+ * runner (run.ts) runs them, prints one line each, the figures table, and `N passed, N failed`.
+ * More categories (AppView faults, Ctrl-C during login) are added by registering more cases.
+ */
+import {spawn} from 'node:child_process'
+import {createHash, randomBytes} from 'node:crypto'
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readlinkSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const BIN_RUN = path.join(ROOT, 'bin', 'run.js')
+export const NOT_FOUND = 'credentials not found in native keychain'
+
+export interface Case {
+  category: string
+  name: string
+  /** Run with nothing else alongside (heavy or timing-sensitive cases). */
+  exclusive?: boolean
+  run: () => Promise<void>
+}
+
+export const cases: Case[] = []
+
+export function addCase(category: string, name: string, run: () => Promise<void>, exclusive = false): void {
+  cases.push({category, name, run, exclusive})
+}
+
+// ---- figures -------------------------------------------------------------------------------------
+
+const figures = new Map<string, string | number>()
+export function setFigure(name: string, value: string | number): void {
+  figures.set(name, value)
+}
+export function maxFigure(name: string, value: number): void {
+  const previous = figures.get(name)
+  if (typeof previous !== 'number' || value > previous) figures.set(name, value)
+}
+export function addFigure(name: string, value = 1): void {
+  const previous = figures.get(name)
+  figures.set(name, (typeof previous === 'number' ? previous : 0) + value)
+}
+export function allFigures(): Map<string, string | number> {
+  return figures
+}
+
+// ---- secrets and captured output -----------------------------------------------------------------
+
+/** Every secret the suite hands to the helper; none may appear in any captured output. */
+const secrets = new Set<string>()
+export function newSecret(label = 's'): string {
+  const secret = `atcr_device_${label}${randomBytes(12).toString('hex')}`
+  secrets.add(secret)
+  return secret
+}
+/** A secret that is not a device secret (an app password a person pasted): it must not leak either. */
+export function newPassword(): string {
+  const password = `pw${randomBytes(12).toString('hex')}`
+  secrets.add(password)
+  return password
+}
+export function allSecrets(): ReadonlySet<string> {
+  return secrets
+}
+
+export interface Captured {
+  label: string
+  stream: 'stdout' | 'stderr'
+  text: string
+}
+const captured: Captured[] = []
+export function capturedOutput(): readonly Captured[] {
+  return captured
+}
+
+// ---- temp homes ----------------------------------------------------------------------------------
+
+const tempRoots: string[] = []
+
+export interface Home {
+  root: string
+  /** ATCR_CONFIG_DIR */
+  dir: string
+  file: string
+  env: NodeJS.ProcessEnv
+}
+
+export function newHome(prefix = 'atcr-faults-'): Home {
+  const root = mkdtempSync(path.join(tmpdir(), prefix))
+  tempRoots.push(root)
+  const dir = path.join(root, 'atcr')
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: root,
+    ATCR_CONFIG_DIR: dir,
+    DOCKER_CONFIG: path.join(root, 'docker'),
+    XDG_CONFIG_HOME: path.join(root, 'xdg'),
+  }
+  return {root, dir, file: path.join(dir, 'device.json'), env}
+}
+
+export function cleanupHomes(): void {
+  for (const root of tempRoots) rmSync(root, {recursive: true, force: true})
+}
+
+export interface SeedAccount {
+  handle: string
+  secret: string
+  did?: string
+}
+
+/** A v2 file with the given registries (`http://localhost:5000` → accounts, first active unless said). */
+export function v2File(
+  registries: Record<string, {accounts: SeedAccount[]; active?: string | null}>,
+): string {
+  const out: Record<string, unknown> = {}
+  for (const [key, {accounts, active}] of Object.entries(registries)) {
+    const entry: Record<string, unknown> = {accounts: {}}
+    for (const account of accounts) {
+      ;(entry.accounts as Record<string, unknown>)[account.handle] = {
+        handle: account.handle,
+        did: account.did ?? '',
+        device_secret: account.secret,
+      }
+    }
+    if (active !== null) entry.active = active ?? accounts[0]?.handle
+    out[key] = entry
+  }
+  return `${JSON.stringify({version: 2, registries: out}, null, 2)}\n`
+}
+
+export function writeAccountFile(home: Home, content: string | Buffer, mode = 0o600): void {
+  mkdirSync(home.dir, {recursive: true, mode: 0o700})
+  writeFileSync(home.file, content, {mode})
+  chmodSync(home.file, mode)
+}
+
+export function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex')
+}
+
+/** Names and contents of a directory, to prove nothing was added, removed or changed. */
+export function snapshot(dir: string): string {
+  const parts: string[] = []
+  for (const name of readdirSync(dir).sort()) {
+    const entry = path.join(dir, name)
+    const stats = lstatSync(entry)
+    // Only regular files are read: a FIFO or a device in the directory must not block the suite.
+    const digest = stats.isFile()
+      ? createHash('sha256').update(readFileSync(entry)).digest('hex')
+      : `${stats.isDirectory() ? 'dir' : stats.isSymbolicLink() ? `link:${readlinkSync(entry)}` : 'special'}`
+    parts.push(`${name}:${(stats.mode & 0o7777).toString(8)}:${digest}`)
+  }
+  return parts.join('\n')
+}
+
+// ---- running the CLI -----------------------------------------------------------------------------
+
+export interface CliResult {
+  stdout: string
+  stderr: string
+  code: number | null
+  signal: NodeJS.Signals | null
+  /** Wall-clock time from spawn to exit. */
+  ms: number
+  /** CPU time (user + system) of the process, when `measureCpu` was asked and /usr/bin/time exists. */
+  cpuMs?: number
+}
+
+export interface CliOptions {
+  env: NodeJS.ProcessEnv
+  input?: string | Buffer
+  timeoutMs?: number
+  /** A successful `get` prints a secret on stdout by design; its stdout is checked exactly instead. */
+  stdoutMayHoldSecret?: boolean
+  /** Run as another user (`setpriv`), e.g. to test unreadable files although the suite runs as root. */
+  asUser?: {uid: number; gid: number}
+  /** Run under this umask (through `sh -c umask …`). */
+  umask?: string
+  label?: string
+  /** Measure the process's own CPU time with /usr/bin/time (immune to other load on the machine). */
+  measureCpu?: boolean
+}
+
+export const HAS_GNU_TIME = existsSync('/usr/bin/time')
+
+export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
+  return runProcess(process.execPath, [BIN_RUN, ...args], options)
+}
+
+/** Run a TypeScript script of the suite with this Node (type stripping), capturing its output too. */
+export function runScript(script: string, args: string[], options: CliOptions): Promise<CliResult> {
+  return runProcess(process.execPath, [path.join(ROOT, 'test', 'faults', script), ...args], options)
+}
+
+export function runProcess(command: string, args: string[], options: CliOptions): Promise<CliResult> {
+  let file = command
+  let argv = args
+  if (options.umask !== undefined) {
+    argv = ['-c', `umask ${options.umask} && exec "$0" "$@"`, file, ...argv]
+    file = '/bin/sh'
+  }
+  if (options.asUser) {
+    argv = [
+      `--reuid=${options.asUser.uid}`,
+      `--regid=${options.asUser.gid}`,
+      '--clear-groups',
+      '--',
+      file,
+      ...argv,
+    ]
+    file = 'setpriv'
+  }
+  let cpuFile: string | undefined
+  if (options.measureCpu && HAS_GNU_TIME) {
+    cpuFile = path.join(mkdtempSync(path.join(tmpdir(), 'atcr-cpu-')), 'time')
+    argv = ['-q', '-f', '%U %S', '-o', cpuFile, file, ...argv]
+    file = '/usr/bin/time'
+  }
+  const label = options.label ?? args.slice(1).join(' ')
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(file, argv, {env: options.env, cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe']})
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
+    child.stdin.on('error', () => {}) // the helper stops reading oversized input: EPIPE is expected
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000)
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const result: CliResult = {
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        code,
+        signal,
+        ms: performance.now() - started,
+      }
+      if (cpuFile !== undefined) {
+        const [user, system] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number)
+        result.cpuMs = Math.round(((user ?? 0) + (system ?? 0)) * 1000)
+        rmSync(path.dirname(cpuFile), {recursive: true, force: true})
+      }
+      if (!options.stdoutMayHoldSecret) captured.push({label, stream: 'stdout', text: result.stdout})
+      captured.push({label, stream: 'stderr', text: result.stderr})
+      resolve(result)
+    })
+    if (options.input === undefined) child.stdin.end()
+    else child.stdin.end(options.input)
+  })
+}
+
+/** A helper error answer: exactly one line on stdout, exit 1. */
+export function assertOneLineError(result: CliResult, what: string): string {
+  if (result.code !== 1) throw new Error(`${what}: exit ${result.code} (signal ${result.signal}), expected 1`)
+  const lines = result.stdout.split('\n')
+  if (lines.length !== 2 || lines[1] !== '' || lines[0]!.trim() === '') {
+    throw new Error(
+      `${what}: expected one line on stdout, got ${JSON.stringify(result.stdout.slice(0, 300))}`,
+    )
+  }
+  return lines[0]!
+}
+
+export function assertEqual<T>(actual: T, expected: T, what: string): void {
+  const a = JSON.stringify(actual)
+  const e = JSON.stringify(expected)
+  if (a !== e) throw new Error(`${what}: expected ${e?.slice(0, 400)}, got ${a?.slice(0, 400)}`)
+}
+
+export function assert(condition: unknown, what: string): asserts condition {
+  if (!condition) throw new Error(what)
+}
+
+/** Run tasks with at most `limit` in flight. */
+export async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await task(items[index]!)
+    }
+  }
+  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
+  return results
+}

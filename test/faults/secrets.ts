@@ -1,0 +1,44 @@
+/**
+ * Secrets never leak: every byte any process of the suite printed (stdout and stderr, ATCR_DEBUG runs
+ * included) is searched for every secret the suite used, and for any 8-character piece of one (a
+ * partial echo, such as a JSON parser's excerpt of its input, is a leak too). The only stdout spared
+ * is that of a successful `get`, whose answer is the secret by design and is checked exactly instead.
+ */
+import {addCase, allSecrets, capturedOutput, setFigure} from './harness.ts'
+
+const PIECE = 8
+
+export function registerSecretScan(): void {
+  addCase(
+    'secrets',
+    'no secret, nor any 8-character piece of one, in any captured output',
+    async () => {
+      const pieces = new Map<string, string>()
+      for (const secret of allSecrets()) {
+        // The random part only: "atcr_device_" itself is no secret.
+        const random = secret.replace(/^atcr_device_/, '')
+        for (let at = 0; at + PIECE <= random.length; at++) pieces.set(random.slice(at, at + PIECE), secret)
+      }
+      const output = capturedOutput()
+      let bytes = 0
+      const leaks: string[] = []
+      for (const {label, stream, text} of output) {
+        bytes += text.length
+        for (let at = 0; at + PIECE <= text.length; at++) {
+          const secret = pieces.get(text.slice(at, at + PIECE))
+          if (secret !== undefined) {
+            leaks.push(`${label} (${stream}): ${JSON.stringify(text.slice(Math.max(0, at - 40), at + 40))}`)
+            break
+          }
+        }
+      }
+      setFigure('secrets: distinct secrets used', allSecrets().size)
+      setFigure('secrets: outputs scanned (stdout + stderr streams)', output.length)
+      setFigure('secrets: bytes of output scanned', bytes)
+      if (leaks.length > 0)
+        throw new Error(`${leaks.length} outputs hold a secret:\n${leaks.slice(0, 10).join('\n')}`)
+      if (output.length === 0) throw new Error('nothing was captured: the scan would prove nothing')
+    },
+    true,
+  )
+}
