@@ -11,6 +11,8 @@
  */
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 
+import {SESSION_CACHE_FILE} from '../../src/lib/session-check/session-cache.ts'
+
 import {
   addCase,
   assertEqual,
@@ -194,7 +196,11 @@ async function runPlan(name: string, plan: Plan, home: Home): Promise<void> {
   const parsed = JSON.parse(text) as unknown
   assertEqual(canonical(parsed), canonical(plan.expected), `${name}: final account file`)
   assertEqual((statSync(home.file).mode & 0o777).toString(8), '600', `${name}: file mode`)
-  assertEqual(readdirSync(home.dir), ['device.json'], `${name}: files left beside the account file`)
+  assertEqual(
+    readdirSync(home.dir).filter((file) => file !== SESSION_CACHE_FILE),
+    ['device.json'],
+    `${name}: files left beside the account file`,
+  )
 }
 
 export function registerConcurrencyCases(): void {

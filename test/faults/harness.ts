@@ -24,6 +24,8 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {SESSION_CACHE_FILE} from '../../src/lib/session-check/session-cache.ts'
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const BIN_RUN = path.join(ROOT, 'bin', 'run.js')
 export const NOT_FOUND = 'credentials not found in native keychain'
@@ -159,6 +161,8 @@ export function sha256(file: string): string {
 export function snapshot(dir: string): string {
   const parts: string[] = []
   for (const name of readdirSync(dir).sort()) {
+    // get's session cache is a cache of AppView answers, not account state: it may come and go.
+    if (name === SESSION_CACHE_FILE) continue
     const entry = path.join(dir, name)
     const stats = lstatSync(entry)
     // Only regular files are read: a FIFO or a device in the directory must not block the suite.
