@@ -239,3 +239,23 @@ describe('withFileLock', () => {
     assert.equal(existsSync(paths.lock), false)
   })
 })
+
+describe('abandoned temporary files', () => {
+  it('are removed on the next write when their writer is gone, and only then', () => {
+    const paths = tempPaths()
+    mkdirSync(paths.directory, {recursive: true, mode: 0o700})
+    const dead = 999_999_999
+    const abandoned = [
+      `.device.json.${dead}.abc123.tmp`,
+      `device.json.lock.${dead}.abc123.stale`,
+      `device.json.lock.${dead}.abc123.new`,
+      `.session-cache.json.${dead}.abc123.tmp`,
+    ]
+    const kept = [`.device.json.${process.ppid}.abc123.tmp`, 'device.json.bak', 'notes.txt']
+    for (const name of [...abandoned, ...kept]) writeFileSync(path.join(paths.directory, name), 'x')
+    loadAccounts(paths) // a read never sweeps
+    assert.equal(readdirSync(paths.directory).length, abandoned.length + kept.length)
+    updateAccounts(paths, (accounts) => void (accounts.registries['https://atcr.io'] = {accounts: {}}))
+    assert.deepEqual(readdirSync(paths.directory).sort(), [...kept, 'device.json'].sort())
+  })
+})

@@ -8,7 +8,17 @@
  *   is written back.
  * - A file that cannot be understood is never overwritten: AccountFileError names it and says why.
  */
-import {closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync} from 'node:fs'
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+} from 'node:fs'
 import path from 'node:path'
 
 import {
@@ -20,7 +30,7 @@ import {
 } from './account-file.ts'
 import {writeFileAtomic} from './atomic-write.ts'
 import {describeJsonSyntaxError} from './json-syntax-error.ts'
-import {LockTimeoutError, withFileLock} from './file-lock.ts'
+import {LockTimeoutError, processIsAlive, withFileLock} from './file-lock.ts'
 
 export interface AccountFilePaths {
   directory: string
@@ -166,10 +176,42 @@ function readLatestMigrating(paths: AccountFilePaths): AccountFile {
   return accounts
 }
 
+/**
+ * Temporary files of writers that died mid-write (`.device.json.<pid>.<suffix>.tmp`, the lock's
+ * `.<pid>.<suffix>.new`/`.stale`, the session cache's): never read, but they would pile up. Removed
+ * under the lock when their writer's process is gone; anything else in the directory is left alone.
+ */
+const ABANDONED_FILE =
+  /^\.?(?:device\.json|device\.json\.lock|session-cache\.json)\.(\d+)\.[a-z0-9]+\.(?:tmp|new|stale)$/
+
+export function sweepAbandonedFiles(directory: string): number {
+  let removed = 0
+  let names: string[]
+  try {
+    names = readdirSync(directory)
+  } catch {
+    return 0
+  }
+  for (const name of names) {
+    const match = ABANDONED_FILE.exec(name)
+    if (!match || Number(match[1]) === process.pid || processIsAlive(Number(match[1]))) continue
+    try {
+      unlinkSync(path.join(directory, name))
+      removed++
+    } catch {
+      // Gone already, or not ours to remove: harmless either way.
+    }
+  }
+  return removed
+}
+
 function locked<T>(paths: AccountFilePaths, action: () => T): T {
   ensureDirectory(paths.directory)
   try {
-    return withFileLock(paths.lock, action)
+    return withFileLock(paths.lock, () => {
+      sweepAbandonedFiles(paths.directory)
+      return action()
+    })
   } catch (error) {
     if (error instanceof AccountFileError) throw error
     if (error instanceof LockTimeoutError)

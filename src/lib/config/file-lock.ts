@@ -44,7 +44,7 @@ function sleepSync(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms)
 }
 
-function processIsAlive(pid: number): boolean {
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
