@@ -8,6 +8,7 @@
 import {existsSync} from 'node:fs'
 
 import {registerAccountFileCases} from './account-files.ts'
+import {registerAppViewFaultCases} from './appview-faults.ts'
 import {registerBadInputCases} from './bad-input.ts'
 import {registerConcurrencyCases} from './concurrency.ts'
 import {registerCrashCases} from './crash-safety.ts'
@@ -26,6 +27,7 @@ registerDiskCases()
 registerConcurrencyCases()
 registerCrashCases()
 registerPropertyCases()
+registerAppViewFaultCases()
 // Must stay last: it scans what every other case printed.
 registerSecretScan()
 
