@@ -95,13 +95,25 @@ async function interruptLogin(
   try {
     pid = await findTagged(tag)
     await when(pid)
-    process.kill(pid, 'SIGINT')
   } catch (error) {
-    if (pid !== undefined) process.kill(pid, 'SIGKILL')
+    if (pid !== undefined) signal(pid, 'SIGKILL')
     await running
     throw error
   }
+  // Late in a sweep the login may have finished already: then there is nothing to interrupt.
+  if (!signal(pid, 'SIGINT')) addFigure('login Ctrl-C: runs that ended before the signal')
   return {result: await running, home, before, secretBefore}
+}
+
+/** Send a signal; false when the process is already gone. */
+function signal(pid: number, name: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, name)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false
+    throw error
+  }
 }
 
 type Ending = 'unchanged' | 'saved'
