@@ -147,6 +147,7 @@ function assertNoPartialAccount(run: Interrupted, approvedHandle: string | undef
   } catch (error) {
     throw new Error(
       `${what}: the account file is not valid JSON after the interrupt: ${(error as Error).message}`,
+      {cause: error},
     )
   }
   assertEqual(
@@ -172,8 +173,10 @@ function assertNoPartialAccount(run: Interrupted, approvedHandle: string | undef
     result.code === 0 || result.code === 130 || (result.code === null && result.signal === 'SIGINT'),
     `${what}: saved, exit ${result.code} (signal ${result.signal})`,
   )
-  if (result.code === 130)
+  if (result.code === 130) {
     assert(!/nothing was saved/i.test(result.stderr), `${what}: says nothing was saved, but it was`)
+    addFigure('login Ctrl-C: SIGINTs during the save (saved whole, then exit 130)')
+  }
   return 'saved'
 }
 
