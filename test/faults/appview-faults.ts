@@ -15,7 +15,7 @@
  *   host:port never reaches it with an Authorization header, for `get`, `status` and `logout`.
  */
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {chmodSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
 import net from 'node:net'
@@ -724,4 +724,70 @@ export function registerAppViewFaultCases(): void {
   registerStatusCases()
   registerLoginCases()
   registerRedirectCases()
+}
+
+// ---- secrets at rest: a readable account file gets a warning on people commands -----------------
+
+export function registerModeWarningCases(): void {
+  const layouts: {name: string; dir: number; file: number}[] = [
+    {name: '0700/0600 (no warning)', dir: 0o700, file: 0o600},
+    {name: 'file 0644', dir: 0o700, file: 0o644},
+    {name: 'file 0640', dir: 0o700, file: 0o640},
+    {name: 'directory 0755', dir: 0o755, file: 0o600},
+    {name: 'directory 0777, file 0666', dir: 0o777, file: 0o666},
+  ]
+  addCase(
+    'modes',
+    'a group- or world-readable account file or directory: one warning with the chmod, people commands only',
+    async () => {
+      for (const layout of layouts) {
+        const home = newHome()
+        const secret = newSecret('mw')
+        writeAccountFile(
+          home,
+          accountFile([{key: 'http://localhost:5000', handle: 'alice.test', secret}]),
+          layout.file,
+        )
+        chmodSync(home.dir, layout.dir)
+        const expected: string[] = []
+        if (layout.dir & 0o077) expected.push(`chmod 700 '${home.dir}'`)
+        if (layout.file & 0o077) expected.push(`chmod 600 '${home.file}'`)
+        for (const args of [
+          ['status', '--offline'],
+          ['status', '--offline', '--json'],
+          ['switch', 'localhost:5000', '--account', 'alice.test'],
+        ]) {
+          const result = await runCli(args, {
+            env: home.env,
+            label: `${args.join(' ')} (mode warning, ${layout.name})`,
+          })
+          assert(result.code === 0, `${args.join(' ')}: exit ${result.code}: ${result.stderr}`)
+          const warnings = result.stderr.split('\n').filter((line) => line.startsWith('Warning: '))
+          if (expected.length === 0) {
+            assertEqual(warnings, [], `${layout.name}: ${args.join(' ')} warnings`)
+          } else {
+            assertEqual(warnings.length, 1, `${layout.name}: ${args.join(' ')} warnings`)
+            assert(
+              warnings[0]!.endsWith(`Fix it: ${expected.join(' && ')}`),
+              `${layout.name}: the warning does not give the exact fix: ${warnings[0]}`,
+            )
+            addFigure('modes: loose-mode warnings checked on people commands')
+          }
+        }
+        for (const [verb, input] of [
+          ['get', 'localhost:5000'],
+          ['list', ''],
+        ] as const) {
+          const result = await runCli([verb], {
+            env: home.env,
+            input,
+            stdoutMayHoldSecret: verb === 'get',
+            label: `${verb} (mode warning, ${layout.name})`,
+          })
+          assert(result.code === 0, `${verb}: exit ${result.code}`)
+          assertEqual(result.stderr, '', `${layout.name}: ${verb} (a protocol verb) printed on stderr`)
+        }
+      }
+    },
+  )
 }

@@ -8,7 +8,7 @@
 import {existsSync} from 'node:fs'
 
 import {registerAccountFileCases} from './account-files.ts'
-import {registerAppViewFaultCases} from './appview-faults.ts'
+import {registerAppViewFaultCases, registerModeWarningCases} from './appview-faults.ts'
 import {registerBadInputCases} from './bad-input.ts'
 import {registerConcurrencyCases} from './concurrency.ts'
 import {registerCrashCases} from './crash-safety.ts'
@@ -30,6 +30,7 @@ registerCrashCases()
 registerPropertyCases()
 registerAppViewFaultCases()
 registerLoginInterruptCases()
+registerModeWarningCases()
 // Must stay last: it scans what every other case printed.
 registerSecretScan()
 
