@@ -180,6 +180,44 @@ async function redirectingServer(status: number, target: string): Promise<FaultS
   return listen(server, 'http', seen)
 }
 
+/**
+ * An HTTP CONNECT proxy that tunnels every CONNECT to `port` on 127.0.0.1, whatever host was asked for:
+ * the way to put a self-signed https server behind a registry name login resolves to https.
+ */
+async function tunnellingProxy(
+  port: number,
+): Promise<{url: string; connects: string[]; close(): Promise<void>}> {
+  const connects: string[] = []
+  const sockets = new Set<net.Socket>()
+  const server = http.createServer((_request, response) => response.writeHead(405).end())
+  server.on('connect', (request: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    connects.push(request.url ?? '?')
+    sockets.add(client)
+    client.on('error', () => {})
+    const upstream = net.connect(port, '127.0.0.1', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      if (head.length > 0) upstream.write(head)
+      upstream.pipe(client)
+      client.pipe(upstream)
+    })
+    sockets.add(upstream)
+    upstream.on('error', () => client.destroy())
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address() as net.AddressInfo
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    connects,
+    async close() {
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+    },
+  }
+}
+
 // ---- the faults ----------------------------------------------------------------------------------
 
 interface FaultSetup {
@@ -504,7 +542,14 @@ function registerStatusCases(): void {
 interface LoginFault {
   name: string
   /** host to log in to, what the message must name, the reason it must give, and cleanup */
-  setup(): Promise<{host: string; names: RegExp; reason: RegExp; close(): Promise<void>; after?(): void}>
+  setup(): Promise<{
+    host: string
+    names: RegExp
+    reason: RegExp
+    close(): Promise<void>
+    after?(): void
+    env?: NodeJS.ProcessEnv
+  }>
 }
 
 const loginFaults: LoginFault[] = [
@@ -540,6 +585,27 @@ const loginFaults: LoginFault[] = [
         names: new RegExp(escape(server.host)),
         reason: /timed? ?out|no answer|timeout/i,
         close: () => server.close(),
+      }
+    },
+  },
+  {
+    name: 'self-signed TLS certificate (through an HTTPS_PROXY tunnel)',
+    async setup() {
+      const server = await tlsServer()
+      const proxy = await tunnellingProxy(Number(new URL(server.url).port))
+      return {
+        host: 'atcr-tls.invalid',
+        names: /atcr-tls\.invalid/,
+        reason: /self[- ]signed|certificate|SELF_SIGNED/i,
+        env: {HTTPS_PROXY: proxy.url},
+        close: async () => {
+          await proxy.close()
+          await server.close()
+        },
+        after() {
+          assert(proxy.connects.length > 0, 'login never went through the proxy: the case proves nothing')
+          assertEqual(server.seen.length, 0, 'HTTP requests that reached the self-signed server')
+        },
       }
     },
   },
@@ -632,7 +698,7 @@ function registerLoginCases(): void {
           )
           const before = snapshot(home.dir)
           const result = await runCli(['login', setup.host, '--no-browser'], {
-            env: home.env,
+            env: {...home.env, ...setup.env},
             label: `login (appview fault: ${fault.name})`,
             timeoutMs: 40_000,
           })
