@@ -199,6 +199,7 @@ function largeFile(secretBefore: string, megabytes: number): string {
 }
 
 export function registerLoginInterruptCases(): void {
+  addFigure('login Ctrl-C: SIGINTs during the save (saved whole, then exit 130)', 0)
   addCase(
     'login Ctrl-C',
     '(a) SIGINT right after start: nothing saved, exit 130 or death by SIGINT',
