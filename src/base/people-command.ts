@@ -5,6 +5,7 @@
  * - `--json` where a command's result is data (set `static enableJsonFlag = true` and return the result).
  * - Prompts only when stdin and stdout are terminals and CI is unset (`canPrompt`); otherwise fail at once
  *   naming the flag that answers the question (`requireFlagWhenNoTerminal`).
+ * - A warning on stderr when the account file or its directory is group- or world-accessible.
  * - Errors become a clear message and an exit code, never a stack trace (set ATCR_DEBUG=1 for one).
  */
 import {Command, Errors} from '@oclif/core'
@@ -18,12 +19,20 @@ import {
   loadAccounts,
   updateAccounts,
 } from '../lib/config/account-store.ts'
+import {looseModes, looseModeWarning} from '../lib/config/file-modes.ts'
 import {REGISTRIES_HOOK_TIMEOUT_MS} from '../hooks/contract.ts'
 import {type ContributedRegistry, mergeContributions} from '../lib/plugins/contributed-registries.ts'
 import {BIN} from '../lib/protocol/messages.ts'
 import {appViewUrlFor, readInsecureRegistries} from '../lib/registry/appview-url.ts'
 
 export abstract class PeopleCommand extends Command {
+  /** Warn once when the account file or its directory is open to other users (secrets at rest). */
+  override async init(): Promise<void> {
+    await super.init()
+    const warning = looseModeWarning(looseModes(this.accountPaths))
+    if (warning !== undefined) this.say(warning)
+  }
+
   /** Where the account file lives for this process. */
   protected get accountPaths(): AccountFilePaths {
     return accountFilePaths(process.env, homedir())

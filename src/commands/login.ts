@@ -25,6 +25,8 @@ export default class Login extends RegistryCommand {
   static override summary = 'Sign in to an ATCR registry with your AT Protocol account.'
   static override description = `Starts a device authorization: shows a one-time code and a URL, opens the browser where there is a display (not with --no-browser, over SSH or in CI), and waits while you approve the code on the registry's web page. The account is saved only once approved, and becomes the registry's active account.
 
+Ctrl-C while waiting cancels the login: nothing is saved, exit 130. A Ctrl-C that comes after the approval lets the save finish first (the account is saved whole, never half), then exits 130.
+
 Logging in to an account that is already saved asks before replacing it; --yes replaces without asking.
 
 For CI: pipe an existing device secret to --with-token and name its account with --account; the secret is checked against the registry before it is saved.
@@ -57,17 +59,47 @@ For CI: pipe an existing device secret to --with-token and name its account with
     const baseUrl = await this.resolveAppViewUrl(host)
     const client = createAppViewClient({baseUrl})
 
-    const login = flags['with-token']
-      ? await this.secretFromStdin(client, host, flags.account)
-      : await this.deviceFlow(client, host, flags['no-browser'])
+    if (flags['with-token'])
+      return this.finish(client, host, await this.secretFromStdin(client, host, flags.account), flags.yes)
+    // Ctrl-C during the device flow cancels it (exit 130, nothing saved). Once approved, the same handler
+    // only notes it: Node's default action would kill the process in the middle of the locked save and
+    // leave the lock file behind. The save completes, then the command stops with 130.
+    const interruption = {controller: new AbortController(), interrupted: false}
+    const onInterrupt = () => {
+      interruption.interrupted = true
+      interruption.controller.abort()
+    }
+    process.on('SIGINT', onInterrupt)
+    try {
+      const login = await this.deviceFlow(client, host, flags['no-browser'], interruption.controller)
+      return await this.finish(client, host, login, flags.yes, () => interruption.interrupted)
+    } finally {
+      process.removeListener('SIGINT', onInterrupt)
+    }
+  }
+
+  private async finish(
+    client: AppViewClient,
+    host: string,
+    login: LoggedInAccount,
+    yes: boolean,
+    interrupted: () => boolean = () => false,
+  ): Promise<LoginResult> {
+    const baseUrl = client.baseUrl
 
     const previous = accountToReplace(this.loadAccounts(), host, login)
-    if (previous && previous.account.device_secret !== login.deviceSecret && !flags.yes) {
+    if (previous && previous.account.device_secret !== login.deviceSecret && !yes) {
       await this.confirmReplace(client, host, previous.account.handle, login)
     }
     const {replaced} = this.updateAccounts((accounts) =>
       saveLogin(accounts, {host, registryKey: this.findRegistry(accounts, host)?.key ?? baseUrl, login}),
     )
+    if (interrupted()) {
+      this.say(
+        `Logged in to ${host} as ${login.handle}: Ctrl-C came after the approval, so the account was saved first.`,
+      )
+      this.exit(130)
+    }
     if (previous && previous.account.device_secret !== login.deviceSecret) {
       // The replaced secret is of no further use: retire it on the AppView (best effort).
       await client.revokeDevice({
@@ -160,10 +192,8 @@ For CI: pipe an existing device secret to --with-token and name its account with
     client: AppViewClient,
     host: string,
     noBrowser: boolean,
+    controller: AbortController,
   ): Promise<LoggedInAccount> {
-    const controller = new AbortController()
-    const onInterrupt = () => controller.abort()
-    process.once('SIGINT', onInterrupt)
     const spinner = Boolean(process.stderr.isTTY)
     const onCode = (authorization: DeviceAuthorization, browserOpened: boolean) => {
       this.say(`First copy your one-time code: ${authorization.userCode}`)
@@ -206,8 +236,6 @@ For CI: pipe an existing device secret to --with-token and name its account with
           {exit: 1},
         )
       throw error
-    } finally {
-      process.removeListener('SIGINT', onInterrupt)
     }
     if (spinner) ux.action.stop(result.outcome === 'approved' ? 'approved' : result.outcome)
     switch (result.outcome) {

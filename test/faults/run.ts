@@ -8,11 +8,13 @@
 import {existsSync} from 'node:fs'
 
 import {registerAccountFileCases} from './account-files.ts'
+import {registerAppViewFaultCases, registerModeWarningCases} from './appview-faults.ts'
 import {registerBadInputCases} from './bad-input.ts'
 import {registerConcurrencyCases} from './concurrency.ts'
 import {registerCrashCases} from './crash-safety.ts'
 import {registerDiskCases} from './disk.ts'
 import {allFigures, BIN_RUN, type Case, cases, cleanupHomes, pool, ROOT, setFigure} from './harness.ts'
+import {registerLoginInterruptCases} from './login-interrupt.ts'
 import {registerModeCases} from './modes.ts'
 import {registerPropertyCases} from './properties.ts'
 import {registerSecretScan} from './secrets.ts'
@@ -26,6 +28,9 @@ registerDiskCases()
 registerConcurrencyCases()
 registerCrashCases()
 registerPropertyCases()
+registerAppViewFaultCases()
+registerLoginInterruptCases()
+registerModeWarningCases()
 // Must stay last: it scans what every other case printed.
 registerSecretScan()
 
