@@ -8,7 +8,7 @@
  * - A warning on stderr when the account file or its directory is group- or world-accessible.
  * - Errors become a clear message and an exit code, never a stack trace (set ATCR_DEBUG=1 for one).
  */
-import {Command, Errors} from '@oclif/core'
+import {Command, Errors, type Interfaces} from '@oclif/core'
 import {homedir} from 'node:os'
 
 import type {AccountFile} from '../lib/config/account-file.ts'
@@ -25,7 +25,25 @@ import {type ContributedRegistry, mergeContributions} from '../lib/plugins/contr
 import {BIN} from '../lib/protocol/messages.ts'
 import {appViewUrlFor, readInsecureRegistries} from '../lib/registry/appview-url.ts'
 
+/** oclif's FlagOutput/ArgOutput, which its index does not export. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ParserRecord = Record<string, any>
+
 export abstract class PeopleCommand extends Command {
+  /**
+   * oclif spreads the command class into its parser options, which copies only the class's own static
+   * members: a subclass would lose inherited `args` (RegistryCommand's REGISTRY) and `strict`. Read
+   * every parser input through the prototype chain instead, once, here.
+   */
+  protected override async parse<F extends ParserRecord, B extends ParserRecord, A extends ParserRecord>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const input = options ?? (this.constructor as unknown as Interfaces.Input<F, B, A>)
+    const {args, flags, baseFlags, enableJsonFlag, strict} = input
+    return super.parse({...input, args, flags, baseFlags, enableJsonFlag, strict}, argv)
+  }
+
   /** Warn once when the account file or its directory is open to other users (secrets at rest). */
   override async init(): Promise<void> {
     await super.init()

@@ -38,8 +38,6 @@ For CI: pipe an existing device secret to --with-token and name its account with
     'printf %s "$ATCR_DEVICE_SECRET" | <%= config.bin %> login atcr.io --with-token --account alice.bsky.social',
   ]
   static override enableJsonFlag = true
-  // Restated: oclif's parse() copies only a command class's own static members.
-  static override args = RegistryCommand.args
   static override flags = {
     'no-browser': Flags.boolean({description: 'print the URL instead of opening a browser'}),
     yes: Flags.boolean({char: 'y', description: 'replace a saved login of the same account without asking'}),

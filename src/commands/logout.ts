@@ -29,8 +29,6 @@ export default class Logout extends RegistryCommand {
     '<%= config.bin %> logout atcr.io --account alice.bsky.social --yes',
   ]
   static override enableJsonFlag = true
-  // Restated: oclif's parse() copies only a command class's own static members.
-  static override args = RegistryCommand.args
   static override flags = {
     account: Flags.string({char: 'a', description: 'handle or DID of the account to log out'}),
     yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation'}),

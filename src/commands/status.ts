@@ -24,8 +24,6 @@ No secret is ever part of the output.`
     '<%= config.bin %> status --offline',
   ]
   static override enableJsonFlag = true
-  // Restated: oclif's parse() copies only a command class's own static members.
-  static override args = RegistryCommand.args
   static override flags = {
     offline: Flags.boolean({description: 'do not contact the registries; only list the saved accounts'}),
   }

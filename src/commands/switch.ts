@@ -21,7 +21,6 @@ The active account is the one Docker gets when neither ATCR_ACCOUNT nor the imag
     },
   ]
   // oclif's parse() copies only a class's own static fields: inherited `args` would be ignored.
-  static override args = RegistryCommand.args
   static override enableJsonFlag = true
   static override flags = {
     account: Flags.string({
