@@ -17,6 +17,9 @@ describe('parseServerAddress', () => {
     ' atcr.io\n',
     'atcr.io\r\n',
     'https://atcr.io:443/v2/',
+    // One trailing dot is the DNS root: the same host.
+    'atcr.io.',
+    'https://atcr.io.:443/',
   ]
   for (const form of sameRegistry) {
     it(`maps ${JSON.stringify(form)} to atcr.io`, () => {
@@ -55,6 +58,10 @@ describe('parseServerAddress', () => {
     '[::1',
     'https://',
     '-bad-.io!',
+    // Found by the property test in CI: stripping one dot left `0.`, which parsed again as `0`.
+    '0..',
+    'atcr.io..',
+    '.',
   ]
   for (const input of hostile) {
     it(`rejects ${JSON.stringify(input)} with a one-line reason`, () => {

@@ -26,7 +26,7 @@ export interface ServerAddress {
 }
 
 const MAX_ADDRESS_LENGTH = 2048
-const HOSTNAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*\.?$/
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*$/
 const IPV6 = /^[0-9a-f:.]+(?:%[a-z0-9._-]+)?$/
 
 function describe(value: string): string {
@@ -88,6 +88,7 @@ export function parseServerAddress(input: string): ServerAddress {
         `${describe(text)}: write an IPv6 address in brackets, like [::1]:5000`,
       )
     }
+    // One trailing dot is the DNS root (`atcr.io.` is `atcr.io`); anything more is not a host name.
     hostname = parts[0]!.toLowerCase().replace(/\.$/, '')
     portText = parts[1]
     if (!HOSTNAME.test(hostname))
