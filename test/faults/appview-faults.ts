@@ -22,7 +22,7 @@ import net from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {type AppViewEmulator, type Fault, startAppViewEmulator} from '../support/appview-emulator.ts'
+import {type AppViewEmulator, type Fault} from '../support/appview-emulator.ts'
 import {
   addCase,
   addFigure,
@@ -36,6 +36,7 @@ import {
   runCli,
   setFigure,
   snapshot,
+  startScannedEmulator,
   writeAccountFile,
 } from './harness.ts'
 
@@ -242,7 +243,7 @@ interface FaultKind {
 const noop = async () => {}
 
 async function emulatorWith(faults: Fault[], options = {}): Promise<AppViewEmulator> {
-  const emulator = await startAppViewEmulator({interval: 0.2, ...options})
+  const emulator = await startScannedEmulator({interval: 0.2, ...options})
   for (const fault of faults) emulator.injectFault(fault)
   return emulator
 }

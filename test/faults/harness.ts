@@ -25,6 +25,11 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {SESSION_CACHE_FILE} from '../../src/lib/session-check/session-cache.ts'
+import {
+  type AppViewEmulator,
+  type EmulatorOptions,
+  startAppViewEmulator,
+} from '../support/appview-emulator.ts'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const BIN_RUN = path.join(ROOT, 'bin', 'run.js')
@@ -76,6 +81,20 @@ export function newPassword(): string {
   const password = `pw${randomBytes(12).toString('hex')}`
   secrets.add(password)
   return password
+}
+/**
+ * The project's AppView emulator, with every device secret it issues (through login, approvals,
+ * addAccount) added to the secrets the scan searches for.
+ */
+export async function startScannedEmulator(options: EmulatorOptions = {}): Promise<AppViewEmulator> {
+  return startAppViewEmulator({
+    ...options,
+    onSecretIssued: (secret) => {
+      secrets.add(secret)
+      addFigure('secrets: issued by the AppView emulator')
+      options.onSecretIssued?.(secret)
+    },
+  })
 }
 export function allSecrets(): ReadonlySet<string> {
   return secrets

@@ -13,7 +13,7 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 
-import {type AppViewEmulator, startAppViewEmulator} from '../support/appview-emulator.ts'
+import {type AppViewEmulator} from '../support/appview-emulator.ts'
 import {
   addCase,
   addFigure,
@@ -26,6 +26,7 @@ import {
   runCli,
   setFigure,
   sha256,
+  startScannedEmulator,
   v2File,
   writeAccountFile,
 } from './harness.ts'
@@ -204,7 +205,7 @@ export function registerLoginInterruptCases(): void {
     'login Ctrl-C',
     '(a) SIGINT right after start: nothing saved, exit 130 or death by SIGINT',
     async () => {
-      const emulator = await startAppViewEmulator({interval: 0.2})
+      const emulator = await startScannedEmulator({interval: 0.2})
       try {
         for (let run = 0; run < 3; run++) {
           const interrupted = await interruptLogin(emulator, '(a) at start', async () => {})
@@ -222,7 +223,7 @@ export function registerLoginInterruptCases(): void {
     'login Ctrl-C',
     "(a') SIGINT while the device code is asked for (slow /auth/device/code): exit 130, nothing saved",
     async () => {
-      const emulator = await startAppViewEmulator({interval: 0.2})
+      const emulator = await startScannedEmulator({interval: 0.2})
       try {
         emulator.injectFault({path: '/auth/device/code', kind: 'slow', delayMs: 5000})
         const interrupted = await interruptLogin(emulator, "(a') code request", () =>
@@ -246,7 +247,7 @@ export function registerLoginInterruptCases(): void {
     'login Ctrl-C',
     '(b) SIGINT while the code is shown and polled: exit 130, nothing saved, no more polls',
     async () => {
-      const emulator = await startAppViewEmulator({interval: 0.2})
+      const emulator = await startScannedEmulator({interval: 0.2})
       try {
         const interrupted = await interruptLogin(emulator, '(b) polling', () =>
           waitFor('two polls', () => count(emulator, '/auth/device/token') >= 2),
@@ -270,7 +271,7 @@ export function registerLoginInterruptCases(): void {
       'login Ctrl-C',
       `(c) SIGINT swept across the approval (slow token answer${size === 'large' ? ', 4 MB account file' : ''}): old file or complete account, nothing left behind`,
       async () => {
-        const emulator = await startAppViewEmulator({interval: 0.2})
+        const emulator = await startScannedEmulator({interval: 0.2})
         const delayMs = 800
         const tally: Record<Ending, number> = {unchanged: 0, saved: 0}
         try {

@@ -48,6 +48,8 @@ export interface EmulatorOptions {
   interval?: number
   /** Lifetime of a device code in seconds (default 600). */
   expiresIn?: number
+  /** Told every device secret the emulator hands out, so a test can search its output for them. */
+  onSecretIssued?: (secret: string) => void
 }
 
 export interface LoggedRequest {
@@ -172,6 +174,7 @@ export async function startAppViewEmulator(options: EmulatorOptions = {}): Promi
   const issueSecret = (account: EmulatorAccount) => {
     const secret = `${DEVICE_SECRET_PREFIX}${randomBytes(24).toString('base64url')}`
     secrets.set(secret, {handle: account.handle.toLowerCase(), did: account.did})
+    options.onSecretIssued?.(secret)
     return secret
   }
 
