@@ -227,11 +227,6 @@ export function runCli(args: string[], options: CliOptions): Promise<CliResult> 
   return runProcess(process.execPath, [BIN_RUN, ...args], options)
 }
 
-/** Run a TypeScript script of the suite with this Node (type stripping), capturing its output too. */
-export function runScript(script: string, args: string[], options: CliOptions): Promise<CliResult> {
-  return runProcess(process.execPath, [path.join(ROOT, 'test', 'faults', script), ...args], options)
-}
-
 export function runProcess(command: string, args: string[], options: CliOptions): Promise<CliResult> {
   let file = command
   let argv = args
