@@ -93,9 +93,20 @@ export abstract class PeopleCommand extends Command {
     return appViewUrlFor(host, {
       accountAppViewUrl,
       contributedAppViewUrl: contributed?.appViewUrl,
-      insecureRegistries: () =>
-        readInsecureRegistries({env: process.env, homedir: homedir(), platform: process.platform}),
+      insecureRegistries: () => this.insecureRegistries(),
     })
+  }
+
+  /**
+   * The base URL a new registry is keyed by in the account file: the registry's own address by the
+   * built-in rule, never a plugin's AppView URL, so that `get` finds it by the host Docker sends.
+   */
+  protected registryBaseUrl(host: string): string {
+    return appViewUrlFor(host, {insecureRegistries: () => this.insecureRegistries()})
+  }
+
+  private insecureRegistries(): readonly string[] {
+    return readInsecureRegistries({env: process.env, homedir: homedir(), platform: process.platform})
   }
 
   /** Prompts are allowed only for a person at a terminal. */

@@ -90,7 +90,12 @@ For CI: pipe an existing device secret to --with-token and name its account with
       await this.confirmReplace(client, host, previous.account.handle, login)
     }
     const {replaced} = this.updateAccounts((accounts) =>
-      saveLogin(accounts, {host, registryKey: this.findRegistry(accounts, host)?.key ?? baseUrl, login}),
+      saveLogin(accounts, {
+        host,
+        registryKey: this.findRegistry(accounts, host)?.key ?? this.registryBaseUrl(host),
+        appViewUrl: baseUrl,
+        login,
+      }),
     )
     if (interrupted()) {
       this.say(

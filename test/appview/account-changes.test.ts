@@ -27,9 +27,17 @@ describe('account changes of login and logout', () => {
   it('saves a new registry under the given key, active', () => {
     const accounts = file()
     const login = {handle: 'carol.test', did: 'did:plc:carol', deviceSecret: 'atcr_device_c'}
-    assert.deepEqual(saveLogin(accounts, {host: 'buoy.cr', registryKey: 'https://buoy.cr', login}), {
-      replaced: false,
-    })
+    assert.deepEqual(
+      saveLogin(accounts, {
+        host: 'buoy.cr',
+        registryKey: 'https://buoy.cr',
+        appViewUrl: 'https://buoy.cr',
+        login,
+      }),
+      {
+        replaced: false,
+      },
+    )
     assert.deepEqual(accounts.registries['https://buoy.cr'], {
       active: 'carol.test',
       accounts: {'carol.test': {handle: 'carol.test', did: 'did:plc:carol', device_secret: 'atcr_device_c'}},
@@ -40,7 +48,10 @@ describe('account changes of login and logout', () => {
     const accounts = file()
     const login = {handle: 'alice.example.com', did: 'did:plc:alice', deviceSecret: 'atcr_device_new'}
     assert.equal(accountToReplace(accounts, 'atcr.io', login)?.key, 'alice.test')
-    assert.deepEqual(saveLogin(accounts, {host: 'atcr.io', registryKey: 'unused', login}), {replaced: true})
+    assert.deepEqual(
+      saveLogin(accounts, {host: 'atcr.io', registryKey: 'unused', appViewUrl: 'https://atcr.io/', login}),
+      {replaced: true},
+    )
     const entry = accounts.registries['https://atcr.io']!
     assert.deepEqual(Object.keys(entry.accounts).sort(), ['alice.example.com', 'bob.test'])
     assert.deepEqual(entry.accounts['alice.example.com'], {
@@ -50,6 +61,31 @@ describe('account changes of login and logout', () => {
       label: 'work',
     })
     assert.equal(entry.active, 'alice.example.com')
+  })
+
+  it('keeps the AppView URL on the account when it is not the registry itself, and drops a stale one', () => {
+    const accounts = file()
+    const login = {handle: 'carol.test', did: 'did:plc:carol', deviceSecret: 'atcr_device_c'}
+    saveLogin(accounts, {
+      host: 'example.cr',
+      registryKey: 'https://example.cr',
+      appViewUrl: 'https://appview.example.net',
+      login,
+    })
+    assert.deepEqual(accounts.registries['https://example.cr']!.accounts['carol.test'], {
+      handle: 'carol.test',
+      did: 'did:plc:carol',
+      device_secret: 'atcr_device_c',
+      appview_url: 'https://appview.example.net',
+    })
+    // Logged in again where the registry itself is the AppView: the old AppView did not issue this secret.
+    saveLogin(accounts, {
+      host: 'example.cr',
+      registryKey: 'unused',
+      appViewUrl: 'https://example.cr',
+      login: {...login, deviceSecret: 'atcr_device_c2'},
+    })
+    assert.equal(accounts.registries['https://example.cr']!.accounts['carol.test']!.appview_url, undefined)
   })
 
   it('removing the active account makes the next one active; removing the last drops a bare registry', () => {

@@ -4,10 +4,12 @@
  * third-party code runs on `get` only after `plugins trust`.
  */
 import assert from 'node:assert/strict'
-import {existsSync} from 'node:fs'
+import {existsSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
+import {SESSION_CACHE_FILE} from '../../src/lib/session-check/session-cache.ts'
+import {startAppViewEmulator} from '../support/appview-emulator.ts'
 import {makeSandbox, REPO, runCli, runVerbUnderClient, type Sandbox} from '../support/cli.ts'
 
 const EXAMPLE_PLUGIN = path.join(REPO, 'test', 'fixtures', 'example-plugin')
@@ -69,6 +71,79 @@ describe('example plugin, linked', {timeout: 120_000}, () => {
       human.stdout,
       /^example\.cr {2}https:\/\/appview\.example\.net {2}\(from atcr-plugin-example/m,
     )
+  })
+
+  it('registries hook: login, get, status and logout use the contributed AppView of example.cr', async () => {
+    const emulator = await startAppViewEmulator()
+    try {
+      const pluginEnv = {...env, EXAMPLE_PLUGIN_APPVIEW_URL: emulator.url}
+      const secret = emulator.addAccount({handle: 'carol.test', did: 'did:plc:carol'})
+      const login = await runCli(
+        ['login', 'example.cr', '--with-token', '--account', 'carol.test', '--json'],
+        {
+          env: pluginEnv,
+          input: `${secret}\n`,
+          timeoutMs: 60_000,
+        },
+      )
+      assert.equal(login.code, 0, login.stderr)
+      assert.deepEqual(JSON.parse(login.stdout), {
+        registry: 'example.cr',
+        handle: 'carol.test',
+        did: 'did:plc:carol',
+        replaced: false,
+      })
+      // Keyed by the registry Docker names, the AppView kept on the account for `get`, which runs no plugin.
+      const saved = sandbox.readAccounts() as {
+        registries: Record<string, {active?: string; accounts: object}>
+      }
+      assert.deepEqual(saved.registries['https://example.cr'], {
+        active: 'carol.test',
+        accounts: {
+          'carol.test': {
+            handle: 'carol.test',
+            did: 'did:plc:carol',
+            device_secret: secret,
+            appview_url: emulator.url,
+          },
+        },
+      })
+
+      // login recorded its own check in the session cache; start cold so that get has to ask.
+      rmSync(path.join(sandbox.configDir, SESSION_CACHE_FILE), {force: true})
+      const checksBefore = emulator.requests.filter((request) => request.method === 'GET').length
+      const get = await runVerbUnderClient(['docker', 'pull', 'example.cr/carol.test/app'], 'get', {
+        input: 'example.cr',
+        env: {...env, ATCR_SESSION_CHECK: '1'},
+      })
+      assert.equal(get.code, 0, get.stdout)
+      assert.deepEqual(JSON.parse(get.stdout), {
+        ServerURL: 'example.cr',
+        Username: 'carol.test',
+        Secret: secret,
+      })
+      assert.ok(
+        emulator.requests.filter((request) => request.method === 'GET').length > checksBefore,
+        'get checked the secret with the contributed AppView',
+      )
+
+      const status = await runCli(['status', 'example.cr', '--json'], {env: pluginEnv, timeoutMs: 60_000})
+      assert.equal(status.code, 0, status.stderr)
+      assert.match(status.stdout, /"state":\s*"valid"/)
+
+      const logout = await runCli(['logout', 'example.cr', '--yes', '--json'], {
+        env: pluginEnv,
+        timeoutMs: 60_000,
+      })
+      assert.equal(logout.code, 0, logout.stderr)
+      assert.equal(JSON.parse(logout.stdout).revoked, true)
+      assert.ok(
+        emulator.requests.some((request) => request.method === 'DELETE'),
+        'revoked on the emulator',
+      )
+    } finally {
+      await emulator.close()
+    }
   })
 
   it('cannot replace core commands', async () => {

@@ -28,10 +28,13 @@ export function accountToReplace(
 /**
  * Save a login as the registry's active account. `registryKey` is used only when the registry is new.
  * An account with the same handle or DID is replaced; fields the helper does not know are kept.
+ * `appViewUrl` is where the login happened: when it is not the registry's own base URL (a plugin
+ * placed the AppView on another host), the account keeps it as `appview_url`, so that `get`, which
+ * runs no plugin code, checks the secret with the AppView that issued it.
  */
 export function saveLogin(
   accounts: AccountFile,
-  input: {host: string; registryKey: string; login: LoggedInAccount},
+  input: {host: string; registryKey: string; appViewUrl: string; login: LoggedInAccount},
 ): {replaced: boolean} {
   let registry = findRegistry(accounts, input.host)
   if (!registry) {
@@ -43,7 +46,10 @@ export function saveLogin(
   const key = handle.toLowerCase()
   const previous = accountToReplace(accounts, input.host, {handle, did})
   if (previous && previous.key !== key) delete entry.accounts[previous.key]
-  entry.accounts[key] = {...previous?.account, handle, did, device_secret: deviceSecret}
+  const account: Account = {...previous?.account, handle, did, device_secret: deviceSecret}
+  if (sameBaseUrl(input.appViewUrl, registry.key)) delete account.appview_url
+  else account.appview_url = input.appViewUrl
+  entry.accounts[key] = account
   entry.active = key
   return {replaced: previous !== undefined}
 }
@@ -71,4 +77,9 @@ export function removeAccount(
   const onlyKnownFields = Object.keys(entry).every((field) => field === 'accounts' || field === 'active')
   if (remaining.length === 0 && onlyKnownFields) delete accounts.registries[registry.key]
   return {removed: true, wasActive, newActive}
+}
+
+function sameBaseUrl(a: string, b: string): boolean {
+  const normal = (url: string) => url.toLowerCase().replace(/\/+$/, '')
+  return normal(a) === normal(b)
 }
