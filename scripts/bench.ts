@@ -9,17 +9,22 @@
  * The session cache holds a fresh "valid" answer for alice, as a real check would have left it a
  * moment ago: the common case, where Docker's `get` makes no network request.
  *
+ * Memory: in separate runs (so the timing runs carry no extra code), both sides preload a few lines
+ * that report the process's peak resident set size at exit; the medians are compared against the same
+ * target (get ≤ 1.3 × baseline).
+ *
  * Usage: npm run bench [-- --runs 80]
  */
 import {spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {remember, sessionCacheKey, sessionCachePath} from '../src/lib/session-check/session-cache.ts'
 
 const TARGET_RATIO = 1.3
+const MEMORY_RUNS = 15
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const CLI = path.join(REPO, 'bin', 'run.js')
 const CLIENT_ARGV = ['docker', 'push', 'atcr.io/alice.bsky.social/app:latest']
@@ -46,14 +51,39 @@ function percentile(values: number[], p: number): number {
 /** Wall time of one run, in ms; fails loudly if the answer is not the expected credentials. */
 function timeOnce(args: string[], env: NodeJS.ProcessEnv): number {
   const started = process.hrtime.bigint()
+  runOnce(args, env)
+  return Number(process.hrtime.bigint() - started) / 1e6
+}
+
+/** Peak RSS of one run, in MB, as the process itself reported it at exit (see memoryProbe). */
+function peakRssOnce(args: string[], env: NodeJS.ProcessEnv, probe: {file: string; report: string}): number {
+  rmSync(probe.report, {force: true})
+  runOnce(args, {
+    ...env,
+    NODE_OPTIONS: `--import=${pathToFileURL(probe.file).href}`,
+    ATCR_BENCH_RSS: probe.report,
+  })
+  return Number(readFileSync(probe.report, 'utf8')) / 1024
+}
+
+/** A preload that writes the process's peak RSS (KiB, from getrusage) to $ATCR_BENCH_RSS at exit. */
+function memoryProbe(root: string): {file: string; report: string} {
+  const file = path.join(root, 'rss-probe.mjs')
+  writeFileSync(
+    file,
+    `import {writeFileSync} from 'node:fs'\n` +
+      `process.on('exit', () => writeFileSync(process.env.ATCR_BENCH_RSS, String(process.resourceUsage().maxRSS)))\n`,
+  )
+  return {file, report: path.join(root, 'rss.txt')}
+}
+
+function runOnce(args: string[], env: NodeJS.ProcessEnv): void {
   const result = spawnSync(process.execPath, args, {input: 'atcr.io', env, encoding: 'utf8'})
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e6
   if (result.status !== 0 || result.stdout !== EXPECTED) {
     throw new Error(
       `unexpected answer from ${args.join(' ')}: exit ${result.status}, stdout ${JSON.stringify(result.stdout)}, stderr ${result.stderr}`,
     )
   }
-  return elapsed
 }
 
 function measure(): void {
@@ -106,6 +136,14 @@ function measure(): void {
       }
     }
 
+    const probe = memoryProbe(root)
+    const getRss: number[] = []
+    const baselineRss: number[] = []
+    for (let run = 0; run < MEMORY_RUNS; run++) {
+      getRss.push(peakRssOnce([CLI, 'get'], env, probe))
+      baselineRss.push(peakRssOnce([baseline], env, probe))
+    }
+
     // A cache miss would have asked atcr.io (unreachable here) and recorded that: then this was not the warm path.
     const cache = JSON.parse(readFileSync(sessionCachePath(configDir), 'utf8')) as {unreachable: object}
     if (Object.keys(cache.unreachable).length > 0)
@@ -125,7 +163,22 @@ function measure(): void {
     console.log(row('bare node: read stdin, print JSON', baselineTimes))
     const verdict = ratio <= TARGET_RATIO ? 'PASS' : 'FAIL'
     console.log(`get / baseline (medians): ${ratio.toFixed(2)}× — target ≤ ${TARGET_RATIO}× — ${verdict}`)
-    process.exitCode = ratio <= TARGET_RATIO ? 0 : 1
+
+    const memoryRatio = median(getRss) / median(baselineRss)
+    const memoryRow = (name: string, values: number[]) =>
+      `| ${name.padEnd(34)} | ${median(values).toFixed(1).padStart(9)} | ${Math.max(...values)
+        .toFixed(1)
+        .padStart(8)} |`
+    console.log(`\npeak resident memory, ${MEMORY_RUNS} runs each (getrusage maxRSS at exit)`)
+    console.log('| command                            | median MB |   max MB |')
+    console.log('|------------------------------------|----------:|---------:|')
+    console.log(memoryRow('docker-credential-atcr get', getRss))
+    console.log(memoryRow('bare node: read stdin, print JSON', baselineRss))
+    const memoryVerdict = memoryRatio <= TARGET_RATIO ? 'PASS' : 'FAIL'
+    console.log(
+      `get / baseline (medians): ${memoryRatio.toFixed(2)}× — target ≤ ${TARGET_RATIO}× — ${memoryVerdict}`,
+    )
+    process.exitCode = ratio <= TARGET_RATIO && memoryRatio <= TARGET_RATIO ? 0 : 1
   } finally {
     rmSync(root, {recursive: true, force: true})
   }
