@@ -57,8 +57,10 @@ For CI: pipe an existing device secret to --with-token and name its account with
     const baseUrl = await this.resolveAppViewUrl(host)
     const client = createAppViewClient({baseUrl})
 
-    if (flags['with-token'])
-      return this.finish(client, host, await this.secretFromStdin(client, host, flags.account), flags.yes)
+    if (flags['with-token']) {
+      const login = await this.secretFromStdin(client, host, flags.account)
+      return this.finish(client, host, {...login, issuedHere: false}, flags.yes)
+    }
     // Ctrl-C during the device flow cancels it (exit 130, nothing saved). Once approved, the same handler
     // only notes it: Node's default action would kill the process in the middle of the locked save and
     // leave the lock file behind. The save completes, then the command stops with 130.
@@ -70,7 +72,13 @@ For CI: pipe an existing device secret to --with-token and name its account with
     process.on('SIGINT', onInterrupt)
     try {
       const login = await this.deviceFlow(client, host, flags['no-browser'], interruption.controller)
-      return await this.finish(client, host, login, flags.yes, () => interruption.interrupted)
+      return await this.finish(
+        client,
+        host,
+        {...login, issuedHere: true},
+        flags.yes,
+        () => interruption.interrupted,
+      )
     } finally {
       process.removeListener('SIGINT', onInterrupt)
     }
@@ -79,7 +87,7 @@ For CI: pipe an existing device secret to --with-token and name its account with
   private async finish(
     client: AppViewClient,
     host: string,
-    login: LoggedInAccount,
+    login: LoggedInAccount & {issuedHere: boolean},
     yes: boolean,
     interrupted: () => boolean = () => false,
   ): Promise<LoginResult> {
@@ -118,7 +126,7 @@ For CI: pipe an existing device secret to --with-token and name its account with
     client: AppViewClient,
     host: string,
     savedHandle: string,
-    login: LoggedInAccount,
+    login: LoggedInAccount & {issuedHere: boolean},
   ): Promise<void> {
     const question = `${savedHandle} is already logged in to ${host}. Replace its saved login?`
     let replace = false
@@ -132,8 +140,9 @@ For CI: pipe an existing device secret to --with-token and name its account with
       }
     }
     if (replace) return
-    // The fresh secret will not be kept: do not leave it valid on the AppView.
-    await client.revokeDevice({handle: login.handle, deviceSecret: login.deviceSecret})
+    // A secret this login's device flow just issued will not be kept: do not leave it valid on the
+    // AppView. A secret piped to --with-token is the person's own (a CI secret, say): never revoke it.
+    if (login.issuedHere) await client.revokeDevice({handle: login.handle, deviceSecret: login.deviceSecret})
     if (!this.canPrompt()) this.requireFlagWhenNoTerminal(question, '--yes to replace it')
     // Ctrl-C exits 130 like every other cancelled prompt; answering No is a plain failure.
     this.error(`Kept the saved login of ${savedHandle} on ${host}; nothing was changed.`, {

@@ -5,7 +5,14 @@ import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
-import {makeSandbox, runCli, type Sandbox, useEmulator, userCodeIn} from '../appview/cli-harness.ts'
+import {
+  accountFileFor,
+  makeSandbox,
+  runCli,
+  type Sandbox,
+  useEmulator,
+  userCodeIn,
+} from '../appview/cli-harness.ts'
 
 const alice = {handle: 'alice.test', did: 'did:plc:alice'}
 
@@ -155,6 +162,30 @@ describe('login', {timeout: 120_000}, () => {
     assert.equal(
       sandbox.readAccounts().registries[emulator.url]!.accounts['alice.test']!.device_secret,
       secret,
+    )
+  })
+
+  it('--with-token without --yes over a saved login keeps the piped secret valid, so --yes then works', async () => {
+    const saved = emulator.addAccount(alice)
+    const piped = emulator.addAccount(alice)
+    const withToken = (args: string[]) =>
+      runCli(['login', emulator.host, '--with-token', '--account', 'alice.test', ...args], {
+        env: sandbox.env,
+        stdin: piped,
+      })
+    sandbox.writeAccounts(accountFileFor(emulator.url, [{...alice, device_secret: saved}]))
+
+    const refused = await withToken([])
+    assert.equal(refused.code, 2)
+    assert.match(refused.stderr, /alice\.test is already logged in.*Pass --yes/s)
+    // The person's own secret (say, a CI secret) is not this command's to revoke.
+    assert.equal(emulator.requests.filter((request) => request.method === 'DELETE').length, 0)
+
+    const replaced = await withToken(['--yes'])
+    assert.equal(replaced.code, 0, replaced.stderr)
+    assert.equal(
+      sandbox.readAccounts().registries[emulator.url]!.accounts['alice.test']!.device_secret,
+      piped,
     )
   })
 
