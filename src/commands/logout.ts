@@ -3,8 +3,9 @@ import {Flags} from '@oclif/core'
 import {RegistryCommand} from '../base/registry-command.ts'
 import {createAppViewClient} from '../lib/appview/client.ts'
 import type {Account} from '../lib/config/account-file.ts'
-import {activeAccount, findAccount} from '../lib/config/registry-entries.ts'
+import {activeAccount, findAccount, registriesWithAccounts} from '../lib/config/registry-entries.ts'
 import {removeAccount} from '../lib/device-flow/account-changes.ts'
+import {BIN} from '../lib/protocol/messages.ts'
 import {enquirerPrompter, PromptCancelledError} from '../lib/prompts/prompter.ts'
 
 export interface LogoutResult {
@@ -37,9 +38,19 @@ export default class Logout extends RegistryCommand {
   async run(): Promise<LogoutResult> {
     const {args, flags} = await this.parse(Logout)
     const host = this.registryHost(args.registry)
-    const registry = this.findRegistry(this.loadAccounts(), host)
+    const accounts = this.loadAccounts()
+    const registry = this.findRegistry(accounts, host)
     const keys = Object.keys(registry?.entry.accounts ?? {})
-    if (!registry || keys.length === 0) this.error(`No accounts for ${host}; nothing to log out.`, {exit: 1})
+    if (!registry || keys.length === 0) {
+      const elsewhere = registriesWithAccounts(accounts).map((match) => match.host)
+      this.error(
+        `No accounts for ${host}; nothing to log out.` +
+          (elsewhere.length > 0
+            ? ` Accounts are saved for ${elsewhere.join(', ')}: ${BIN} logout ${elsewhere[0]}`
+            : ''),
+        {exit: 1},
+      )
+    }
 
     const {key, account} = await this.chooseAccount(host, registry.entry.accounts, flags.account)
     if (!flags.yes) {

@@ -92,4 +92,13 @@ describe('logout', {timeout: 60_000}, () => {
     assert.equal(unknown.code, 1)
     assert.match(unknown.stderr, /carol\.test is not an account of .*Accounts: alice\.test, bob\.test/)
   })
+
+  it('without REGISTRY and no atcr.io account, names the registries that have accounts and the command', async () => {
+    const result = await runCli(['logout', '--yes'], {env: sandbox.env})
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /No accounts for atcr\.io/)
+    const escaped = emulator.host.replaceAll('.', '\\.')
+    assert.match(result.stderr, new RegExp(`Accounts are saved for ${escaped}.*logout ${escaped}\\n`, 's'))
+    assert.equal(Object.keys(sandbox.readAccounts().registries[emulator.url]!.accounts).length, 2)
+  })
 })

@@ -12,7 +12,7 @@ import {
   activeAccount,
   findAccount,
   findRegistry,
-  listRegistries,
+  registriesWithAccounts,
   type RegistryMatch,
 } from '../config/registry-entries.ts'
 import {BIN} from '../protocol/messages.ts'
@@ -55,10 +55,6 @@ export interface SwitchInput {
   update: <T>(change: (accounts: AccountFile) => T) => T
 }
 
-function withAccounts(accounts: AccountFile): RegistryMatch[] {
-  return listRegistries(accounts).filter((registry) => Object.keys(registry.entry.accounts).length > 0)
-}
-
 /** The registry `switch` acts on. */
 export function chooseSwitchRegistry(accounts: AccountFile, registryHost?: string): RegistryMatch {
   if (registryHost !== undefined) {
@@ -68,7 +64,7 @@ export function chooseSwitchRegistry(accounts: AccountFile, registryHost?: strin
     }
     return match
   }
-  const candidates = withAccounts(accounts)
+  const candidates = registriesWithAccounts(accounts)
   if (candidates.length === 0) throw new SwitchError(`No accounts yet. Log in first: ${BIN} login`)
   if (candidates.length === 1) return candidates[0]!
   const preferred = candidates.find((registry) => registry.host === DEFAULT_SWITCH_REGISTRY)

@@ -23,6 +23,11 @@ export function listRegistries(accounts: AccountFile): RegistryMatch[] {
   return found
 }
 
+/** The registries that hold at least one account. */
+export function registriesWithAccounts(accounts: AccountFile): RegistryMatch[] {
+  return listRegistries(accounts).filter((registry) => Object.keys(registry.entry.accounts).length > 0)
+}
+
 /** The registry for a canonical host. If two keys name the same host (http and https), the one with accounts wins. */
 export function findRegistry(accounts: AccountFile, host: string): RegistryMatch | undefined {
   const matches = listRegistries(accounts).filter((registry) => registry.host === host)
