@@ -27,7 +27,7 @@ import {appViewUrlFor, readInsecureRegistries} from '../lib/registry/appview-url
 
 /** oclif's FlagOutput/ArgOutput, which its index does not export. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type ParserRecord = Record<string, any>
+export type ParserRecord = Record<string, any>
 
 export abstract class PeopleCommand extends Command {
   /**

@@ -17,6 +17,9 @@ export abstract class RegistryCommand extends PeopleCommand {
     registry: Args.string({
       description: `registry host, like atcr.io, buoy.cr or localhost:5000`,
       required: false,
+      // oclif would otherwise fill a missing REGISTRY from piped stdin: the device secret of
+      // `login --with-token`, or whatever a script happens to pipe into status, switch or logout.
+      ignoreStdin: true,
     }),
   }
 

@@ -33,6 +33,7 @@ Also checks that Docker can start ${BIN} from PATH with Node.js 22 or newer.`
     registry: Args.string({
       description: 'registry hosts (several allowed), like atcr.io buoy.cr',
       required: false,
+      ignoreStdin: true, // never read hosts from a pipe (see RegistryCommand)
     }),
   }
   static override enableJsonFlag = true

@@ -7,7 +7,10 @@
  * The plugin itself is not registered in package.json: its init hook would start a background
  * self-update from every command, where this helper only shows a daily notice (src/hooks/update-notice.ts).
  */
+import type {Interfaces} from '@oclif/core'
 import {commands} from '@oclif/plugin-update'
+
+import type {ParserRecord} from '../base/people-command.ts'
 
 import {currentChannel} from '../lib/update/channel.ts'
 import {CHANNELS, detectInstallKind, updateCommandFor} from '../lib/update/install-kind.ts'
@@ -15,7 +18,10 @@ import {RELEASE_HOST_ENV, releaseHost} from '../lib/update/release-host.ts'
 
 export default class Update extends commands.update {
   // Restated: oclif's parse() reads a command's own static properties, not inherited ones.
-  static override args = commands.update.args
+  // The channel is never read from piped stdin (oclif fills a missing argument from it otherwise).
+  static override args: typeof commands.update.args = {
+    channel: {...commands.update.args.channel, ignoreStdin: true},
+  }
   static override flags = commands.update.flags
   static override summary =
     'Update docker-credential-atcr to the newest release of a channel (stable or beta).'
@@ -36,6 +42,15 @@ ${RELEASE_HOST_ENV} overrides the release host (for a mirror).`
       description: 'See the releases on the host:',
     },
   ]
+
+  /** plugin-update's run() parses again with its own class: give it these args (no stdin) as well. */
+  protected override async parse<F extends ParserRecord, B extends ParserRecord, A extends ParserRecord>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const input = options === undefined || options === commands.update ? (Update as typeof options) : options
+    return super.parse(input, argv)
+  }
 
   override async run(): Promise<void> {
     const {args, flags} = await this.parse(Update)

@@ -37,11 +37,12 @@ describe('update from an npm install', {timeout: 120_000}, () => {
   })
   after(() => rmSync(root, {recursive: true, force: true}))
 
-  const updateInstalled = (args: string[]) => {
+  const updateInstalled = (args: string[], input = '') => {
     const result = spawnSync(process.execPath, [cli, 'update', ...args], {
       env,
       encoding: 'utf8',
       timeout: 60_000,
+      input,
     })
     return {code: result.status, stdout: result.stdout, stderr: result.stderr}
   }
@@ -52,6 +53,12 @@ describe('update from an npm install', {timeout: 120_000}, () => {
     assert.match(result.stderr, /installed by npm and cannot replace itself/)
     assert.match(result.stderr, /^ {2}npm i -g docker-credential-atcr@latest$/m)
     assert.equal(result.stdout, '')
+  })
+
+  it('never takes the channel from piped stdin', async () => {
+    const result = updateInstalled([], 'beta\n')
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stderr, /^ {2}npm i -g docker-credential-atcr@latest$/m)
   })
 
   it('prints the beta dist-tag for the beta channel', async () => {

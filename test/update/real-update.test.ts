@@ -92,8 +92,8 @@ describe('update from a release tarball install', {timeout: 180_000}, () => {
     assert.match(version.stdout, new RegExp(`^${BIN} 0\\.1\\.0 `))
   })
 
-  it('updates to the newest stable release, then runs it', async () => {
-    const update = await run(launcher, ['update'], env)
+  it('updates to the newest stable release, then runs it (a pipe on stdin is not the channel)', async () => {
+    const update = await run(launcher, ['update'], env, 'beta\n')
     assert.equal(update.code, 0, update.stderr)
     assert.ok(
       requests.includes(
