@@ -191,6 +191,21 @@ describe('configureDocker', () => {
     )
   })
 
+  it('a DOCKER_CONFIG that is a file, not a directory, is a DockerConfigError in plain words', () => {
+    const notADirectory = path.join(temporaryDirectory(), 'docker')
+    writeFileSync(notADirectory, '')
+    const file = path.join(notADirectory, 'config.json')
+    for (const dryRun of [true, false]) {
+      assert.throws(
+        () => configureDocker({file, hosts: ['atcr.io'], dryRun}),
+        (error: unknown) =>
+          error instanceof DockerConfigError &&
+          error.message === `${file}: cannot read it: ${notADirectory} is a file, not a directory`,
+      )
+    }
+    assert.equal(readFileSync(notADirectory, 'utf8'), '')
+  })
+
   it('an empty file counts as an empty config', () => {
     const {file} = dockerDir('')
     const result = configureDocker({file, hosts: ['atcr.io'], dryRun: false})

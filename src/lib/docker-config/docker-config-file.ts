@@ -44,6 +44,28 @@ export interface DockerConfigDocument {
 
 const MAX_SYMLINK_HOPS = 40
 
+/** The nearest ancestor of `file` that exists but is not a directory (`DOCKER_CONFIG` set to a file). */
+function fileInPlaceOfDirectory(file: string): string | undefined {
+  for (let directory = path.dirname(file); directory !== path.dirname(directory);) {
+    try {
+      if (!statSync(directory).isDirectory()) return directory
+    } catch {
+      // Missing or unreadable: look further up.
+    }
+    directory = path.dirname(directory)
+  }
+  return undefined
+}
+
+/** Why reading `at` failed, in plain words. */
+function describeReadError(error: unknown, at: string): string {
+  if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+    const culprit = fileInPlaceOfDirectory(at)
+    if (culprit !== undefined) return `${culprit} is a file, not a directory`
+  }
+  return describeIoError(error)
+}
+
 /** The final target of a chain of symlinks, even when that target does not exist yet (as Docker writes it). */
 export function resolveSymlinkTarget(file: string): string {
   let current = path.resolve(file)
@@ -53,7 +75,9 @@ export function resolveSymlinkTarget(file: string): string {
       isLink = lstatSync(current).isSymbolicLink()
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return current
-      throw error
+      throw new DockerConfigError(file, `cannot read it: ${describeReadError(error, current)}`, {
+        cause: error,
+      })
     }
     if (!isLink) return current
     current = path.resolve(path.dirname(current), readlinkSync(current))
@@ -83,7 +107,7 @@ export function readDockerConfig(file: string): DockerConfigDocument {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       return {file, target, exists: false, config: {}, indentation: '\t', trailingNewline: true}
     }
-    throw new DockerConfigError(file, `cannot read it: ${describeIoError(error)}`, {cause: error})
+    throw new DockerConfigError(file, `cannot read it: ${describeReadError(error, target)}`, {cause: error})
   }
   const mode = statSync(target).mode & 0o7777
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '')
