@@ -54,6 +54,9 @@ For CI: pipe an existing device secret to --with-token and name its account with
   async run(): Promise<LoginResult> {
     const {args, flags} = await this.parse(Login)
     const host = this.registryHost(args.registry)
+    // An account file that cannot be used (or migrated) fails here, before anyone is sent to approve a
+    // login that could not be saved, and before a secret is issued that nothing would keep or revoke.
+    this.loadAccounts()
     const baseUrl = await this.resolveAppViewUrl(host)
     const client = createAppViewClient({baseUrl})
 

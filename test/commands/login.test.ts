@@ -189,6 +189,22 @@ describe('login', {timeout: 120_000}, () => {
     )
   })
 
+  it('an account file it cannot use stops login before the device flow starts', async () => {
+    sandbox.writeAccounts('{"not": "an account file"}')
+    emulator.approveNext(alice)
+    for (const args of [['--no-browser'], ['--with-token', '--account', 'alice.test']]) {
+      const result = await runCli(['login', emulator.host, ...args], {
+        env: sandbox.env,
+        stdin: emulator.addAccount(alice),
+      })
+      assert.equal(result.code, 1)
+      assert.match(result.stderr, /Cannot use the account file .*device\.json: not an ATCR account file/)
+      assert.doesNotMatch(result.stderr, /one-time code/)
+    }
+    // No code was asked for and no secret checked: nobody was sent to approve a login that cannot be saved.
+    assert.deepEqual(emulator.requests, [])
+  })
+
   it('--with-token refuses an unknown secret, and needs --account', async () => {
     const refused = await runCli(['login', emulator.host, '--with-token', '--account', 'alice.test'], {
       env: sandbox.env,
