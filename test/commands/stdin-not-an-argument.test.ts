@@ -49,3 +49,19 @@ describe('piped stdin is never the REGISTRY argument', {timeout: 60_000}, () => 
     })
   }
 })
+
+describe('piped stdin is never the PLUGIN argument', {timeout: 60_000}, () => {
+  for (const command of ['trust', 'untrust']) {
+    it(`plugins ${command} without PLUGIN fails asking for it, whatever stdin holds`, async () => {
+      const sandbox = makeSandbox()
+      try {
+        const result = await runCli(['plugins', command], {env: sandbox.env, stdin: 'some-plugin\n'})
+        assert.equal(result.code, 2, result.stderr)
+        assert.match(result.stderr, /Missing 1 required arg/)
+        assert.doesNotMatch(result.stderr, /some-plugin/)
+      } finally {
+        sandbox.cleanup()
+      }
+    })
+  }
+})

@@ -23,7 +23,11 @@ The choice is kept in $ATCR_CONFIG_DIR/plugins-on-get.json (default ~/.atcr). Un
   static override examples = ['<%= config.bin %> <%= command.id %> atcr-plugin-example']
   static override enableJsonFlag = true
   static override args = {
-    plugin: Args.string({description: 'name of an installed or linked plugin', required: true}),
+    plugin: Args.string({
+      description: 'name of an installed or linked plugin',
+      required: true,
+      ignoreStdin: true,
+    }),
   }
 
   async run(): Promise<TrustResult> {

@@ -16,7 +16,11 @@ export default class PluginsUntrust extends PeopleCommand {
   static override examples = ['<%= config.bin %> <%= command.id %> atcr-plugin-example']
   static override enableJsonFlag = true
   static override args = {
-    plugin: Args.string({description: 'name of a plugin trusted with "plugins trust"', required: true}),
+    plugin: Args.string({
+      description: 'name of a plugin trusted with "plugins trust"',
+      required: true,
+      ignoreStdin: true,
+    }),
   }
 
   async run(): Promise<UntrustResult> {
