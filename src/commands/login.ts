@@ -94,19 +94,21 @@ For CI: pipe an existing device secret to --with-token and name its account with
     yes: boolean,
     interrupted: () => boolean = () => false,
   ): Promise<LoginResult> {
-    const baseUrl = client.baseUrl
-
-    const previous = accountToReplace(this.loadAccounts(), host, login)
+    const previous = await this.retireOnFailure(client, login, () =>
+      accountToReplace(this.loadAccounts(), host, login),
+    )
     if (previous && previous.account.device_secret !== login.deviceSecret && !yes) {
       await this.confirmReplace(client, host, previous.account.handle, login)
     }
-    const {replaced} = this.updateAccounts((accounts) =>
-      saveLogin(accounts, {
-        host,
-        registryKey: this.findRegistry(accounts, host)?.key ?? this.registryBaseUrl(host),
-        appViewUrl: baseUrl,
-        login,
-      }),
+    const {replaced} = await this.retireOnFailure(client, login, () =>
+      this.updateAccounts((accounts) =>
+        saveLogin(accounts, {
+          host,
+          registryKey: this.findRegistry(accounts, host)?.key ?? this.registryBaseUrl(host),
+          appViewUrl: client.baseUrl,
+          login,
+        }),
+      ),
     )
     if (interrupted()) {
       this.say(
@@ -123,6 +125,26 @@ For CI: pipe an existing device secret to --with-token and name its account with
     }
     this.say(`Logged in to ${host} as ${login.handle}`)
     return {registry: host, handle: login.handle, did: login.did, replaced}
+  }
+
+  /**
+   * Run a step between the AppView issuing a secret and the account file keeping it. When the step
+   * fails (full disk, read-only directory, a file that broke meanwhile), nothing will keep a secret this
+   * login issued: retire it on the AppView rather than leave it valid. A piped secret belongs to the
+   * person and is left alone.
+   */
+  private async retireOnFailure<T>(
+    client: AppViewClient,
+    login: LoggedInAccount & {issuedHere: boolean},
+    step: () => T,
+  ): Promise<T> {
+    try {
+      return step()
+    } catch (error) {
+      if (login.issuedHere)
+        await client.revokeDevice({handle: login.handle, deviceSecret: login.deviceSecret})
+      throw error
+    }
   }
 
   private async confirmReplace(

@@ -1,6 +1,7 @@
 /** `login` spawned as a real process against the AppView emulator (run `npm run build` first). */
 import assert from 'node:assert/strict'
 import type {ChildProcess} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {afterEach, beforeEach, describe, it} from 'node:test'
@@ -187,6 +188,19 @@ describe('login', {timeout: 120_000}, () => {
       sandbox.readAccounts().registries[emulator.url]!.accounts['alice.test']!.device_secret,
       piped,
     )
+  })
+
+  it('a save that fails after approval retires the secret it was issued, and keeps the file', async () => {
+    const broken = '{"broken": '
+    const result = await loginActing((code) => {
+      // The file breaks while the person approves (another tool, a bad edit): the save must fail.
+      sandbox.writeAccounts(broken)
+      emulator.approve(code, alice)
+    })
+    assert.equal(result.code, 1, `${result.stderr}\n${readFileSync(sandbox.accountFile, 'utf8')}`)
+    assert.match(result.stderr, /Cannot use the account file/)
+    assert.equal(emulator.requests.filter((request) => request.method === 'DELETE').length, 1)
+    assert.equal(readFileSync(sandbox.accountFile, 'utf8'), broken)
   })
 
   it('an account file it cannot use stops login before the device flow starts', async () => {
