@@ -7,8 +7,8 @@ The account is chosen without asking: ATCR_ACCOUNT, else the image named on the 
 Before answering, the account's secret is checked with its AppView at most every few minutes (1.5 s budget; an unreachable AppView never fails a pull). An expired sign-in or a revoked secret fails with a line naming how to sign in again. ATCR_SESSION_CHECK=0 turns the check off.
 Set ATCR_DEBUG=1 to see on stderr which rule chose which account.`
   static override examples = [
-    'printf atcr.io | <%= config.bin %> get',
-    'printf atcr.io | ATCR_DEBUG=1 <%= config.bin %> get',
+    '$ printf atcr.io | <%= config.bin %> get',
+    '$ printf atcr.io | ATCR_DEBUG=1 <%= config.bin %> get',
   ]
   protected readonly verb = 'get' as const
 }

@@ -33,9 +33,19 @@ For CI: pipe an existing device secret to --with-token and name its account with
 
 --json prints {"registry","handle","did","replaced"} on stdout (never the secret).`
   static override examples = [
-    '<%= config.bin %> login',
-    '<%= config.bin %> login buoy.cr --no-browser',
-    'printf %s "$ATCR_DEVICE_SECRET" | <%= config.bin %> login atcr.io --with-token --account alice.bsky.social',
+    {
+      description: 'Log in to atcr.io: shows a code and opens the browser',
+      command: '<%= config.bin %> login',
+    },
+    {
+      description: 'Another registry, on a machine without a browser',
+      command: '<%= config.bin %> login buoy.cr --no-browser',
+    },
+    {
+      description: 'In CI: save a device secret read from stdin (never from argv)',
+      command:
+        '$ printf %s "$ATCR_DEVICE_SECRET" | <%= config.bin %> login atcr.io --with-token --account alice.bsky.social',
+    },
   ]
   static override enableJsonFlag = true
   static override flags = {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {existsSync} from 'node:fs'
+import {existsSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 import {after, describe, it} from 'node:test'
 
@@ -58,5 +58,25 @@ describe('root help', () => {
       /ATCR_ACCOUNT=\S+ docker push/,
       'the root examples are for the root help only',
     )
+  })
+})
+
+describe('examples of every command', () => {
+  it('are shell lines the help prints with a "$ " prompt', async () => {
+    const commandsDir = path.join(REPO, 'src', 'commands')
+    const files = readdirSync(commandsDir, {recursive: true, encoding: 'utf8'}).filter((file) =>
+      file.endsWith('.ts'),
+    )
+    assert.ok(files.length >= 10, files.join(', '))
+    for (const file of files) {
+      const module = (await import(path.join(commandsDir, file))) as {
+        default: {examples?: (string | {command: string})[]}
+      }
+      for (const example of module.default.examples ?? []) {
+        const command = typeof example === 'string' ? example : example.command
+        // oclif adds "$ " only to lines that start with the binary; anything else must bring its own.
+        assert.match(command, /^(<%= config\.bin %>|\$ )/, `${file}: ${command}`)
+      }
+    }
   })
 })

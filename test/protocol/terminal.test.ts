@@ -33,6 +33,11 @@ describe(
           assert.equal(result.status, 1)
           assert.match(result.stdout, new RegExp(`docker-credential-atcr ${verb} reads`))
           assert.match(result.stdout, /docker-credential-atcr login/)
+          // The example feeds the verb what it reads: a host for get and erase, JSON for store.
+          const example = /\$ (.*)\| docker-credential-atcr (\w+)/.exec(result.stdout)
+          assert.ok(example, result.stdout)
+          assert.equal(example[2], verb)
+          assert.match(example[1]!, verb === 'store' ? /"ServerURL"/ : /^printf atcr\.io $/)
         } finally {
           sandbox.cleanup()
         }

@@ -57,13 +57,21 @@ const VERB_USAGE: Record<ProtocolVerb, string> = {
   list: 'prints {"<host>": "<handle>"} for every registry',
 }
 
+/** What a client would run, as a person can try it. */
+const VERB_EXAMPLE: Record<ProtocolVerb, string> = {
+  get: `printf atcr.io | ${BIN} get`,
+  store: `printf '{"ServerURL":"atcr.io","Username":"alice.bsky.social","Secret":"atcr_device_…"}' | ${BIN} store`,
+  erase: `printf atcr.io | ${BIN} erase`,
+  list: `${BIN} list`,
+}
+
 /** What a person who typed a protocol verb at a terminal sees instead of a helper waiting for input. */
 export function terminalUsage(verb: ProtocolVerb): string {
   return [
     `${BIN} ${verb} ${VERB_USAGE[verb]}.`,
     'Container clients (docker, podman, skopeo, buildah) run it for you over a pipe; it is not meant to be typed.',
     '',
-    `  printf atcr.io | ${BIN} ${verb === 'list' ? 'list' : verb}`,
+    `  $ ${VERB_EXAMPLE[verb]}`,
     '',
     `Sign in with:   ${BIN} login`,
     `See accounts:   ${BIN} status`,
