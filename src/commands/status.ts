@@ -3,7 +3,14 @@ import {Flags} from '@oclif/core'
 import {RegistryCommand} from '../base/registry-command.ts'
 import {createAppViewClient} from '../lib/appview/client.ts'
 import {BIN} from '../lib/protocol/messages.ts'
-import {collectStatus, formatStatus, type StatusReport} from '../lib/session-check/account-status.ts'
+import {
+  collectStatus,
+  formatStatus,
+  type LearnedDid,
+  learnedDids,
+  recordLearnedDids,
+  type StatusReport,
+} from '../lib/session-check/account-status.ts'
 
 const CHECK_TIMEOUT_MS = 4000
 
@@ -31,7 +38,8 @@ No secret is ever part of the output.`
   async run(): Promise<StatusReport> {
     const {args, flags} = await this.parse(Status)
     const host = args.registry === undefined ? undefined : this.registryHost(args.registry)
-    const report = await collectStatus(this.loadAccounts(), {
+    const accounts = this.loadAccounts()
+    const report = await collectStatus(accounts, {
       host,
       offline: flags.offline,
       check: async (registry, account) =>
@@ -45,6 +53,7 @@ No secret is ever part of the output.`
           service: registry.host,
         }),
     })
+    this.recordLearnedDids(learnedDids(accounts, report))
     if (report.registries.length === 0) {
       this.say(
         host ? `No accounts for ${host}. Run: ${BIN} login ${host}` : `No accounts yet. Run: ${BIN} login`,
@@ -54,5 +63,19 @@ No secret is ever part of the output.`
     }
     if (report.needsLogin) process.exitCode = 1
     return report
+  }
+
+  /**
+   * Accounts migrated from older formats have no DID, so `get` cannot match references that name them
+   * by DID. A check that revealed one is worth keeping. Best effort: status still reports when the
+   * directory is read-only or the file is busy.
+   */
+  private recordLearnedDids(learned: LearnedDid[]): void {
+    if (learned.length === 0) return
+    try {
+      this.updateAccounts((accounts) => recordLearnedDids(accounts, learned))
+    } catch {
+      // Nothing status reports depends on it; the next status tries again.
+    }
   }
 }

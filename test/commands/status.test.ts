@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
 import {makeSandbox, runCli, type Sandbox, useEmulator} from '../appview/cli-harness.ts'
+import {runVerbUnderClient} from '../support/cli.ts'
 
 describe('status', {timeout: 60_000}, () => {
   let sandbox: Sandbox
@@ -86,6 +87,30 @@ describe('status', {timeout: 60_000}, () => {
       '  ✓ alice.test (did:plc:alice) [active]: valid',
       '  ✓ bob.test (did:plc:bob): valid',
     ])
+  })
+
+  it('keeps a DID the check revealed, so get then matches image references that name it', async () => {
+    const before = await runVerbUnderClient(
+      ['skopeo', 'copy', 'docker-archive:/tmp/x.tar', `docker://${emulator.host}/did:plc:bob/app:1`],
+      'get',
+      {input: emulator.host, env: sandbox.env},
+    )
+    assert.equal(JSON.parse(before.stdout).Username, 'alice.test', 'no DID saved yet: the active account')
+
+    const result = await runCli(['status', '--json'], {env: sandbox.env})
+    assert.equal(result.code, 0, result.stderr)
+    const saved = sandbox.readAccounts().registries
+    assert.equal(saved[emulator.url]!.accounts['bob.test']!.did, 'did:plc:bob')
+    assert.equal(saved['http://127.0.0.1:1']!.accounts['carol.test']!.did, '', 'unreachable: nothing learned')
+    assert.equal(saved[emulator.url]!.accounts['bob.test']!.device_secret, secrets[1])
+
+    const after = await runVerbUnderClient(
+      ['skopeo', 'copy', 'docker-archive:/tmp/x.tar', `docker://${emulator.host}/did:plc:bob/app:1`],
+      'get',
+      {input: emulator.host, env: sandbox.env},
+    )
+    assert.equal(after.code, 0, after.stdout)
+    assert.equal(JSON.parse(after.stdout).Username, 'bob.test')
   })
 
   it('names the fix for a revoked secret', async () => {

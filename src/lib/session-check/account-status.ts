@@ -4,7 +4,13 @@
  * secret.
  */
 import type {Account, AccountFile} from '../config/account-file.ts'
-import {activeAccount, listRegistries, type RegistryMatch} from '../config/registry-entries.ts'
+import {
+  activeAccount,
+  findAccount,
+  findRegistry,
+  listRegistries,
+  type RegistryMatch,
+} from '../config/registry-entries.ts'
 import type {SecretCheck} from '../appview/contract.ts'
 
 export type AccountState = 'valid' | 'invalid' | 'session_expired' | 'unreachable' | 'unchecked'
@@ -109,4 +115,53 @@ export function formatStatus(report: StatusReport, bin: string): string[] {
     }
   }
   return lines
+}
+
+/** A DID the AppView told `status` for an account saved without one (migrated from an older format). */
+export interface LearnedDid {
+  host: string
+  handle: string
+  /** The secret that was checked: the DID is recorded only if the account still holds it. */
+  deviceSecret: string
+  did: string
+}
+
+/** The accounts whose DID the checks revealed and the file does not hold yet. */
+export function learnedDids(accounts: AccountFile, report: StatusReport): LearnedDid[] {
+  const learned: LearnedDid[] = []
+  for (const registry of report.registries) {
+    const saved = findRegistry(accounts, registry.registry)
+    if (!saved) continue
+    for (const status of registry.accounts) {
+      const account = findAccount(saved.entry, status.handle)?.account
+      if (account && account.did === '' && status.did !== '') {
+        learned.push({
+          host: registry.registry,
+          handle: account.handle,
+          deviceSecret: account.device_secret,
+          did: status.did,
+        })
+      }
+    }
+  }
+  return learned
+}
+
+/**
+ * Record learned DIDs, inside a locked update, so that `get` can match image references that name the
+ * account by DID. An account that changed meanwhile (new secret, a DID of its own) is left alone.
+ */
+export function recordLearnedDids(accounts: AccountFile, learned: readonly LearnedDid[]): number {
+  let recorded = 0
+  for (const item of learned) {
+    const account = findAccount(
+      findRegistry(accounts, item.host)?.entry ?? {accounts: {}},
+      item.handle,
+    )?.account
+    if (account && account.did === '' && account.device_secret === item.deviceSecret) {
+      account.did = item.did
+      recorded++
+    }
+  }
+  return recorded
 }
