@@ -208,6 +208,22 @@ describe('store', () => {
     }
   })
 
+  it('takes a handle written with a leading @ as the handle', async () => {
+    const sandbox = makeSandbox()
+    try {
+      const input = JSON.stringify({ServerURL: 'atcr.io', Username: '@carol.test', Secret: 'atcr_device_c'})
+      const result = await runCli(['store'], {input, env: sandbox.env})
+      assert.deepEqual([result.stdout, result.code], ['', 0])
+      const saved = sandbox.readAccounts() as {
+        registries: Record<string, {active: string; accounts: Record<string, {handle: string}>}>
+      }
+      assert.deepEqual(Object.keys(saved.registries['https://atcr.io']!.accounts), ['carol.test'])
+      assert.equal(saved.registries['https://atcr.io']!.accounts['carol.test']!.handle, 'carol.test')
+    } finally {
+      sandbox.cleanup()
+    }
+  })
+
   it('parses Go-escaped JSON (\\u003c) with a real parser', async () => {
     const sandbox = makeSandbox()
     try {

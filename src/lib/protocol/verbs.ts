@@ -149,7 +149,8 @@ function parseStoreRequest(input: string): StoreRequest {
     }
   }
   const serverUrl = (request.ServerURL as string | undefined) ?? ''
-  const username = ((request.Username as string | undefined) ?? '').trim()
+  // People write handles with an @ (`docker login -u @alice.bsky.social`), as switch and logout accept.
+  const username = ((request.Username as string | undefined) ?? '').trim().replace(/^@/, '')
   if (serverUrl.trim() === '') throw new ProtocolInputError(MISSING_SERVER_URL)
   if (username === '') throw new ProtocolInputError(MISSING_USERNAME)
   return {ServerURL: serverUrl, Username: username, Secret: (request.Secret as string | undefined) ?? ''}
