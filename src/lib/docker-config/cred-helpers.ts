@@ -76,7 +76,7 @@ export function planCredHelpers(
   const ours = [...new Set(hosts)]
   if (typeof config.credsStore === 'string' && config.credsStore !== '' && ours.length > 0) {
     plan.warnings.push(
-      `credsStore "${config.credsStore}" stays in charge of other registries; for ${ours.join(', ')} credHelpers wins, so ${HELPER_BINARY} answers for them.`,
+      `credsStore "${config.credsStore}" stays in charge of other registries; for ${ours.join(', ')} credHelpers wins, so ${HELPER_BINARY} answers for ${ours.length === 1 ? 'it' : 'them'}.`,
     )
   }
   for (const host of ours) {

@@ -63,6 +63,15 @@ async function ask(question: Record<string, unknown>, streams: PrompterStreams):
   }
 }
 
+/**
+ * What a confirm prompt shows after the question: what the person typed while they type, then "yes" or
+ * "no" (enquirer's default shows "false" before anything is typed, and "true"/"false" after).
+ */
+function confirmAnswer(this: {state: {submitted: boolean; input: string}}, value: unknown): string {
+  if (!this.state.submitted) return this.state.input
+  return value ? 'yes' : 'no'
+}
+
 export interface PrompterStreams {
   stdin: NodeJS.ReadStream
   /** Prompts draw on stderr so that stdout stays clean for programs. */
@@ -74,7 +83,12 @@ export function enquirerPrompter(
 ): Prompter {
   return {
     async confirm(message, options = {}) {
-      return Boolean(await ask({type: 'confirm', message, initial: options.initial ?? false}, streams))
+      return Boolean(
+        await ask(
+          {type: 'confirm', message, initial: options.initial ?? false, format: confirmAnswer},
+          streams,
+        ),
+      )
     },
     async select(message, choices, options = {}) {
       const initialIndex =
