@@ -211,3 +211,44 @@ describe('example plugin, linked', {timeout: 120_000}, () => {
     assert.match(help.stdout, /--trust/)
   })
 })
+
+describe('example plugin, uninstalled after it was trusted', {timeout: 120_000}, () => {
+  let sandbox: Sandbox
+  let env: NodeJS.ProcessEnv
+  const cli = (args: string[]) => runCli(args, {env, timeoutMs: 60_000})
+  const trustFile = () => path.join(sandbox.configDir, 'plugins-on-get.json')
+
+  before(() => {
+    sandbox = makeSandbox()
+    env = {
+      ...sandbox.env,
+      XDG_DATA_HOME: path.join(sandbox.home, '.local', 'share'),
+      XDG_CACHE_HOME: path.join(sandbox.home, '.cache'),
+      ATCR_NO_UPDATE_NOTIFIER: '1',
+      OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
+    }
+    sandbox.writeAccounts(TWO_ACCOUNTS)
+  })
+  after(() => sandbox.cleanup())
+
+  // Otherwise every later get keeps importing the plugin's files, and whatever is at that path later runs untrusted.
+  for (const remove of [
+    ['plugins', 'uninstall'],
+    ['plugins', 'unlink'],
+    ['plugins', 'reset'],
+  ]) {
+    it(`${remove.join(' ')} takes its trust on get away too`, async () => {
+      const linked = await cli(['plugins', 'link', '--no-install', EXAMPLE_PLUGIN])
+      assert.equal(linked.code, 0, linked.stderr)
+      const trust = await cli(['plugins', 'trust', 'atcr-plugin-example'])
+      assert.equal(trust.code, 0, trust.stderr)
+      assert.ok(existsSync(trustFile()))
+
+      const removed = await cli(remove[1] === 'reset' ? remove : [...remove, 'atcr-plugin-example'])
+      assert.equal(removed.code, 0, removed.stderr)
+      assert.doesNotMatch((await cli(['plugins'])).stdout, /atcr-plugin-example/)
+      assert.equal(existsSync(trustFile()), false, 'plugins-on-get.json still trusts the removed plugin')
+      assert.match(removed.stderr, /atcr-plugin-example no longer runs on get/)
+    })
+  }
+})

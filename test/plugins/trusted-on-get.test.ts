@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
-import {mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, describe, it} from 'node:test'
 
 import {
+  forgetUninstalledPlugins,
   identityHookModules,
   readTrustedOnGet,
   TrustedOnGetFileError,
@@ -40,6 +41,20 @@ describe('plugins-on-get.json', () => {
     assert.deepEqual(readTrustedOnGet(file).plugins.p!.hooks, [])
     writeFileSync(file, '[]')
     assert.throws(() => readTrustedOnGet(file), TrustedOnGetFileError)
+  })
+})
+
+describe('forgetUninstalledPlugins', () => {
+  const hooks = [{file: '/abs/identity.js', export: 'default'}]
+
+  it('keeps the plugins still installed, and removes the file when none is left', () => {
+    const file = trustedOnGetFile(path.join(directory, 'pruned'))
+    writeTrustedOnGet(file, {version: 1, plugins: {gone: {hooks}, kept: {hooks}}})
+    assert.deepEqual(forgetUninstalledPlugins(file, ['kept', 'other']), ['gone'])
+    assert.deepEqual(Object.keys(readTrustedOnGet(file).plugins), ['kept'])
+    assert.deepEqual(forgetUninstalledPlugins(file, []), ['kept'])
+    assert.equal(existsSync(file), false)
+    assert.deepEqual(forgetUninstalledPlugins(file, []), [])
   })
 })
 

@@ -1,8 +1,7 @@
 import {Args} from '@oclif/core'
-import {rmSync} from 'node:fs'
 
 import {PeopleCommand} from '../../base/people-command.ts'
-import {readTrustedOnGet, trustedOnGetFile, writeTrustedOnGet} from '../../lib/plugins/trusted-on-get.ts'
+import {trustedOnGetFile, untrustPlugins} from '../../lib/plugins/trusted-on-get.ts'
 
 export interface UntrustResult {
   plugin: string
@@ -26,13 +25,8 @@ export default class PluginsUntrust extends PeopleCommand {
   async run(): Promise<UntrustResult> {
     const {args} = await this.parse(PluginsUntrust)
     const file = trustedOnGetFile(this.accountPaths.directory)
-    const settings = readTrustedOnGet(file)
-    const wasTrusted = args.plugin in settings.plugins
-    delete settings.plugins[args.plugin]
-    const remaining = Object.keys(settings.plugins)
-    // No file at all when nothing is trusted: get is back to a single stat.
-    if (remaining.length === 0) rmSync(file, {force: true})
-    else writeTrustedOnGet(file, settings)
+    const {removed, remaining} = untrustPlugins(file, [args.plugin])
+    const wasTrusted = removed.length > 0
     this.say(
       wasTrusted
         ? `${args.plugin} no longer runs on get.`

@@ -10,7 +10,7 @@
  * or reading any plugin manifest. When the file does not exist (the default), bin/run.js costs `get`
  * one stat and nothing else.
  */
-import {mkdirSync, readFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 
 import {writeFileAtomic} from '../config/atomic-write.ts'
@@ -77,6 +77,31 @@ export function readTrustedOnGet(file: string): TrustedOnGet {
 export function writeTrustedOnGet(file: string, settings: TrustedOnGet): void {
   mkdirSync(path.dirname(file), {recursive: true, mode: 0o700})
   writeFileAtomic(file, `${JSON.stringify(settings, null, 2)}\n`, 0o600)
+}
+
+/** Stop trusting some plugins; the file goes when none is left, so `get` is back to a single stat. */
+export function untrustPlugins(
+  file: string,
+  names: readonly string[],
+): {removed: string[]; remaining: string[]} {
+  const settings = readTrustedOnGet(file)
+  const removed = names.filter((name) => Object.hasOwn(settings.plugins, name))
+  for (const name of removed) delete settings.plugins[name]
+  const remaining = Object.keys(settings.plugins)
+  if (remaining.length === 0) rmSync(file, {force: true})
+  else if (removed.length > 0) writeTrustedOnGet(file, settings)
+  return {removed, remaining}
+}
+
+/**
+ * After plugins were uninstalled: forget the trust of every plugin that is no longer installed. Its hook
+ * paths would otherwise stay in the file, so `get` would keep importing them, and whatever is later
+ * installed at that path would run on `get` without being trusted.
+ */
+export function forgetUninstalledPlugins(file: string, installed: readonly string[]): string[] {
+  if (!existsSync(file)) return []
+  const stale = Object.keys(readTrustedOnGet(file).plugins).filter((name) => !installed.includes(name))
+  return untrustPlugins(file, stale).removed
 }
 
 /**
