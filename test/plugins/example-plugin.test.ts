@@ -176,6 +176,12 @@ describe('example plugin, linked', {timeout: 120_000}, () => {
       Secret: 'atcr_device_bob',
     })
 
+    // ATCR_DEBUG names the plugin as the rule that chose; the person set no ATCR_ACCOUNT.
+    const debug = await runVerbUnderClient(client, 'get', {input: 'atcr.io', env: {...env, ATCR_DEBUG: '1'}})
+    assert.equal(debug.stdout, trusted.stdout)
+    assert.match(debug.stderr, /atcr\.io → bob\.test \(rule: plugin atcr-plugin-example; /)
+    assert.doesNotMatch(debug.stderr, /ATCR_ACCOUNT/)
+
     // The built-in rules still come first: ATCR_ACCOUNT, and an image reference naming a known account.
     const explicit = await runVerbUnderClient(client, 'get', {
       input: 'atcr.io',

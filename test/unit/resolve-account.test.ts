@@ -92,6 +92,30 @@ describe('resolveAccount', () => {
     )
   })
 
+  it("a trusted plugin's choice is its own rule: after the command line, before the active account", () => {
+    const registry = entry('alice.bsky.social', alice, bob)
+    const pluginChoice = {plugin: 'atcr-plugin-x', key: 'bob.example.com', reason: 'it read bob'}
+    assert.equal(
+      chosen({host: 'atcr.io', entry: registry, ancestors: parent('client push'), pluginChoice}),
+      'bob.example.com by plugin atcr-plugin-x',
+    )
+    const named = parent('docker push atcr.io/alice.bsky.social/app')
+    assert.equal(
+      chosen({host: 'atcr.io', entry: registry, ancestors: named, pluginChoice}),
+      'alice.bsky.social by command line',
+    )
+    assert.equal(
+      chosen({
+        host: 'atcr.io',
+        entry: registry,
+        requestedIdentity: 'alice.bsky.social',
+        ancestors: [],
+        pluginChoice,
+      }),
+      'alice.bsky.social by ATCR_ACCOUNT',
+    )
+  })
+
   it('looks further up past a shell', () => {
     const ancestors = [
       {pid: 3, argv: ['sh', '-c', 'docker-credential-atcr get']},

@@ -1,7 +1,8 @@
 /**
  * Which account `get` answers with, never asking anyone (issue #2, "Account resolution"):
  *   1. ATCR_ACCOUNT in the environment (explicit beats inferred);
- *   2. the image references in the client's command line (or a shell/shim's parent's);
+ *   2. the image references in the client's command line (or a shell/shim's parent's); failing that,
+ *      the account a trusted plugin read from it (src/lib/plugins/get-with-plugins.ts);
  *   3. the registry's active account;  4. its only account;
  *   5. otherwise: ambiguous, and the caller tells the person to run `switch`.
  */
@@ -10,12 +11,21 @@ import {activeAccount, findAccount} from '../config/registry-entries.ts'
 import {identitiesInCommandLine} from './image-reference.ts'
 import type {ProcessInfo} from './parent-command-line.ts'
 
-export type ResolutionRule = 'ATCR_ACCOUNT' | 'command line' | 'active account' | 'only account'
+export type ResolutionRule =
+  'ATCR_ACCOUNT' | 'command line' | `plugin ${string}` | 'active account' | 'only account'
 
 export type Resolution =
   | {outcome: 'chosen'; account: Account; key: string; rule: ResolutionRule; reason: string}
   | {outcome: 'no accounts'}
   | {outcome: 'ambiguous'; accountCount: number}
+
+export interface PluginChoice {
+  plugin: string
+  /** The account key it matched. */
+  key: string
+  /** Where it read it, for ATCR_DEBUG. */
+  reason: string
+}
 
 export interface ResolveAccountInput {
   /** Canonical host the client asked about. */
@@ -25,6 +35,8 @@ export interface ResolveAccountInput {
   requestedIdentity?: string
   /** Ancestor command lines, nearest first; consumed lazily. */
   ancestors: Iterable<ProcessInfo>
+  /** The account a trusted plugin's hook read from an ancestor's command line, if any. */
+  pluginChoice?: PluginChoice
   /** Called with one line per decision, for ATCR_DEBUG. Never given a secret. */
   explain?: (line: string) => void
 }
@@ -82,6 +94,12 @@ export function resolveAccount(input: ResolveAccountInput): Resolution {
   if (fromCommandLine) {
     const {key, account, reason} = fromCommandLine
     return {outcome: 'chosen', key, account, rule: 'command line', reason}
+  }
+
+  const {pluginChoice} = input
+  if (pluginChoice && Object.hasOwn(entry.accounts, pluginChoice.key)) {
+    const {plugin, key, reason} = pluginChoice
+    return {outcome: 'chosen', key, account: entry.accounts[key]!, rule: `plugin ${plugin}`, reason}
   }
 
   const active = activeAccount(entry)

@@ -20,7 +20,7 @@ import type {RegistryEntry} from '../config/account-file.ts'
 import {accountFilePaths, loadAccounts} from '../config/account-store.ts'
 import {findAccount, findRegistry} from '../config/registry-entries.ts'
 import {ancestorCommandLines, type ProcessInfo, systemProcessTable} from '../identity/parent-command-line.ts'
-import {resolveAccount} from '../identity/resolve-account.ts'
+import {type PluginChoice, resolveAccount} from '../identity/resolve-account.ts'
 import {MAX_INPUT_BYTES, processIo, type ProtocolIo, runProtocolVerb} from '../protocol/run-protocol-verb.ts'
 import {parseServerAddress} from '../registry/server-address.ts'
 import {readTrustedOnGet, type TrustedOnGet, trustedOnGetFile} from './trusted-on-get.ts'
@@ -153,16 +153,16 @@ export async function runGetWithTrustedPlugins(io: ProtocolIo = processIo()): Pr
   if (io.stdin.isTTY) return runProtocolVerb('get', io)
   const input = await readBounded(io.stdin)
   const explain = isDebug(io.env) ? (line: string) => io.stderr.write(`atcr: ${line}\n`) : () => {}
-  let env = io.env
+  let pluginChoice: PluginChoice | undefined
   try {
     const lookup = lookupFor(input, io, explain)
     const found = lookup && (await identityFromTrustedPlugins(lookup))
     if (found) {
-      explain(`plugin ${found.plugin} read ${found.identity} from process ${found.pid}'s command line`)
-      env = {...io.env, ATCR_ACCOUNT: found.key}
+      const reason = `it read ${found.identity} from process ${found.pid}'s command line`
+      pluginChoice = {plugin: found.plugin, key: found.key, reason}
     }
   } catch (error) {
     explain(`plugins skipped: ${(error as Error).message}`)
   }
-  return runProtocolVerb('get', {...io, env, stdin: Readable.from([input])})
+  return runProtocolVerb('get', {...io, pluginChoice, stdin: Readable.from([input])})
 }

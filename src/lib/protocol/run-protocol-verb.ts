@@ -9,6 +9,7 @@ import {homedir} from 'node:os'
 
 import {AccountFileError, accountFilePaths} from '../config/account-store.ts'
 import {systemProcessTable} from '../identity/parent-command-line.ts'
+import type {PluginChoice} from '../identity/resolve-account.ts'
 import {readInsecureRegistries} from '../registry/appview-url.ts'
 import {InvalidServerAddressError} from '../registry/server-address.ts'
 import {BIN} from './messages.ts'
@@ -36,6 +37,8 @@ export interface ProtocolIo {
   homedir: string
   parentPid: number
   platform: NodeJS.Platform
+  /** The account a trusted plugin named; only get-with-plugins.ts sets it. */
+  pluginChoice?: PluginChoice
 }
 
 export function processIo(): ProtocolIo {
@@ -117,6 +120,7 @@ function contextFor(io: ProtocolIo): ProtocolContext {
     insecureRegistries: () => readInsecureRegistries(daemonEnvironment),
     note: (line) => io.stderr.write(`${line}\n`),
     explain: debug ? (line) => io.stderr.write(`atcr: ${line}\n`) : () => {},
+    pluginChoice: io.pluginChoice,
   }
 }
 

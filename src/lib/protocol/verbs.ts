@@ -8,7 +8,7 @@ import {type AccountFilePaths, loadAccounts, updateAccounts} from '../config/acc
 import {describeJsonSyntaxError} from '../config/json-syntax-error.ts'
 import {activeAccount, findAccount, findRegistry, isDid, listRegistries} from '../config/registry-entries.ts'
 import {ancestorCommandLines, type ProcessTableReader} from '../identity/parent-command-line.ts'
-import {resolveAccount} from '../identity/resolve-account.ts'
+import {type PluginChoice, resolveAccount} from '../identity/resolve-account.ts'
 import {appViewUrlFor} from '../registry/appview-url.ts'
 import {parseServerAddress} from '../registry/server-address.ts'
 import {checkBeforeGet} from '../session-check/check-before-get.ts'
@@ -34,6 +34,8 @@ export interface ProtocolContext {
   note: (line: string) => void
   /** A line of ATCR_DEBUG explanation; a no-op unless debugging. */
   explain: (line: string) => void
+  /** The account a trusted plugin named (`get` only; src/lib/plugins/get-with-plugins.ts). */
+  pluginChoice?: PluginChoice
 }
 
 export interface ProtocolResult {
@@ -63,6 +65,7 @@ export async function getCredentials(input: string, context: ProtocolContext): P
     entry: registry?.entry,
     requestedIdentity: context.env.ATCR_ACCOUNT,
     ancestors: ancestorCommandLines(context.processTable, context.parentPid),
+    pluginChoice: context.pluginChoice,
     explain: context.explain,
   })
 
