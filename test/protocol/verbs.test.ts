@@ -284,6 +284,24 @@ describe('store', () => {
     }
   })
 
+  it('never repeats a device secret typed as the user name', async () => {
+    const sandbox = makeSandbox()
+    try {
+      const secret = 'atcr_device_pasted_in_the_wrong_field'
+      for (const request of [
+        {ServerURL: 'atcr.io', Username: secret, Secret: secret},
+        {ServerURL: 'atcr.io', Username: ` ${secret.toUpperCase()}`, Secret: 'atcr_device_other'},
+      ]) {
+        const result = await runCli(['store'], {input: JSON.stringify(request), env: sandbox.env})
+        assert.equal(result.code, 1)
+        assert.match(result.stdout, /^store: the user name must be the account's handle/)
+        assert.doesNotMatch(result.stdout + result.stderr, /pasted_in_the_wrong_field/i)
+      }
+    } finally {
+      sandbox.cleanup()
+    }
+  })
+
   it("answers the protocol library's errors for missing fields and bad JSON", async () => {
     const sandbox = makeSandbox()
     try {

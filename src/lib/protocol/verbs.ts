@@ -178,8 +178,12 @@ export function storeCredentials(input: string, context: ProtocolContext): Proto
   if (/[\s\u0000-\u001f]/.test(request.Secret))
     throw new ProtocolInputError('store: the device secret contains whitespace or control characters')
   if (!isDid(request.Username) && !HANDLE.test(request.Username)) {
+    // A secret pasted into the user name field must not reach the terminal or a CI log.
+    const got = request.Username.toLowerCase().startsWith(DEVICE_SECRET_PREFIX)
+      ? 'a device secret'
+      : JSON.stringify(request.Username.slice(0, 80))
     throw new ProtocolInputError(
-      `store: the user name must be the account's handle, like alice.bsky.social (got ${JSON.stringify(request.Username.slice(0, 80))})`,
+      `store: the user name must be the account's handle, like alice.bsky.social (got ${got})`,
     )
   }
 
