@@ -25,6 +25,18 @@ const TWO_ACCOUNTS = {
   },
 }
 
+/** A sandbox with two accounts on atcr.io, where plugins install into its own data directory. */
+function pluginSandboxEnv(sandbox: Sandbox): NodeJS.ProcessEnv {
+  sandbox.writeAccounts(TWO_ACCOUNTS)
+  return {
+    ...sandbox.env,
+    XDG_DATA_HOME: path.join(sandbox.home, '.local', 'share'),
+    XDG_CACHE_HOME: path.join(sandbox.home, '.cache'),
+    ATCR_NO_UPDATE_NOTIFIER: '1',
+    OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
+  }
+}
+
 describe('example plugin, linked', {timeout: 120_000}, () => {
   let sandbox: Sandbox
   let env: NodeJS.ProcessEnv
@@ -34,14 +46,7 @@ describe('example plugin, linked', {timeout: 120_000}, () => {
 
   before(async () => {
     sandbox = makeSandbox()
-    env = {
-      ...sandbox.env,
-      XDG_DATA_HOME: path.join(sandbox.home, '.local', 'share'),
-      XDG_CACHE_HOME: path.join(sandbox.home, '.cache'),
-      ATCR_NO_UPDATE_NOTIFIER: '1',
-      OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
-    }
-    sandbox.writeAccounts(TWO_ACCOUNTS)
+    env = pluginSandboxEnv(sandbox)
     const linked = await cli(['plugins', 'link', '--no-install', EXAMPLE_PLUGIN])
     assert.equal(linked.code, 0, linked.stderr)
   })
@@ -226,14 +231,7 @@ describe('example plugin, uninstalled after it was trusted', {timeout: 120_000},
 
   before(() => {
     sandbox = makeSandbox()
-    env = {
-      ...sandbox.env,
-      XDG_DATA_HOME: path.join(sandbox.home, '.local', 'share'),
-      XDG_CACHE_HOME: path.join(sandbox.home, '.cache'),
-      ATCR_NO_UPDATE_NOTIFIER: '1',
-      OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
-    }
-    sandbox.writeAccounts(TWO_ACCOUNTS)
+    env = pluginSandboxEnv(sandbox)
   })
   after(() => sandbox.cleanup())
 
