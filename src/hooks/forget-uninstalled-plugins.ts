@@ -2,12 +2,18 @@
  * `plugins:postuninstall` (plugins uninstall / unlink / remove) and `postrun` of `plugins reset`: a plugin
  * that is gone is no longer trusted on `get` (src/lib/plugins/trusted-on-get.ts). `plugins reset` runs no
  * uninstall hook of its own; without `--reinstall` it leaves only the core plugins.
+ * `postrun` of `plugins update|install|link`: a trusted plugin whose version changed is skipped by `get`
+ * until trusted again; say so.
  */
 import type {Hook} from '@oclif/core'
 import {homedir} from 'node:os'
 
 import {accountFilePaths} from '../lib/config/account-store.ts'
-import {forgetUninstalledPlugins, trustedOnGetFile} from '../lib/plugins/trusted-on-get.ts'
+import {
+  changedTrustedPlugins,
+  forgetUninstalledPlugins,
+  trustedOnGetFile,
+} from '../lib/plugins/trusted-on-get.ts'
 
 function forget(bin: string, installed: readonly string[]): void {
   try {
@@ -28,7 +34,27 @@ export const afterUninstall: Hook<'plugins:postuninstall'> = async function ({co
   )
 }
 
-export const afterReset: Hook.Postrun = async function ({Command, argv, config}) {
+/** After a command that may have brought a trusted plugin's new version: say that get now skips it. */
+function reportChanged(bin: string): void {
+  try {
+    const file = trustedOnGetFile(accountFilePaths(process.env, homedir()).directory)
+    for (const {name, trusted, installed} of changedTrustedPlugins(file)) {
+      process.stderr.write(
+        `${name} is now ${installed ?? 'at an unknown version'} (trusted at ${trusted ?? 'an unknown version'}): it no longer runs on get until you run: ${bin} plugins trust ${name}\n`,
+      )
+    }
+  } catch {
+    // The trust file is checked again by get itself, which skips a plugin whose version changed.
+  }
+}
+
+const MAY_CHANGE_VERSIONS = new Set(['plugins:update', 'plugins:install', 'plugins:link'])
+
+export const afterPluginsCommand: Hook.Postrun = async function ({Command, argv, config}) {
+  if (MAY_CHANGE_VERSIONS.has(Command.id)) {
+    reportChanged(config.bin)
+    return
+  }
   if (Command.id !== 'plugins:reset' || argv.includes('--reinstall')) return
   forget(
     config.bin,

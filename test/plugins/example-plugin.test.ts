@@ -4,7 +4,7 @@
  * third-party code runs on `get` only after `plugins trust`.
  */
 import assert from 'node:assert/strict'
-import {existsSync, rmSync} from 'node:fs'
+import {cpSync, existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
@@ -255,4 +255,54 @@ describe('example plugin, uninstalled after it was trusted', {timeout: 120_000},
       assert.match(removed.stderr, /atcr-plugin-example no longer runs on get/)
     })
   }
+})
+
+describe('example plugin, updated after it was trusted', {timeout: 120_000}, () => {
+  let sandbox: Sandbox
+  let env: NodeJS.ProcessEnv
+  let copy: string
+  const cli = (args: string[]) => runCli(args, {env, timeoutMs: 60_000})
+  const getUnder = (extraEnv: NodeJS.ProcessEnv = {}) =>
+    runVerbUnderClient(['example-client', 'push', '--example-account=bob.test'], 'get', {
+      input: 'atcr.io',
+      env: {...env, ...extraEnv},
+    })
+
+  before(() => {
+    sandbox = makeSandbox()
+    env = pluginSandboxEnv(sandbox)
+    // A copy, so that the test can change its version as an update would.
+    copy = path.join(sandbox.root, 'example-plugin')
+    cpSync(EXAMPLE_PLUGIN, copy, {recursive: true})
+  })
+  after(() => sandbox.cleanup())
+
+  it('get skips a trusted plugin once its version changes, until it is trusted again', async () => {
+    assert.equal((await cli(['plugins', 'link', '--no-install', copy])).code, 0)
+    assert.equal((await cli(['plugins', 'trust', 'atcr-plugin-example'])).code, 0)
+    assert.equal(JSON.parse((await getUnder()).stdout).Username, 'bob.test')
+
+    const manifest = path.join(copy, 'package.json')
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, 'utf8').replace('"version": "1.0.0"', '"version": "1.1.0"'),
+    )
+    const skipped = await getUnder({ATCR_DEBUG: '1'})
+    assert.equal(skipped.code, 1, 'without the plugin, two accounts and nothing to choose by')
+    assert.match(skipped.stdout, /Multiple accounts for atcr\.io/)
+    assert.match(
+      skipped.stderr,
+      /trusted at 1\.0\.0, installed 1\.1\.0; not run until "plugins trust atcr-plugin-example"/,
+    )
+
+    const relinked = await cli(['plugins', 'link', '--no-install', copy])
+    assert.equal(relinked.code, 0, relinked.stderr)
+    assert.match(
+      relinked.stderr,
+      /atcr-plugin-example is now 1\.1\.0 \(trusted at 1\.0\.0\): it no longer runs on get/,
+    )
+
+    assert.equal((await cli(['plugins', 'trust', 'atcr-plugin-example'])).code, 0)
+    assert.equal(JSON.parse((await getUnder()).stdout).Username, 'bob.test')
+  })
 })

@@ -28,12 +28,17 @@ function lookupWith(
       plugins: Object.fromEntries(
         Object.keys(modules).map((name) => [
           name,
-          {hooks: [{file: `/plugins/${name}.js`, export: 'default'}]},
+          {
+            version: '1.0.0',
+            root: `/plugins/${name}`,
+            hooks: [{file: `/plugins/${name}.js`, export: 'default'}],
+          },
         ]),
       ),
     },
     budgetMs: 200,
     explain: (line) => lines.push(line),
+    installedVersion: () => '1.0.0',
     importModule: async (url) => {
       const name = url.slice(url.lastIndexOf('/') + 1, -'.js'.length)
       const module = modules[name]
@@ -59,6 +64,30 @@ describe('identityFromTrustedPlugins', () => {
     })
   })
 
+  it('skips a plugin whose installed version is not the trusted one, or that was trusted without one', async () => {
+    const imported: string[] = []
+    const {lookup, lines} = lookupWith(
+      {updated: {default: readsFlag}},
+      {
+        installedVersion: (root) => (root === '/plugins/updated' ? '1.1.0' : '1.0.0'),
+        importModule: async (url) => {
+          imported.push(url)
+          return {default: readsFlag}
+        },
+      },
+    )
+    assert.equal(await identityFromTrustedPlugins(lookup), undefined)
+    assert.deepEqual(imported, [], 'the new version was never imported')
+    assert.match(
+      lines.join('\n'),
+      /plugin updated: trusted at 1\.0\.0, installed 1\.1\.0; not run until "plugins trust updated" again/,
+    )
+
+    const unversioned = lookupWith({old: {default: readsFlag}})
+    delete unversioned.lookup.trusted.plugins.old!.version
+    assert.equal(await identityFromTrustedPlugins(unversioned.lookup), undefined)
+  })
+
   it('matches a DID to its account', async () => {
     const {lookup} = lookupWith({did: {default: () => 'did:plc:alice'}})
     assert.equal((await identityFromTrustedPlugins(lookup))?.key, 'alice.test')
@@ -75,7 +104,11 @@ describe('identityFromTrustedPlugins', () => {
       },
       noFunction: {default: 'not a function'},
     })
-    lookup.trusted.plugins.gone = {hooks: [{file: '/plugins/gone.js', export: 'default'}]}
+    lookup.trusted.plugins.gone = {
+      version: '1.0.0',
+      root: '/plugins/gone',
+      hooks: [{file: '/plugins/gone.js', export: 'default'}],
+    }
     assert.equal(await identityFromTrustedPlugins(lookup), undefined)
     const text = lines.join('\n')
     assert.match(text, /carol.test, not an account of atcr.io/)

@@ -19,6 +19,7 @@ export default class PluginsTrust extends PeopleCommand {
   static override summary =
     "Let an installed plugin's identityFromCommandLine hook run on get (every pull and push)."
   static override description = `By default no plugin code runs while Docker asks for credentials. A trusted plugin may name the account for clients the helper does not understand, and only when the client's command line does not already name a known account and ATCR_ACCOUNT is unset.
+Trust is for the installed version: after the plugin is updated, get skips it until you trust it again.
 The choice is kept in $ATCR_CONFIG_DIR/plugins-on-get.json (default ~/.atcr). Undo it with "plugins untrust".`
   static override examples = ['<%= config.bin %> <%= command.id %> atcr-plugin-example']
   static override enableJsonFlag = true
@@ -50,7 +51,7 @@ The choice is kept in $ATCR_CONFIG_DIR/plugins-on-get.json (default ~/.atcr). Un
     const hooks = identityHookModules(plugin.root, declared, existsSync)
     const file = trustedOnGetFile(this.accountPaths.directory)
     const settings = readTrustedOnGet(file)
-    settings.plugins[plugin.name] = {version: plugin.version, hooks}
+    settings.plugins[plugin.name] = {version: plugin.version, root: plugin.root, hooks}
     writeTrustedOnGet(file, settings)
     this.say(
       `${plugin.name} ${plugin.version} may now name the account on get (it runs on every pull and push). Undo with: ${this.config.bin} plugins untrust ${plugin.name}`,

@@ -23,7 +23,12 @@ import {ancestorCommandLines, type ProcessInfo, systemProcessTable} from '../ide
 import {type PluginChoice, resolveAccount} from '../identity/resolve-account.ts'
 import {MAX_INPUT_BYTES, processIo, type ProtocolIo, runProtocolVerb} from '../protocol/run-protocol-verb.ts'
 import {parseServerAddress} from '../registry/server-address.ts'
-import {readTrustedOnGet, type TrustedOnGet, trustedOnGetFile} from './trusted-on-get.ts'
+import {
+  installedPluginVersion,
+  readTrustedOnGet,
+  type TrustedOnGet,
+  trustedOnGetFile,
+} from './trusted-on-get.ts'
 
 type IdentityHook = (options: IdentityFromCommandLineOptions & {config?: undefined}) => unknown
 
@@ -43,13 +48,24 @@ export interface IdentityLookup {
   budgetMs: number
   explain: (line: string) => void
   importModule?: (url: string) => Promise<Record<string, unknown>>
+  /** The version a plugin root's package.json holds now (default: read it). */
+  installedVersion?: (root: string) => string | undefined
 }
 
 async function askHooks(lookup: IdentityLookup): Promise<PluginIdentity | undefined> {
   const importModule =
     lookup.importModule ?? ((url: string) => import(url) as Promise<Record<string, unknown>>)
+  const installedVersion = lookup.installedVersion ?? installedPluginVersion
   const hooks: {plugin: string; run: IdentityHook}[] = []
   for (const [plugin, settings] of Object.entries(lookup.trusted.plugins)) {
+    // The person trusted one version's code; an update brings new code, which they have not seen.
+    const installed = settings.root ? installedVersion(settings.root) : undefined
+    if (settings.version === undefined || installed !== settings.version) {
+      lookup.explain(
+        `plugin ${plugin}: trusted at ${settings.version ?? 'an unknown version'}, installed ${installed ?? 'unknown'}; not run until "plugins trust ${plugin}" again`,
+      )
+      continue
+    }
     for (const hook of settings.hooks) {
       try {
         const module = await importModule(pathToFileURL(hook.file).href)

@@ -3,8 +3,12 @@
  * file in `$ATCR_CONFIG_DIR/plugins-on-get.json` (default `~/.atcr/plugins-on-get.json`):
  *
  * ```json
- * {"version": 1, "plugins": {"atcr-plugin-example": {"version": "1.0.0", "hooks": [{"file": "/abs/identity.js", "export": "default"}]}}}
+ * {"version": 1, "plugins": {"atcr-plugin-example": {"version": "1.0.0", "root": "/abs/plugin",
+ *   "hooks": [{"file": "/abs/plugin/hooks/identity.js", "export": "default"}]}}}
  * ```
+ *
+ * Trust is for the version the person trusted: `get` runs a plugin's hooks only while the package.json
+ * at `root` still has that version, so an update (new code) needs a new `plugins trust`.
  *
  * The file holds absolute paths of the hook modules so that `get` can import them without loading oclif
  * or reading any plugin manifest. When the file does not exist (the default), bin/run.js costs `get`
@@ -26,7 +30,10 @@ export interface TrustedHookModule {
 }
 
 export interface TrustedPlugin {
+  /** The plugin's version when it was trusted. */
   version?: string
+  /** Absolute path of the plugin's root (its package.json). */
+  root?: string
   hooks: TrustedHookModule[]
 }
 
@@ -67,8 +74,12 @@ export function readTrustedOnGet(file: string): TrustedOnGet {
       (hook): hook is TrustedHookModule =>
         typeof hook?.file === 'string' && path.isAbsolute(hook.file) && typeof hook?.export === 'string',
     )
-    const version = (entry as {version?: unknown}).version
-    result.plugins[name] = {...(typeof version === 'string' ? {version} : {}), hooks: modules}
+    const {version, root} = entry as {version?: unknown; root?: unknown}
+    result.plugins[name] = {
+      ...(typeof version === 'string' ? {version} : {}),
+      ...(typeof root === 'string' && path.isAbsolute(root) ? {root} : {}),
+      hooks: modules,
+    }
   }
   return result
 }
@@ -118,4 +129,30 @@ export function identityHookModules(
     const withExtension = [file, `${file}.js`, `${file}.mjs`].find((candidate) => exists(candidate)) ?? file
     return {file: withExtension, export: identifier ?? 'default'}
   })
+}
+
+/** The version in a plugin's package.json, or undefined when it cannot be read. */
+export function installedPluginVersion(root: string): string | undefined {
+  try {
+    const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {version?: unknown})
+      .version
+    return typeof version === 'string' ? version : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Trusted plugins whose installed version is no longer the trusted one: `get` skips them. */
+export function changedTrustedPlugins(
+  file: string,
+  installedVersion: (root: string) => string | undefined = installedPluginVersion,
+): {name: string; trusted?: string; installed?: string}[] {
+  if (!existsSync(file)) return []
+  const changed: {name: string; trusted?: string; installed?: string}[] = []
+  for (const [name, plugin] of Object.entries(readTrustedOnGet(file).plugins)) {
+    const installed = plugin.root ? installedVersion(plugin.root) : undefined
+    if (plugin.version === undefined || installed !== plugin.version)
+      changed.push({name, trusted: plugin.version, installed})
+  }
+  return changed
 }
