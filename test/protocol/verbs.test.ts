@@ -121,6 +121,15 @@ describe('get', () => {
     assert.ok(!result.stderr.includes('atcr_device_'))
   })
 
+  it('says nothing on stderr when ATCR_DEBUG is written as off', async () => {
+    sandbox.writeAccounts(twoAccounts(BOB.handle))
+    for (const value of ['0', 'false', 'no', 'off', 'OFF', '']) {
+      const result = await runCli(['get'], {input: 'atcr.io', env: {...sandbox.env, ATCR_DEBUG: value}})
+      assert.equal(result.code, 0)
+      assert.equal(result.stderr, '', `ATCR_DEBUG=${value}`)
+    }
+  })
+
   it('rejects empty input and hostile hosts with one line and exit 1', async () => {
     for (const [input, expected] of [
       ['', 'no credentials server URL\n'],

@@ -21,7 +21,13 @@ import {accountFilePaths, loadAccounts} from '../config/account-store.ts'
 import {findAccount, findRegistry} from '../config/registry-entries.ts'
 import {ancestorCommandLines, type ProcessInfo, systemProcessTable} from '../identity/parent-command-line.ts'
 import {type PluginChoice, resolveAccount} from '../identity/resolve-account.ts'
-import {MAX_INPUT_BYTES, processIo, type ProtocolIo, runProtocolVerb} from '../protocol/run-protocol-verb.ts'
+import {
+  isDebug,
+  MAX_INPUT_BYTES,
+  processIo,
+  type ProtocolIo,
+  runProtocolVerb,
+} from '../protocol/run-protocol-verb.ts'
 import {parseServerAddress} from '../registry/server-address.ts'
 import {
   installedPluginVersion,
@@ -133,11 +139,6 @@ async function readBounded(stdin: NodeJS.ReadableStream): Promise<Buffer> {
     if (size > MAX_INPUT_BYTES) break // the verb reports the oversize input itself
   }
   return Buffer.concat(chunks)
-}
-
-function isDebug(env: NodeJS.ProcessEnv): boolean {
-  const value = (env.ATCR_DEBUG ?? '').toLowerCase()
-  return value !== '' && value !== '0' && value !== 'false' && value !== 'no'
 }
 
 /** Which identity the plugins add for this request, or undefined when the built-in rules stand. */

@@ -104,9 +104,10 @@ async function readInput(stdin: NodeJS.ReadableStream): Promise<string> {
   }
 }
 
-function isDebug(env: NodeJS.ProcessEnv): boolean {
-  const value = (env.ATCR_DEBUG ?? '').toLowerCase()
-  return value !== '' && value !== '0' && value !== 'false' && value !== 'no'
+/** ATCR_DEBUG is on unless unset or written as off (0, false, no, off), like ATCR_SESSION_CHECK. */
+export function isDebug(env: NodeJS.ProcessEnv): boolean {
+  const value = (env.ATCR_DEBUG ?? '').trim().toLowerCase()
+  return !['', '0', 'false', 'no', 'off'].includes(value)
 }
 
 function contextFor(io: ProtocolIo): ProtocolContext {
