@@ -125,6 +125,26 @@ const CLIENT_SHAPES: Array<{line: string; host: string; identities: string[]}> =
   {line: 'docker pull atcr.io:443/alice.bsky.social/app', host: 'atcr.io', identities: ['alice.bsky.social']},
   {line: 'docker pull buoy.cr/alice.bsky.social/app', host: 'atcr.io', identities: []},
   {line: 'docker pull atcr.io/library', host: 'atcr.io', identities: []},
+  // A value glued to a short flag, as Go's pflag accepts.
+  {line: 'docker build -tatcr.io/bob.test/app:1 .', host: 'atcr.io', identities: ['bob.test']},
+  {line: 'docker build -t=atcr.io/bob.test/app:1 .', host: 'atcr.io', identities: ['bob.test']},
+  // buildx key=value lists.
+  {
+    line: 'docker-buildx buildx build --output type=image,name=atcr.io/alice.bsky.social/app:1,push=true .',
+    host: 'atcr.io',
+    identities: ['alice.bsky.social'],
+  },
+  {
+    line: 'docker-buildx buildx build --cache-to=type=registry,ref=atcr.io/bob.test/cache,mode=max -t app .',
+    host: 'atcr.io',
+    identities: ['bob.test'],
+  },
+  {
+    line: 'docker-buildx buildx build --output "type=image,name=atcr.io/bob.test/app" .',
+    host: 'atcr.io',
+    identities: ['bob.test'],
+  },
+  {line: 'docker build -q -t app --build-arg X=atcr.io .', host: 'atcr.io', identities: []},
 ]
 
 describe('identitiesInCommandLine: every client shape', () => {

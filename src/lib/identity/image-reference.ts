@@ -3,18 +3,33 @@
  *
  * Image references look like `host[:port]/<identity>/<repo>[:tag][@digest]`, where the identity is a
  * handle (`alice.bsky.social`) or a DID (`did:plc:xyz`, `did:web:example.com`: note the colons). They
- * appear bare (`docker pull …`), behind `docker://` (skopeo), as flag values (`-t …`, `--tag=…`), after
- * global flags, and split across `--registry H --namespace alice/features` (devcontainer).
+ * appear bare (`docker pull …`), behind `docker://` (skopeo), as flag values (`-t …`, `--tag=…`, `-t…`),
+ * inside buildx `key=value` lists (`--output type=image,name=…`), after global flags, and split across
+ * `--registry H --namespace alice/features` (devcontainer).
  */
 import {canonicalHost} from '../registry/server-address.ts'
 
 const TRANSPORT_PREFIXES = ['docker://', '//']
 
-/** Pull the values out of `--flag=value` and `-t=value` forms; other arguments pass as they are. */
+/**
+ * The strings of one argument that may be an image reference: the argument itself, the value of a
+ * `--flag=value` or `-t=value`, a value glued to a short flag (`-tatcr.io/alice/app`, as Go's pflag
+ * allows), and the values of a `key=value,key=value` list (buildx `--output type=image,name=…`,
+ * `--cache-to type=registry,ref=…`). Only a string that names the requested host counts later, so
+ * looking at more of them costs nothing in precision.
+ */
 function candidateStrings(argument: string): string[] {
   const candidates = [argument]
   const equals = argument.indexOf('=')
   if (argument.startsWith('-') && equals > 0) candidates.push(argument.slice(equals + 1))
+  if (/^-[a-z][^-=]/i.test(argument)) candidates.push(argument.slice(2))
+  for (const text of [...candidates]) {
+    if (!text.includes(',') && !text.includes('=')) continue
+    for (const piece of text.split(',')) {
+      const value = piece.slice(piece.indexOf('=') + 1).replace(/^["']|["']$/g, '')
+      if (value !== '' && !candidates.includes(value)) candidates.push(value)
+    }
+  }
   return candidates
 }
 
