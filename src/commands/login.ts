@@ -21,6 +21,9 @@ export interface LoginResult {
 
 const MAX_SECRET_BYTES = 4096
 
+/** A login on its way to the account file; `issuedHere` when this run's device flow got the secret. */
+type LoginToSave = LoggedInAccount & {issuedHere: boolean}
+
 export default class Login extends RegistryCommand {
   static override summary = 'Sign in to an ATCR registry with your AT Protocol account.'
   static override description = `Starts a device authorization: shows a one-time code and a URL, opens the browser where there is a display (not with --no-browser, over SSH or in CI), and waits while you approve the code on the registry's web page. The account is saved only once approved, and becomes the registry's active account.
@@ -100,7 +103,7 @@ For CI: pipe an existing device secret to --with-token and name its account with
   private async finish(
     client: AppViewClient,
     host: string,
-    login: LoggedInAccount & {issuedHere: boolean},
+    login: LoginToSave,
     yes: boolean,
     interrupted: () => boolean = () => false,
   ): Promise<LoginResult> {
@@ -143,11 +146,7 @@ For CI: pipe an existing device secret to --with-token and name its account with
    * login issued: retire it on the AppView rather than leave it valid. A piped secret belongs to the
    * person and is left alone.
    */
-  private async retireOnFailure<T>(
-    client: AppViewClient,
-    login: LoggedInAccount & {issuedHere: boolean},
-    step: () => T,
-  ): Promise<T> {
+  private async retireOnFailure<T>(client: AppViewClient, login: LoginToSave, step: () => T): Promise<T> {
     try {
       return step()
     } catch (error) {
@@ -161,7 +160,7 @@ For CI: pipe an existing device secret to --with-token and name its account with
     client: AppViewClient,
     host: string,
     savedHandle: string,
-    login: LoggedInAccount & {issuedHere: boolean},
+    login: LoginToSave,
   ): Promise<void> {
     const question = `${savedHandle} is already logged in to ${host}. Replace its saved login?`
     let replace = false

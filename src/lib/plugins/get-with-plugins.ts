@@ -29,12 +29,7 @@ import {
   runProtocolVerb,
 } from '../protocol/run-protocol-verb.ts'
 import {parseServerAddress} from '../registry/server-address.ts'
-import {
-  installedPluginVersion,
-  readTrustedOnGet,
-  type TrustedOnGet,
-  trustedOnGetFile,
-} from './trusted-on-get.ts'
+import {readTrustedOnGet, type TrustedOnGet, trustedOnGetFile, trustHolds} from './trusted-on-get.ts'
 
 type IdentityHook = (options: IdentityFromCommandLineOptions & {config?: undefined}) => unknown
 
@@ -61,12 +56,11 @@ export interface IdentityLookup {
 async function askHooks(lookup: IdentityLookup): Promise<PluginIdentity | undefined> {
   const importModule =
     lookup.importModule ?? ((url: string) => import(url) as Promise<Record<string, unknown>>)
-  const installedVersion = lookup.installedVersion ?? installedPluginVersion
   const hooks: {plugin: string; run: IdentityHook}[] = []
   for (const [plugin, settings] of Object.entries(lookup.trusted.plugins)) {
     // The person trusted one version's code; an update brings new code, which they have not seen.
-    const installed = settings.root ? installedVersion(settings.root) : undefined
-    if (settings.version === undefined || installed !== settings.version) {
+    const {holds, installed} = trustHolds(settings, lookup.installedVersion)
+    if (!holds) {
       lookup.explain(
         `plugin ${plugin}: trusted at ${settings.version ?? 'an unknown version'}, installed ${installed ?? 'unknown'}; not run until "plugins trust ${plugin}" again`,
       )

@@ -142,17 +142,28 @@ export function installedPluginVersion(root: string): string | undefined {
   }
 }
 
+/**
+ * Whether the trust still holds: the plugin's installed version is the one the person trusted. `installed`
+ * is what its package.json says now (undefined when it cannot be read).
+ */
+export function trustHolds(
+  plugin: TrustedPlugin,
+  installedVersion: (root: string) => string | undefined = installedPluginVersion,
+): {holds: boolean; installed?: string} {
+  const installed = plugin.root ? installedVersion(plugin.root) : undefined
+  return {holds: plugin.version !== undefined && installed === plugin.version, installed}
+}
+
 /** Trusted plugins whose installed version is no longer the trusted one: `get` skips them. */
 export function changedTrustedPlugins(
   file: string,
-  installedVersion: (root: string) => string | undefined = installedPluginVersion,
+  installedVersion?: (root: string) => string | undefined,
 ): {name: string; trusted?: string; installed?: string}[] {
   if (!existsSync(file)) return []
   const changed: {name: string; trusted?: string; installed?: string}[] = []
   for (const [name, plugin] of Object.entries(readTrustedOnGet(file).plugins)) {
-    const installed = plugin.root ? installedVersion(plugin.root) : undefined
-    if (plugin.version === undefined || installed !== plugin.version)
-      changed.push({name, trusted: plugin.version, installed})
+    const {holds, installed} = trustHolds(plugin, installedVersion)
+    if (!holds) changed.push({name, trusted: plugin.version, installed})
   }
   return changed
 }
