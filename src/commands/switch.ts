@@ -20,7 +20,6 @@ The active account is the one Docker gets when neither ATCR_ACCOUNT nor the imag
       command: '<%= config.bin %> switch --account did:plc:abc123 --json',
     },
   ]
-  // oclif's parse() copies only a class's own static fields: inherited `args` would be ignored.
   static override enableJsonFlag = true
   static override flags = {
     account: Flags.string({
