@@ -122,7 +122,7 @@ export async function getCredentials(input: string, context: ProtocolContext): P
  * A handle is a domain name (one label is tolerated for local set-ups). Anything else, such as
  * `__proto__` (which as an object key would be lost) or a path, is refused rather than saved.
  */
-const HANDLE =
+export const HANDLE =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
 
 interface StoreRequest {
