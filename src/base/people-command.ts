@@ -3,8 +3,9 @@
  *
  * - Config access: the account file paths from the environment, loading and locked updates.
  * - `--json` where a command's result is data (set `static enableJsonFlag = true` and return the result).
- * - Prompts only when stdin and stdout are terminals and CI is unset (`canPrompt`); otherwise fail at once
- *   naming the flag that answers the question (`requireFlagWhenNoTerminal`).
+ * - Prompts only when stdin and stdout are terminals and CI is unset (`prompter()` is undefined otherwise);
+ *   lib code then fails at once naming the flag that answers the question. One policy for a question
+ *   cancelled with Ctrl-C or Esc: "Cancelled; nothing changed.", exit 130.
  * - A warning on stderr when the account file or its directory is group- or world-accessible.
  * - Errors become a clear message and an exit code, never a stack trace (set ATCR_DEBUG=1 for one).
  */
@@ -21,9 +22,10 @@ import {
 } from '../lib/config/account-store.ts'
 import {looseModes, looseModeWarning} from '../lib/config/file-modes.ts'
 import {REGISTRIES_HOOK_TIMEOUT_MS} from '../hooks/contract.ts'
+import {AccountsError} from '../lib/accounts/accounts-error.ts'
 import {type ContributedRegistry, mergeContributions} from '../lib/plugins/contributed-registries.ts'
 import {BIN} from '../lib/protocol/messages.ts'
-import {appViewUrlFor, readInsecureRegistries} from '../lib/registry/appview-url.ts'
+import {enquirerPrompter, PromptCancelledError, type Prompter} from '../lib/prompts/prompter.ts'
 
 /** oclif's FlagOutput/ArgOutput, which its index does not export. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -87,31 +89,14 @@ export abstract class PeopleCommand extends Command {
     return this.contributed
   }
 
-  /** The AppView URL of a registry host: an account's stored URL, else a plugin's, else the built-in rule. */
-  protected async resolveAppViewUrl(host: string, accountAppViewUrl?: string): Promise<string> {
-    const contributed = (await this.contributedRegistries()).get(host)
-    return appViewUrlFor(host, {
-      accountAppViewUrl,
-      contributedAppViewUrl: contributed?.appViewUrl,
-      insecureRegistries: () => this.insecureRegistries(),
-    })
-  }
-
-  /**
-   * The base URL a new registry is keyed by in the account file: the registry's own address by the
-   * built-in rule, never a plugin's AppView URL, so that `get` finds it by the host Docker sends.
-   */
-  protected registryBaseUrl(host: string): string {
-    return appViewUrlFor(host, {insecureRegistries: () => this.insecureRegistries()})
-  }
-
-  private insecureRegistries(): readonly string[] {
-    return readInsecureRegistries({env: process.env, homedir: homedir(), platform: process.platform})
-  }
-
   /** Prompts are allowed only for a person at a terminal. */
   protected canPrompt(): boolean {
     return Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI)
+  }
+
+  /** Someone to ask, only when a person is at a terminal (`canPrompt`); lib code takes it as a parameter. */
+  protected prompter(): Prompter | undefined {
+    return this.canPrompt() ? enquirerPrompter() : undefined
   }
 
   /** Fail at once, naming the flag that answers the question a prompt would have asked. */
@@ -125,6 +110,10 @@ export abstract class PeopleCommand extends Command {
   }
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    if (error instanceof PromptCancelledError)
+      return super.catch(new Errors.CLIError('Cancelled; nothing changed.', {exit: 130}))
+    if (error instanceof AccountsError)
+      return super.catch(new Errors.CLIError(error.message, {exit: error.exitCode}))
     if (error instanceof AccountFileError) {
       const message = `Cannot use the account file ${error.message}.\nNothing was changed. Fix the file or move it aside, then run: ${BIN} login`
       return super.catch(new Errors.CLIError(message, {exit: 1}))

@@ -2,14 +2,14 @@ import {Flags, ux} from '@oclif/core'
 import {hostname} from 'node:os'
 
 import {RegistryCommand} from '../base/registry-command.ts'
-import {AppViewUnreachableError, createAppViewClient, type AppViewClient} from '../lib/appview/client.ts'
+import {checkPipedSecret, handleForAccountFlag, saveLoginAccount} from '../lib/accounts/login-account.ts'
+import {AppViewUnreachableError, type AppViewClient} from '../lib/appview/client.ts'
 import type {DeviceAuthorization} from '../lib/appview/contract.ts'
-import {accountToReplace, type LoggedInAccount, saveLogin} from '../lib/device-flow/account-changes.ts'
+import type {LoggedInAccount} from '../lib/device-flow/account-changes.ts'
 import {browserOpener} from '../lib/device-flow/browser.ts'
 import {runDeviceLogin} from '../lib/device-flow/device-login.ts'
 import type {PollEvent} from '../lib/device-flow/wait-for-approval.ts'
-import {BIN, DEVICE_SECRET_PREFIX} from '../lib/protocol/messages.ts'
-import {enquirerPrompter, PromptCancelledError} from '../lib/prompts/prompter.ts'
+import {BIN} from '../lib/protocol/messages.ts'
 
 export interface LoginResult {
   registry: string
@@ -21,16 +21,15 @@ export interface LoginResult {
 
 const MAX_SECRET_BYTES = 4096
 
-/** A login on its way to the account file; `issuedHere` when this run's device flow got the secret. */
-type LoginToSave = LoggedInAccount & {issuedHere: boolean}
-
 export default class Login extends RegistryCommand {
   static override summary = 'Sign in to an ATCR registry with your AT Protocol account.'
   static override description = `Starts a device authorization: shows a one-time code and a URL, opens the browser where there is a display (not with --no-browser, over SSH or in CI), and waits while you approve the code on the registry's web page. The account is saved only once approved, and becomes the registry's active account.
 
 Ctrl-C while waiting cancels the login: nothing is saved, exit 130. A Ctrl-C that comes after the approval lets the save finish first (the account is saved whole, never half), then exits 130.
 
-Logging in to an account that is already saved asks before replacing it; --yes replaces without asking.
+Logging in to an account that is already saved asks before replacing it (the answer defaults to No); --yes replaces without asking. The replaced secret is revoked at the AppView that issued it.
+
+Before a code is shown or a secret checked, login makes sure the account file can be saved (the directory is writable, the lock can be taken), so nobody approves a login that could not be kept.
 
 For CI: pipe an existing device secret to --with-token and name its account with --account; the secret is checked against the registry before it is saved.
 
@@ -67,129 +66,86 @@ For CI: pipe an existing device secret to --with-token and name its account with
   async run(): Promise<LoginResult> {
     const {args, flags} = await this.parse(Login)
     const host = this.registryHost(args.registry)
-    // An account file that cannot be used (or migrated) fails here, before anyone is sent to approve a
-    // login that could not be saved, and before a secret is issued that nothing would keep or revoke.
-    this.loadAccounts()
-    const baseUrl = await this.resolveAppViewUrl(host)
-    const client = createAppViewClient({baseUrl})
+    // Checked before anything is read from stdin or asked of the AppView.
+    const pipedHandle = flags['with-token'] ? handleForAccountFlag(flags.account, host) : undefined
+    // An account file that cannot be used (or migrated), a read-only directory or a lock that cannot be
+    // taken fails here: before anyone is sent to approve a login that could not be saved, and before a
+    // secret is issued that nothing would keep.
+    this.accountStore.proveWritable()
+    const client = await this.appViewClient(host)
 
-    if (flags['with-token']) {
-      const login = await this.secretFromStdin(client, host, flags.account)
-      return this.finish(client, host, {...login, issuedHere: false}, flags.yes)
+    if (pipedHandle !== undefined) {
+      const text = await this.readPipedSecret(host, pipedHandle)
+      const login = await checkPipedSecret({client, host, handle: pipedHandle, text})
+      return this.save(client, host, login, {issuedHere: false, yes: flags.yes})
     }
     // Ctrl-C during the device flow cancels it (exit 130, nothing saved). Once approved, the same handler
     // only notes it: Node's default action would kill the process in the middle of the locked save and
     // leave the lock file behind. The save completes, then the command stops with 130.
-    const interruption = {controller: new AbortController(), interrupted: false}
+    const controller = new AbortController()
+    let interrupted = false
     const onInterrupt = () => {
-      interruption.interrupted = true
-      interruption.controller.abort()
+      interrupted = true
+      controller.abort()
     }
     process.on('SIGINT', onInterrupt)
     try {
-      const login = await this.deviceFlow(client, host, flags['no-browser'], interruption.controller)
-      return await this.finish(
-        client,
-        host,
-        {...login, issuedHere: true},
-        flags.yes,
-        () => interruption.interrupted,
-      )
+      const login = await this.deviceFlow(client, host, flags['no-browser'], controller.signal)
+      return await this.save(client, host, login, {
+        issuedHere: true,
+        yes: flags.yes,
+        interrupted: () => interrupted,
+      })
     } finally {
       process.removeListener('SIGINT', onInterrupt)
     }
   }
 
-  private async finish(
+  private async save(
     client: AppViewClient,
     host: string,
-    login: LoginToSave,
-    yes: boolean,
-    interrupted: () => boolean = () => false,
+    login: LoggedInAccount,
+    options: {issuedHere: boolean; yes: boolean; interrupted?: () => boolean},
   ): Promise<LoginResult> {
-    const previous = await this.retireOnFailure(client, login, () =>
-      accountToReplace(this.loadAccounts(), host, login),
-    )
-    if (previous && previous.account.device_secret !== login.deviceSecret && !yes) {
-      await this.confirmReplace(client, host, previous.account.handle, login)
+    const saved = await saveLoginAccount({
+      host,
+      registryKey: this.registryBaseUrl(host),
+      client,
+      clientFor: (accountAppViewUrl) => this.appViewClient(host, {accountAppViewUrl}),
+      login,
+      ...options,
+      prompter: this.prompter(),
+      store: this.accountStore,
+      note: (line) => this.say(line),
+    })
+    if (saved.outcome === 'kept') {
+      // Declining is an answer, not an error: a plain line and exit 1.
+      this.say(`Kept the saved login of ${saved.handle} on ${host}; nothing was changed.`)
+      this.exit(1)
     }
-    const {replaced} = await this.retireOnFailure(client, login, () =>
-      this.updateAccounts((accounts) =>
-        saveLogin(accounts, {
-          host,
-          registryKey: this.findRegistry(accounts, host)?.key ?? this.registryBaseUrl(host),
-          appViewUrl: client.baseUrl,
-          login,
-        }),
-      ),
-    )
-    if (interrupted()) {
+    if (saved.interrupted) {
       this.say(
-        `Logged in to ${host} as ${login.handle}: Ctrl-C came after the approval, so the account was saved first.`,
+        `Logged in to ${host} as ${saved.handle}: Ctrl-C came after the approval, so the account was saved first.`,
       )
       this.exit(130)
     }
-    if (previous && previous.account.device_secret !== login.deviceSecret) {
-      // The replaced secret is of no further use: retire it on the AppView (best effort).
-      await client.revokeDevice({
-        handle: previous.account.handle,
-        deviceSecret: previous.account.device_secret,
-      })
-    }
-    this.say(`Logged in to ${host} as ${login.handle}`)
-    return {registry: host, handle: login.handle, did: login.did, replaced}
+    this.say(`Logged in to ${host} as ${saved.handle}`)
+    this.say(
+      saved.previousActive === saved.handle
+        ? `${saved.handle} is still the active account for ${host}.`
+        : `${saved.handle} is now the active account for ${host}${saved.previousActive ? ` (before: ${saved.previousActive})` : ''}.`,
+    )
+    return {registry: host, handle: saved.handle, did: saved.did, replaced: saved.replaced}
   }
 
   /**
-   * Run a step between the AppView issuing a secret and the account file keeping it. When the step
-   * fails (full disk, read-only directory, a file that broke meanwhile), nothing will keep a secret this
-   * login issued: retire it on the AppView rather than leave it valid. A piped secret belongs to the
-   * person and is left alone.
+   * The text piped to `--with-token` (capped: a device secret is short). Kept in one function so it can
+   * be swapped for the project's shared capped stdin reader.
    */
-  private async retireOnFailure<T>(client: AppViewClient, login: LoginToSave, step: () => T): Promise<T> {
-    try {
-      return step()
-    } catch (error) {
-      if (login.issuedHere)
-        await client.revokeDevice({handle: login.handle, deviceSecret: login.deviceSecret})
-      throw error
-    }
-  }
-
-  private async confirmReplace(
-    client: AppViewClient,
-    host: string,
-    savedHandle: string,
-    login: LoginToSave,
-  ): Promise<void> {
-    const question = `${savedHandle} is already logged in to ${host}. Replace its saved login?`
-    let replace = false
-    let cancelled = false
-    if (this.canPrompt()) {
-      try {
-        replace = await enquirerPrompter().confirm(question, {initial: true})
-      } catch (error) {
-        if (!(error instanceof PromptCancelledError)) throw error
-        cancelled = true
-      }
-    }
-    if (replace) return
-    // A secret this login's device flow just issued will not be kept: do not leave it valid on the
-    // AppView. A secret piped to --with-token is the person's own (a CI secret, say): never revoke it.
-    if (login.issuedHere) await client.revokeDevice({handle: login.handle, deviceSecret: login.deviceSecret})
-    if (!this.canPrompt()) this.requireFlagWhenNoTerminal(question, '--yes to replace it')
-    // Ctrl-C exits 130 like every other cancelled prompt; answering No is a plain failure.
-    this.error(`Kept the saved login of ${savedHandle} on ${host}; nothing was changed.`, {
-      exit: cancelled ? 130 : 1,
-    })
-  }
-
-  private async secretFromStdin(client: AppViewClient, host: string, account: string | undefined) {
-    if (!account)
-      this.error(`--with-token needs the account the secret belongs to. Pass --account <handle>.`, {exit: 2})
+  private async readPipedSecret(host: string, handle: string): Promise<string> {
     if (process.stdin.isTTY) {
       this.error(
-        `--with-token reads the device secret from stdin. Pipe it in: printf %s "$SECRET" | ${BIN} login ${host} --with-token --account ${account}`,
+        `--with-token reads the device secret from stdin. Pipe it in: printf %s "$SECRET" | ${BIN} login ${host} --with-token --account ${handle}`,
         {exit: 2},
       )
     }
@@ -200,45 +156,14 @@ For CI: pipe an existing device secret to --with-token and name its account with
       if (size > MAX_SECRET_BYTES) this.error('stdin is too long to be a device secret.', {exit: 2})
       chunks.push(chunk as Buffer)
     }
-    const deviceSecret = Buffer.concat(chunks).toString('utf8').trim()
-    if (!deviceSecret.startsWith(DEVICE_SECRET_PREFIX) || /\s/.test(deviceSecret)) {
-      this.error(
-        `stdin does not hold an ATCR device secret (one word starting with ${DEVICE_SECRET_PREFIX}). Nothing was saved.`,
-        {exit: 2},
-      )
-    }
-    const handle = account.replace(/^@/, '').toLowerCase()
-    const check = await client.checkSecret({handle, deviceSecret, service: host})
-    switch (check.state) {
-      case 'valid': {
-        return {handle, did: check.did, deviceSecret}
-      }
-      case 'invalid': {
-        return this.error(
-          `${host} does not accept this device secret for ${handle} (unknown or revoked). Nothing was saved. Run: ${BIN} login ${host}`,
-          {exit: 1},
-        )
-      }
-      case 'session_expired': {
-        return this.error(
-          `The AT Protocol session behind this device secret expired. Sign in again at ${check.loginUrl || client.baseUrl}, then retry. Nothing was saved.`,
-          {exit: 1},
-        )
-      }
-      case 'unreachable': {
-        return this.error(
-          `Cannot check the secret: the AppView at ${client.baseUrl} did not answer (${check.reason}). Nothing was saved; try again later.`,
-          {exit: 1},
-        )
-      }
-    }
+    return Buffer.concat(chunks).toString('utf8')
   }
 
   private async deviceFlow(
     client: AppViewClient,
     host: string,
     noBrowser: boolean,
-    controller: AbortController,
+    signal: AbortSignal,
   ): Promise<LoggedInAccount> {
     const spinner = Boolean(process.stderr.isTTY)
     const onCode = (authorization: DeviceAuthorization, browserOpened: boolean) => {
@@ -269,7 +194,7 @@ For CI: pipe an existing device secret to --with-token and name its account with
       result = await runDeviceLogin({
         client,
         deviceName: hostname(),
-        signal: controller.signal,
+        signal,
         openBrowser: noBrowser ? undefined : browserOpener(process.env, process.platform),
         onCode,
         onEvent,

@@ -1,9 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {RegistryCommand} from '../base/registry-command.ts'
-import {SwitchError, type SwitchResult, switchAccount} from '../lib/accounts/switch-account.ts'
+import {type SwitchResult, switchAccount} from '../lib/accounts/switch-account.ts'
 import {BIN} from '../lib/protocol/messages.ts'
-import {enquirerPrompter, PromptCancelledError} from '../lib/prompts/prompter.ts'
 
 export default class Switch extends RegistryCommand {
   static override summary = 'Choose which account a registry uses by default.'
@@ -32,22 +31,13 @@ The active account is the one Docker gets when neither ATCR_ACCOUNT nor the imag
   async run(): Promise<SwitchResult> {
     const {args, flags} = await this.parse(Switch)
     const registryHost = args.registry === undefined ? undefined : this.registryHost(args.registry)
-    let switched: Awaited<ReturnType<typeof switchAccount>>
-    try {
-      switched = await switchAccount({
-        registryHost,
-        account: flags.account,
-        prompter: this.canPrompt() ? enquirerPrompter() : undefined,
-        load: () => this.loadAccounts(),
-        update: (change) => this.updateAccounts(change),
-      })
-    } catch (error) {
-      if (error instanceof SwitchError) this.error(error.message, {exit: error.exitCode})
-      if (error instanceof PromptCancelledError) this.error('Cancelled; nothing changed.', {exit: 130})
-      throw error
-    }
-
-    const {outcome, result} = switched
+    const {outcome, result} = await switchAccount({
+      registryHost,
+      account: flags.account,
+      prompter: this.prompter(),
+      load: () => this.loadAccounts(),
+      update: (change) => this.updateAccounts(change),
+    })
     if (outcome === 'switched') this.say(`Switched ${result.registry} to ${result.active}`)
     else if (outcome === 'already active') this.say(`${result.registry} already uses ${result.active}`)
     else

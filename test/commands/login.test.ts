@@ -1,7 +1,7 @@
 /** `login` spawned as a real process against the AppView emulator (run `npm run build` first). */
 import assert from 'node:assert/strict'
 import type {ChildProcess} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {afterEach, beforeEach, describe, it} from 'node:test'
@@ -14,6 +14,8 @@ import {
   useEmulator,
   userCodeIn,
 } from '../appview/cli-harness.ts'
+import {startAppViewEmulator} from '../support/appview-emulator.ts'
+import {cannotMountReason, readOnlyConfigDirectory} from './read-only-config.ts'
 
 const alice = {handle: 'alice.test', did: 'did:plc:alice'}
 
@@ -235,5 +237,138 @@ describe('login', {timeout: 120_000}, () => {
     })
     assert.equal(noAccount.code, 2)
     assert.match(noAccount.stderr, /--account/)
+  })
+})
+
+// A fresh emulator: approvals queued (and never collected) by the tests above must not leak in here.
+describe('login: identities, revocation and the account file checked first', {timeout: 120_000}, () => {
+  let sandbox: Sandbox
+  const emulator = useEmulator({interval: 0.2})
+  beforeEach(() => {
+    sandbox = makeSandbox()
+  })
+  afterEach(() => sandbox.cleanup())
+
+  it('says which account is now active and which was before', async () => {
+    const bob = {
+      handle: 'bob.test',
+      did: 'did:plc:bob',
+      device_secret: emulator.addAccount({handle: 'bob.test', did: 'did:plc:bob'}),
+    }
+    sandbox.writeAccounts(accountFileFor(emulator.url, [bob]))
+    emulator.approveNext(alice)
+    const result = await runCli(['login', emulator.host, '--no-browser'], {env: sandbox.env})
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(
+      result.stderr,
+      /alice\.test is now the active account for 127\.0\.0\.1:\d+ \(before: bob\.test\)/,
+    )
+    assert.equal(sandbox.readAccounts().registries[emulator.url]!.active, 'alice.test')
+  })
+
+  it(
+    'a read-only config directory stops login before a code is shown or a secret issued',
+    {skip: cannotMountReason ?? false},
+    async () => {
+      const readOnly = readOnlyConfigDirectory(sandbox.root)
+      try {
+        const bob = {handle: 'bob.test', did: 'did:plc:bob', device_secret: 'atcr_device_bob'}
+        writeFileSync(
+          `${readOnly.directory}/device.json`,
+          JSON.stringify(accountFileFor(emulator.url, [bob])),
+          {mode: 0o600},
+        )
+        readOnly.lock()
+        // No approval is queued: a login that reached the AppView would wait (and time out) here.
+        const env = {...sandbox.env, ATCR_CONFIG_DIR: readOnly.directory}
+        for (const args of [['--no-browser'], ['--with-token', '--account', 'alice.test']]) {
+          const result = await runCli(['login', emulator.host, ...args], {
+            env,
+            stdin: emulator.addAccount(alice),
+            timeoutMs: 15_000,
+          })
+          assert.equal(result.code, 1, result.stderr)
+          assert.match(result.stderr, /read-only/)
+          assert.doesNotMatch(result.stderr, /one-time code/)
+        }
+        assert.deepEqual(emulator.requests, [], 'the AppView was asked although nothing could be saved')
+      } finally {
+        readOnly.cleanup()
+      }
+    },
+  )
+
+  for (const [what, returned] of [
+    ['a handle of __proto__', {handle: '__proto__', did: 'did:plc:proto'}],
+    ['a handle that is not a domain name', {handle: 'evil/../x', did: 'did:plc:x'}],
+    ['a DID that is not a DID', {handle: 'mallory.test', did: 'not-a-did'}],
+  ] as const) {
+    it(`an AppView that returns ${what}: refused, nothing saved, the issued secret revoked`, async () => {
+      const bob = {
+        handle: 'bob.test',
+        did: 'did:plc:bob',
+        device_secret: emulator.addAccount({handle: 'bob.test', did: 'did:plc:bob'}),
+      }
+      sandbox.writeAccounts(accountFileFor(emulator.url, [bob]))
+      const before = readFileSync(sandbox.accountFile, 'utf8')
+      emulator.approveNext(returned)
+      const result = await runCli(['login', emulator.host, '--no-browser'], {env: sandbox.env})
+      assert.equal(result.code, 1, result.stderr)
+      assert.doesNotMatch(result.stderr, /Logged in/)
+      assert.match(result.stderr, /Nothing was saved/)
+      assert.equal(readFileSync(sandbox.accountFile, 'utf8'), before)
+      assert.equal(
+        emulator.requests.filter((request) => request.method === 'DELETE').length,
+        1,
+        'the secret this login was issued was not revoked',
+      )
+    })
+  }
+
+  it('--with-token refuses an --account that is not a handle, before asking the AppView', async () => {
+    for (const account of ['__proto__', 'constructor/x', 'a b']) {
+      const result = await runCli(['login', emulator.host, '--with-token', '--account', account], {
+        env: sandbox.env,
+        stdin: emulator.addAccount(alice),
+      })
+      assert.equal(result.code, 2, result.stderr)
+      assert.match(result.stderr, /--account/)
+    }
+    assert.deepEqual(emulator.requests, [])
+    assert.throws(() => sandbox.readAccounts(), /ENOENT/)
+  })
+
+  it("revokes a replaced account's secret at that account's own AppView, not the new one", async () => {
+    const own = await startAppViewEmulator()
+    try {
+      const old = own.addAccount(alice)
+      sandbox.writeAccounts({
+        version: 2,
+        registries: {
+          [emulator.url]: {
+            active: alice.handle,
+            accounts: {[alice.handle]: {...alice, device_secret: old, appview_url: own.url}},
+          },
+        },
+      })
+      emulator.approveNext(alice)
+      const result = await runCli(['login', emulator.host, '--no-browser', '--yes'], {env: sandbox.env})
+      assert.equal(result.code, 0, result.stderr)
+      assert.deepEqual(
+        own.requests.filter((request) => request.method === 'DELETE').map((request) => request.path),
+        ['/auth/device'],
+      )
+      assert.deepEqual(
+        emulator.requests.filter((request) => request.method === 'DELETE'),
+        [],
+        'the old secret was sent to the new AppView',
+      )
+      const check = await fetch(`${own.url}/auth/token?service=x`, {
+        headers: {authorization: `Basic ${Buffer.from(`alice.test:${old}`).toString('base64')}`},
+      })
+      assert.equal(check.status, 401)
+    } finally {
+      await own.close()
+    }
   })
 })

@@ -1,8 +1,11 @@
 /** `logout` spawned as a real process against the AppView emulator (run `npm run build` first). */
 import assert from 'node:assert/strict'
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
 import {accountFileFor, makeSandbox, runCli, type Sandbox, useEmulator} from '../appview/cli-harness.ts'
+import {cannotMountReason, readOnlyConfigDirectory} from './read-only-config.ts'
 
 describe('logout', {timeout: 60_000}, () => {
   let sandbox: Sandbox
@@ -93,12 +96,78 @@ describe('logout', {timeout: 60_000}, () => {
     assert.match(unknown.stderr, /carol\.test is not an account of .*Accounts: alice\.test, bob\.test/)
   })
 
-  it('without REGISTRY and no atcr.io account, names the registries that have accounts and the command', async () => {
-    const result = await runCli(['logout', '--yes'], {env: sandbox.env})
-    assert.equal(result.code, 1)
-    assert.match(result.stderr, /No accounts for atcr\.io/)
+  it('without REGISTRY uses the only registry with accounts, as switch and status do', async () => {
+    const result = await runCli(['logout', '-a', 'alice.test', '--yes'], {env: sandbox.env})
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stderr, /Logged out alice\.test from 127\.0\.0\.1:\d+/)
+    assert.deepEqual(Object.keys(sandbox.readAccounts().registries[emulator.url]!.accounts), ['bob.test'])
+  })
+
+  it('without REGISTRY and several registries with accounts, without a terminal names them and the command', async () => {
+    const file = sandbox.readAccounts() as unknown as {registries: Record<string, unknown>}
+    file.registries['https://buoy.cr'] = {
+      active: 'carol.test',
+      accounts: {'carol.test': {handle: 'carol.test', did: '', device_secret: 'atcr_device_carol'}},
+    }
+    sandbox.writeAccounts(file)
+    const result = await runCli(['logout', '--yes', '-a', 'alice.test'], {env: sandbox.env})
+    assert.equal(result.code, 2)
     const escaped = emulator.host.replaceAll('.', '\\.')
-    assert.match(result.stderr, new RegExp(`Accounts are saved for ${escaped}.*logout ${escaped}\\n`, 's'))
+    assert.match(result.stderr, new RegExp(`buoy\\.cr`))
+    assert.match(result.stderr, new RegExp(escaped))
+    assert.match(result.stderr, /logout (buoy\.cr|127\.0\.0\.1:\d+)/)
+    assert.equal(emulator.requests.length, 0)
     assert.equal(Object.keys(sandbox.readAccounts().registries[emulator.url]!.accounts).length, 2)
+  })
+
+  it(
+    'with a read-only config directory revokes nothing: the account stays usable and nothing was changed',
+    {skip: cannotMountReason ?? false},
+    async () => {
+      const readOnly = readOnlyConfigDirectory(sandbox.root)
+      try {
+        const env = {...sandbox.env, ATCR_CONFIG_DIR: readOnly.directory}
+        writeFileSync(
+          path.join(readOnly.directory, 'device.json'),
+          JSON.stringify(
+            accountFileFor(emulator.url, [
+              {handle: 'alice.test', did: 'did:plc:alice', device_secret: secrets.alice},
+              {handle: 'bob.test', did: 'did:plc:bob', device_secret: secrets.bob},
+            ]),
+          ),
+          {mode: 0o600},
+        )
+        readOnly.lock()
+        const result = await runCli(['logout', emulator.host, '-a', 'bob.test', '--yes'], {env})
+        assert.equal(result.code, 1, result.stderr)
+        assert.match(result.stderr, /read-only/)
+        assert.match(result.stderr, /Nothing was changed/)
+        assert.deepEqual(
+          emulator.requests.filter((request) => request.method === 'DELETE'),
+          [],
+          'the secret was revoked although the account could not be removed',
+        )
+        assert.equal(await secretWorks('bob.test', secrets.bob), true)
+      } finally {
+        readOnly.cleanup()
+      }
+    },
+  )
+
+  it('leaves no copy of the removed secret in the config directory (a migration backup), and says so', async () => {
+    sandbox.writeAccounts({handle: 'alice.test', device_secret: secrets.alice, appview_url: emulator.url})
+    const result = await runCli(['logout', emulator.host, '--yes'], {env: sandbox.env})
+    assert.equal(result.code, 0, result.stderr)
+    const names = readdirSync(sandbox.configDir)
+    assert.ok(
+      names.some((name) => name.startsWith('device.json.bak')),
+      `the migration kept no backup: ${names.join(', ')}`,
+    )
+    for (const name of names) {
+      const text = readFileSync(path.join(sandbox.configDir, name), 'utf8')
+      assert.ok(!text.includes(secrets.alice), `${name} still holds the removed secret`)
+    }
+    assert.match(result.stderr, /device\.json\.bak/)
+    assert.equal(await secretWorks('alice.test', secrets.alice), false)
   })
 })

@@ -14,9 +14,9 @@ export default class PluginsRegistries extends PeopleCommand {
     await this.parse(PluginsRegistries)
     const registries = [...(await this.contributedRegistries()).values()]
     for (const registry of registries) {
-      const appViewUrl = await this.resolveAppViewUrl(registry.host)
+      // With no account's own URL to override it, a contributed registry's AppView is the plugin's.
       this.log(
-        `${registry.host}  ${appViewUrl}  (from ${registry.plugin}${registry.description ? `: ${registry.description}` : ''})`,
+        `${registry.host}  ${registry.appViewUrl}  (from ${registry.plugin}${registry.description ? `: ${registry.description}` : ''})`,
       )
     }
     if (registries.length === 0) this.say('No installed plugin contributes a registry.')

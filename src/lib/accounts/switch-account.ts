@@ -8,17 +8,16 @@
  *             a question (only when a prompter is given, that is at a terminal); with one, nothing to do.
  */
 import type {AccountFile} from '../config/account-file.ts'
-import {
-  activeAccount,
-  findAccount,
-  findRegistry,
-  registriesWithAccounts,
-  type RegistryMatch,
-} from '../config/registry-entries.ts'
+import {activeAccount, findAccount, findRegistry, type RegistryMatch} from '../config/registry-entries.ts'
 import {BIN} from '../protocol/messages.ts'
 import type {Prompter} from '../prompts/prompter.ts'
-
-export const DEFAULT_SWITCH_REGISTRY = 'atcr.io'
+import {AccountsError} from './accounts-error.ts'
+import {
+  accountChoice,
+  DEFAULT_REGISTRY,
+  registriesToChooseFrom,
+  severalRegistriesError,
+} from './choose-registry.ts'
 
 /** What `switch --json` prints. Handles only: never a secret. */
 export interface SwitchResult {
@@ -32,15 +31,8 @@ export interface SwitchResult {
   changed: boolean
 }
 
-/** A reason `switch` cannot go on; `exitCode` 2 means the person must add an argument or flag. */
-export class SwitchError extends Error {
-  readonly exitCode: number
-  constructor(message: string, exitCode = 1) {
-    super(message)
-    this.name = 'SwitchError'
-    this.exitCode = exitCode
-  }
-}
+/** A reason `switch` cannot go on (the error every account command throws). */
+export {AccountsError as SwitchError} from './accounts-error.ts'
 
 export interface SwitchInput {
   /** Canonical host of the REGISTRY argument, if one was given. */
@@ -55,25 +47,17 @@ export interface SwitchInput {
   update: <T>(change: (accounts: AccountFile) => T) => T
 }
 
-/** The registry `switch` acts on. */
+/**
+ * The registry `switch` acts on: as every account command chooses (src/lib/accounts/choose-registry.ts),
+ * except that with several registries it takes atcr.io without asking: switching is harmless and
+ * undone by switching back, where logging out is not.
+ */
 export function chooseSwitchRegistry(accounts: AccountFile, registryHost?: string): RegistryMatch {
-  if (registryHost !== undefined) {
-    const match = findRegistry(accounts, registryHost)
-    if (!match || Object.keys(match.entry.accounts).length === 0) {
-      throw new SwitchError(`No accounts for ${registryHost}. Log in first: ${BIN} login ${registryHost}`)
-    }
-    return match
-  }
-  const candidates = registriesWithAccounts(accounts)
-  if (candidates.length === 0) throw new SwitchError(`No accounts yet. Log in first: ${BIN} login`)
+  const candidates = registriesToChooseFrom(accounts, registryHost, 'switch')
   if (candidates.length === 1) return candidates[0]!
-  const preferred = candidates.find((registry) => registry.host === DEFAULT_SWITCH_REGISTRY)
+  const preferred = candidates.find((registry) => registry.host === DEFAULT_REGISTRY)
   if (preferred) return preferred
-  const hosts = candidates.map((registry) => registry.host)
-  throw new SwitchError(
-    `Accounts exist for several registries (${hosts.join(', ')}); name one with the REGISTRY argument: ${BIN} switch ${hosts[0]}`,
-    2,
-  )
+  throw severalRegistriesError(candidates, 'switch')
 }
 
 function describeAccounts(match: RegistryMatch): string {
@@ -90,7 +74,7 @@ async function chooseAccountKey(match: RegistryMatch, input: SwitchInput): Promi
   if (input.account !== undefined) {
     const found = findAccount(match.entry, input.account)
     if (!found) {
-      throw new SwitchError(
+      throw new AccountsError(
         `No account ${JSON.stringify(input.account)} for ${match.host}. Known accounts: ${describeAccounts(match)}. To add it: ${BIN} login ${match.host}`,
       )
     }
@@ -100,16 +84,12 @@ async function chooseAccountKey(match: RegistryMatch, input: SwitchInput): Promi
   if (keys.length === 2 && current !== undefined) return keys.find((key) => key !== current)
 
   if (!input.prompter) {
-    throw new SwitchError(
+    throw new AccountsError(
       `${match.host} has ${keys.length} accounts (${describeAccounts(match)}) — cannot ask which one without a terminal. Pass --account HANDLE|DID, for example: ${BIN} switch ${match.host} --account ${match.entry.accounts[keys[0]!]!.handle}`,
       2,
     )
   }
-  const choices = keys.map((key) => {
-    const account = match.entry.accounts[key]!
-    const notes = [account.did, key === current ? 'active' : ''].filter(Boolean)
-    return {value: key, label: account.handle, hint: notes.length > 0 ? `(${notes.join(', ')})` : undefined}
-  })
+  const choices = keys.map((key) => accountChoice(key, match.entry.accounts[key]!, current))
   return input.prompter.select(`Which account should ${match.host} use?`, choices, {initial: current})
 }
 
@@ -139,7 +119,7 @@ export async function switchAccount(
     const latest = findRegistry(accounts, match.host)
     const account = latest?.entry.accounts[chosenKey]
     if (!latest || !account) {
-      throw new SwitchError(
+      throw new AccountsError(
         `The account ${chosenKey} for ${match.host} was removed while switching; nothing changed. Run: ${BIN} status`,
       )
     }

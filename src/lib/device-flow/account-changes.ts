@@ -50,6 +50,10 @@ export function saveLogin(
   if (sameBaseUrl(input.appViewUrl, registry.key)) delete account.appview_url
   else account.appview_url = input.appViewUrl
   entry.accounts[key] = account
+  // A key like `__proto__` sets the object's prototype instead of an entry: nothing would be saved.
+  // Handles are validated before this; this keeps a login from ever reporting a save that did not happen.
+  if (!Object.hasOwn(entry.accounts, key) || entry.accounts[key] !== account)
+    throw new Error(`cannot save an account under the key ${JSON.stringify(key)}`)
   entry.active = key
   return {replaced: previous !== undefined}
 }
