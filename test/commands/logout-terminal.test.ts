@@ -22,7 +22,7 @@ describe('logout in a terminal', {skip, timeout: 180_000}, () => {
   })
 
   /** Three saved accounts of the emulator's registry, `active` the active one. */
-  function setup(active: string) {
+  function setup(active: string, extraRegistries: Record<string, unknown> = {}) {
     const sandbox = makeSandbox()
     cleanups.push(sandbox.cleanup)
     const secrets = Object.fromEntries(
@@ -43,16 +43,17 @@ describe('logout in a terminal', {skip, timeout: 180_000}, () => {
             ]),
           ),
         },
+        ...extraRegistries,
       },
     })
     const original = readFileSync(sandbox.accountFile, 'utf8')
     // No CI variable (the harness sets one): prompts are allowed only for a person at a terminal.
     const env: NodeJS.ProcessEnv = {...sandbox.env, TERM: 'xterm-256color'}
     delete env.CI
-    const start = async (): Promise<TerminalSession> => {
+    const start = async (args: string[] = [emulator.host]): Promise<TerminalSession> => {
       const session = await startInTerminal({
         command: process.execPath,
-        args: [CLI, 'logout', emulator.host],
+        args: [CLI, 'logout', ...args],
         env,
         cwd: REPO,
         cols: 120,
@@ -131,7 +132,8 @@ describe('logout in a terminal', {skip, timeout: 180_000}, () => {
     term.typeText('n')
     term.sendKeys('Enter')
     assert.equal(await term.waitForExit(30_000), 1, term.text())
-    assert.match(term.text(), /Nothing was changed/)
+    assert.match(term.text(), /^Nothing was changed\.$/m)
+    assert.doesNotMatch(term.text(), /Error/, 'declining is an answer, not an error')
     assert.match(term.text(), /Log out bob\.test from 127\.0\.0\.1:\d+\?.*\bno$/m, 'the answer reads no')
     assert.doesNotMatch(term.text(), /\b(true|false)\b/)
     assert.ok(unchanged(), 'the account file was rewritten')
@@ -150,6 +152,49 @@ describe('logout in a terminal', {skip, timeout: 180_000}, () => {
     assert.doesNotMatch(term.text(), /Log out .* from/)
     assert.ok(unchanged(), 'the account file was rewritten')
     assert.equal(await secretWorks('bob.test', secrets['bob.test']!), true)
+    term.close()
+  })
+
+  it('lists handle, DID and the active marker exactly as switch does', async () => {
+    const {start} = setup('bob.test')
+    const term = await start()
+    const shown = await term.waitForText('carol.test', 30_000)
+    assert.match(shown, /alice\.test \(did:plc:alice\)/)
+    assert.match(shown, /bob\.test \(did:plc:bob, active\)/)
+    assert.match(shown, /carol\.test \(did:plc:carol\)/)
+    term.sendKeys('C-c')
+    assert.equal(await term.waitForExit(30_000), 130, term.text())
+    term.close()
+  })
+
+  it('Enter alone at the confirmation answers No: nothing changed, exit 1, no error banner', async () => {
+    const {start, unchanged, secrets} = setup('bob.test')
+    const term = await start()
+    await pick(term, 1, 'bob.test')
+    await term.waitForText('Log out bob.test from', 30_000)
+    term.sendKeys('Enter')
+    assert.equal(await term.waitForExit(30_000), 1, term.text())
+    assert.match(term.text(), /^Nothing was changed\.$/m)
+    assert.doesNotMatch(term.text(), /Error/)
+    assert.ok(unchanged(), 'the account file was rewritten')
+    assert.equal(await secretWorks('bob.test', secrets['bob.test']!), true)
+    term.close()
+  })
+
+  it('without REGISTRY and accounts on several registries, asks which registry', async () => {
+    const {start, unchanged} = setup('alice.test', {
+      'https://buoy.cr': {
+        active: 'dave.test',
+        accounts: {'dave.test': {handle: 'dave.test', did: '', device_secret: 'atcr_device_dave'}},
+      },
+    })
+    const term = await start([])
+    const shown = await term.waitForText('buoy.cr', 30_000)
+    assert.match(shown, /Which registry/)
+    assert.match(shown, new RegExp(emulator.host.replaceAll('.', '\\.')))
+    term.sendKeys('C-c')
+    assert.equal(await term.waitForExit(30_000), 130, term.text())
+    assert.ok(unchanged(), 'the account file was rewritten')
     term.close()
   })
 })

@@ -51,13 +51,13 @@ export function severalRegistriesError(candidates: readonly RegistryMatch[], ver
  */
 export async function chooseRegistry(
   accounts: AccountFile,
-  input: {registryHost?: string; prompter?: Prompter; verb: string},
+  input: {registryHost?: string; prompter?: Prompter; verb: string; question: string},
 ): Promise<RegistryMatch> {
   const candidates = registriesToChooseFrom(accounts, input.registryHost, input.verb)
   if (candidates.length === 1) return candidates[0]!
   if (!input.prompter) throw severalRegistriesError(candidates, input.verb)
   const choice = await input.prompter.select(
-    `Which registry to ${input.verb}?`,
+    input.question,
     candidates.map((registry) => {
       const count = Object.keys(registry.entry.accounts).length
       return {value: registry.host, label: registry.host, hint: `(${count} account${count === 1 ? '' : 's'})`}

@@ -71,6 +71,7 @@ export async function chooseAccountToLogOut(
     registryHost: input.registryHost,
     prompter: input.prompter,
     verb: 'logout',
+    question: 'Which registry to log out from?',
   })
   const {accounts: byKey} = registry.entry
   if (input.account !== undefined) {
