@@ -129,11 +129,12 @@ For CI: pipe an existing device secret to --with-token and name its account with
       )
       this.exit(130)
     }
-    this.say(`Logged in to ${host} as ${saved.handle}`)
+    // One line, which account is active now and which was before (scripts under --json see only this).
+    const before = saved.previousActive
     this.say(
-      saved.previousActive === saved.handle
-        ? `${saved.handle} is still the active account for ${host}.`
-        : `${saved.handle} is now the active account for ${host}${saved.previousActive ? ` (before: ${saved.previousActive})` : ''}.`,
+      `Logged in to ${host} as ${saved.handle}, ${
+        before === saved.handle ? 'still' : 'now'
+      } its active account${before && before !== saved.handle ? ` (before: ${before})` : ''}.`,
     )
     return {registry: host, handle: saved.handle, did: saved.did, replaced: saved.replaced}
   }

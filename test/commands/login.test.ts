@@ -42,7 +42,10 @@ describe('login', {timeout: 120_000}, () => {
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stderr, /First copy your one-time code: [A-Z]{4}-[A-Z]{4}/)
     assert.match(result.stderr, new RegExp(`open ${emulator.url}/device in a browser`))
-    assert.match(result.stderr, new RegExp(`Logged in to ${emulator.host} as alice\\.test\\n`))
+    assert.match(
+      result.stderr,
+      new RegExp(`Logged in to ${emulator.host} as alice\\.test, now its active account\\.\\n`),
+    )
     assert.equal(result.stdout, '')
     const saved = sandbox.readAccounts().registries[emulator.url]!
     assert.equal(saved.active, 'alice.test')
@@ -261,7 +264,7 @@ describe('login: identities, revocation and the account file checked first', {ti
     assert.equal(result.code, 0, result.stderr)
     assert.match(
       result.stderr,
-      /alice\.test is now the active account for 127\.0\.0\.1:\d+ \(before: bob\.test\)/,
+      /^Logged in to 127\.0\.0\.1:\d+ as alice\.test, now its active account \(before: bob\.test\)\.$/m,
     )
     assert.equal(sandbox.readAccounts().registries[emulator.url]!.active, 'alice.test')
   })
