@@ -25,7 +25,12 @@ import {REGISTRIES_HOOK_TIMEOUT_MS} from '../hooks/contract.ts'
 import {AccountsError} from '../lib/accounts/accounts-error.ts'
 import {type ContributedRegistry, mergeContributions} from '../lib/plugins/contributed-registries.ts'
 import {BIN} from '../lib/protocol/messages.ts'
-import {enquirerPrompter, PromptCancelledError, type Prompter} from '../lib/prompts/prompter.ts'
+import {
+  cannotAskWithoutTerminal,
+  enquirerPrompter,
+  PromptCancelledError,
+  type Prompter,
+} from '../lib/prompts/prompter.ts'
 
 /** oclif's FlagOutput/ArgOutput, which its index does not export. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -101,7 +106,7 @@ export abstract class PeopleCommand extends Command {
 
   /** Fail at once, naming the flag that answers the question a prompt would have asked. */
   protected requireFlagWhenNoTerminal(question: string, flag: string): never {
-    this.error(`${question} — cannot ask without a terminal. Pass ${flag}.`, {exit: 2})
+    this.error(cannotAskWithoutTerminal(question, flag), {exit: 2})
   }
 
   /** A line for the person: stderr, so stdout stays clean for programs and --json. */

@@ -14,7 +14,7 @@ import {activeAccount, findRegistry, isDid} from '../config/registry-entries.ts'
 import {accountToReplace, type LoggedInAccount, saveLogin} from '../device-flow/account-changes.ts'
 import {BIN, DEVICE_SECRET_PREFIX} from '../protocol/messages.ts'
 import {HANDLE} from '../protocol/verbs.ts'
-import type {Prompter} from '../prompts/prompter.ts'
+import {cannotAskWithoutTerminal, type Prompter} from '../prompts/prompter.ts'
 import {AccountsError} from './accounts-error.ts'
 import type {AccountStore} from './accounts-on-disk.ts'
 
@@ -164,7 +164,7 @@ export async function saveLoginAccount(input: SaveLoginInput): Promise<SaveLogin
     const question = `${previous.account.handle} is already logged in to ${host}. Replace its saved login?`
     if (!input.prompter) {
       await retire()
-      throw new AccountsError(`${question} — cannot ask without a terminal. Pass --yes to replace it.`, 2)
+      throw new AccountsError(cannotAskWithoutTerminal(question, '--yes to replace it'), 2)
     }
     // Replacing is destructive (the saved secret is revoked): the answer defaults to No.
     const replace = await retiring(() => input.prompter!.confirm(question, {initial: false}))

@@ -13,7 +13,7 @@ import type {Account, AccountFile} from '../config/account-file.ts'
 import {activeAccount, findAccount, findRegistry, type RegistryMatch} from '../config/registry-entries.ts'
 import {removeAccount} from '../device-flow/account-changes.ts'
 import {BIN} from '../protocol/messages.ts'
-import type {Prompter} from '../prompts/prompter.ts'
+import {cannotAskWithoutTerminal, type Prompter} from '../prompts/prompter.ts'
 import {AccountsError} from './accounts-error.ts'
 import type {AccountStore} from './accounts-on-disk.ts'
 import {accountChoice, chooseRegistry} from './choose-registry.ts'
@@ -87,11 +87,7 @@ export async function chooseAccountToLogOut(
   const keys = Object.keys(byKey).sort()
   if (keys.length === 1) return {registry, key: keys[0]!, account: byKey[keys[0]!]!}
   const question = `Which account of ${registry.host} to log out?`
-  if (!input.prompter)
-    throw new AccountsError(
-      `${question} — cannot ask without a terminal. Pass --account <handle>, for example: ${BIN} logout ${registry.host} --account ${byKey[keys[0]!]!.handle}`,
-      2,
-    )
+  if (!input.prompter) throw new AccountsError(cannotAskWithoutTerminal(question, '--account HANDLE|DID'), 2)
   const current = activeAccount(registry.entry)?.key
   const key = await input.prompter.select(
     question,
@@ -109,8 +105,7 @@ export async function logoutAccount(input: LogoutInput): Promise<LogoutOutcome> 
   const {handle} = target.account
   if (!input.yes) {
     const question = `Log out ${handle} from ${host}?`
-    if (!input.prompter)
-      throw new AccountsError(`${question} — cannot ask without a terminal. Pass --yes.`, 2)
+    if (!input.prompter) throw new AccountsError(cannotAskWithoutTerminal(question, '--yes'), 2)
     // Destructive: the answer defaults to No.
     if (!(await input.prompter.confirm(question, {initial: false}))) return {outcome: 'declined', target}
   }

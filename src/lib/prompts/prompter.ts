@@ -16,6 +16,11 @@ export interface Prompter {
   select(message: string, choices: readonly Choice[], options?: {initial?: string}): Promise<string>
 }
 
+/** The one wording for a question that cannot be asked (no terminal): name the flag that answers it. */
+export function cannotAskWithoutTerminal(question: string, flag: string): string {
+  return `${question} — cannot ask without a terminal. Pass ${flag}.`
+}
+
 /** The person pressed Ctrl-C or Esc at a prompt. */
 export class PromptCancelledError extends Error {
   constructor() {
