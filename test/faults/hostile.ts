@@ -319,6 +319,43 @@ function registerPeopleCases(): void {
   )
 }
 
+/**
+ * The login side of a bad identity (validation, revoking the issued secret) is another change's; this
+ * case asserts the end-to-end outcome the issue asks for.
+ */
+export function registerBadHandleLoginCase(): void {
+  addCase(
+    CATEGORY,
+    'login when the AppView returns the handle __proto__: fails, nothing saved, the issued secret revoked',
+    async () => {
+      const issued: string[] = []
+      const emulator = await startScannedEmulator({interval: 0.2, onSecretIssued: (s) => issued.push(s)})
+      try {
+        const home = newHome()
+        mkdirSync(home.dir, {recursive: true, mode: 0o700})
+        const before = snapshot(home.dir)
+        emulator.setHostile({approved: {handle: '__proto__'}})
+        emulator.approveNext({handle: 'alice.test', did: 'did:plc:alice'})
+        const result = await runCli(['login', emulator.host, '--no-browser'], {
+          env: home.env,
+          label: 'login (handle __proto__)',
+          timeoutMs: 40_000,
+        })
+        assertEqual(result.code, 1, `login exit (stderr ${JSON.stringify(result.stderr.slice(0, 400))})`)
+        assertEqual(snapshot(home.dir), before, 'config directory unchanged')
+        assertEqual(issued.length, 1, 'secrets issued')
+        assert(
+          emulator.requests.some((request) => request.method === 'DELETE'),
+          'the issued secret was not revoked',
+        )
+      } finally {
+        await emulator.close()
+      }
+    },
+    true,
+  )
+}
+
 // ---- files that decide what code runs ------------------------------------------------------------
 
 interface PluginSetup {
@@ -454,6 +491,28 @@ function registerPluginCases(): void {
       )
     },
   )
+
+  addCase(CATEGORY, '`plugins` warns about a loose config directory with the exact chmod', async () => {
+    const home = newHome()
+    mkdirSync(home.dir, {recursive: true})
+    chmodSync(home.dir, 0o777)
+    const result = await runCli(['plugins'], {
+      env: {
+        ...home.env,
+        XDG_DATA_HOME: path.join(home.root, 'data'),
+        XDG_CACHE_HOME: path.join(home.root, 'cache'),
+      },
+      label: 'plugins (loose config directory)',
+      timeoutMs: 60_000,
+    })
+    assertEqual(result.code, 0, `plugins exit (stderr ${result.stderr.slice(0, 300)})`)
+    assert(
+      result.stderr.includes(
+        `Warning: ${home.dir} is writable by the group and others (mode 777): someone else could choose the code that runs on get, so plugins trusted on get are ignored. Fix it: chmod 700 '${home.dir}'\n`,
+      ),
+      `no loose-directory warning: ${result.stderr}`,
+    )
+  })
 
   addCase(CATEGORY, 'a trusted hook rewritten in place: nothing runs', async () => {
     const setup = pluginSetup()
