@@ -73,6 +73,15 @@ function withinBudget(result: CliResult, what: string): void {
   assert(result.ms <= GET_LIMIT_MS, `${what}: get took ${Math.round(result.ms)} ms (limit ${GET_LIMIT_MS})`)
 }
 
+/** The emulator, and a home whose only account (alice.test, active) is known to it. */
+async function emulatorWithAlice(): Promise<{emulator: AppViewEmulator; home: Home; secret: string}> {
+  const emulator = await startScannedEmulator()
+  const home = newHome()
+  const secret = emulator.addAccount({handle: 'alice.test', did: 'did:plc:alice'})
+  writeAccountFile(home, v2File({[emulator.url]: {accounts: [{handle: 'alice.test', secret}]}}))
+  return {emulator, home, secret}
+}
+
 // ---- a malicious AppView, as seen by get ----------------------------------------------------------
 
 interface GetCase {
@@ -144,11 +153,8 @@ function registerGetCases(): void {
       CATEGORY,
       `get against a malicious AppView: ${item.name}`,
       async () => {
-        const emulator = await startScannedEmulator()
+        const {emulator, home, secret} = await emulatorWithAlice()
         try {
-          const home = newHome()
-          const secret = emulator.addAccount({handle: 'alice.test', did: 'did:plc:alice'})
-          writeAccountFile(home, v2File({[emulator.url]: {accounts: [{handle: 'alice.test', secret}]}}))
           if (item.hostile) {
             const raw = JSON.stringify(item.hostile).replaceAll('LOGIN_URL', `${emulator.url}/oauth/login`)
             emulator.setHostile(JSON.parse(raw) as HostileAnswers)
@@ -212,11 +218,8 @@ function registerPeopleCases(): void {
     CATEGORY,
     'status against a 1.5 GB answer: "the answer is too large", memory bounded',
     async () => {
-      const emulator = await startScannedEmulator()
+      const {emulator, home} = await emulatorWithAlice()
       try {
-        const home = newHome()
-        const secret = emulator.addAccount({handle: 'alice.test', did: 'did:plc:alice'})
-        writeAccountFile(home, v2File({[emulator.url]: {accounts: [{handle: 'alice.test', secret}]}}))
         emulator.injectFault({path: '/auth/token', kind: 'huge', count: 10})
         const result = await runMeasured(['status', emulator.host], home, 'status (hostile: 1.5 GB answer)')
         assertEqual(result.code, 0, `status exit (stderr ${result.stderr.slice(0, 300)})`)
@@ -238,11 +241,8 @@ function registerPeopleCases(): void {
     CATEGORY,
     'status against an expired session with escapes in message and login_url: clean lines',
     async () => {
-      const emulator = await startScannedEmulator()
+      const {emulator, home} = await emulatorWithAlice()
       try {
-        const home = newHome()
-        const secret = emulator.addAccount({handle: 'alice.test', did: 'did:plc:alice'})
-        writeAccountFile(home, v2File({[emulator.url]: {accounts: [{handle: 'alice.test', secret}]}}))
         emulator.expireSession('alice.test', {
           error: 'x',
           message: `${CSI}bad${OSC52}\nnews`,
@@ -561,11 +561,8 @@ function registerSpecialFileCases(): void {
   for (const name of ['plugins-on-get.json', 'session-cache.json']) {
     for (const kind of ['FIFO', 'symlink to /dev/zero'] as const) {
       addCase(CATEGORY, `a ${kind} at ${name}: get answers within its budget`, async () => {
-        const emulator = await startScannedEmulator()
+        const {emulator, home, secret} = await emulatorWithAlice()
         try {
-          const home = newHome()
-          const secret = emulator.addAccount({handle: 'alice.test', did: 'did:plc:alice'})
-          writeAccountFile(home, v2File({[emulator.url]: {accounts: [{handle: 'alice.test', secret}]}}))
           const target = path.join(home.dir, name)
           if (kind === 'FIFO') execFileSync('mkfifo', [target])
           else symlinkSync('/dev/zero', target)
