@@ -116,6 +116,9 @@ describe('contract parsing of hostile answers', () => {
       handle: 'alice.test',
       did: 'did:plc:x',
     })
+    const echo = parseDeviceTokenResponse(400, {error: 'bad_secret atcr_device_SECRETabc123'})
+    assert.doesNotMatch((echo as {reason: string}).reason, /SECRETabc123/)
+    assert.match((echo as {reason: string}).reason, /atcr_device_<redacted>/)
     const odd = parseDeviceTokenResponse(400, {error: `weird${ESC}[2J\ncode`})
     assert.equal(odd.kind, 'unavailable')
     assert.doesNotMatch((odd as {reason: string}).reason, unsafe)

@@ -12,7 +12,12 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, describe, it} from 'node:test'
 
-import {readTrustedOnGet, trustHolds, type TrustedPlugin} from '../../src/lib/plugins/trusted-on-get.ts'
+import {
+  hooksToTrust,
+  readTrustedOnGet,
+  trustHolds,
+  type TrustedPlugin,
+} from '../../src/lib/plugins/trusted-on-get.ts'
 import {looseCodeFilesWarning} from '../../src/lib/trust/code-files.ts'
 
 const root = mkdtempSync(path.join(tmpdir(), 'atcr-trust-rules-'))
@@ -152,6 +157,18 @@ describe('trusted hook files', () => {
     const {hook, trusted} = plugin()
     chmodSync(hook, 0o666)
     assert.match(trustHolds(trusted, v1).reason ?? '', /writable by the group and others/)
+  })
+
+  it('plugins trust records the hash, and refuses hooks outside the root or writable by others', () => {
+    const {pluginRoot, hook, trusted} = plugin()
+    assert.deepEqual(hooksToTrust(pluginRoot, [{file: hook, export: 'default'}]), trusted.hooks)
+    assert.throws(
+      () =>
+        hooksToTrust(pluginRoot, [{file: path.join(pluginRoot, '..', 'elsewhere.js'), export: 'default'}]),
+      /not a file inside the plugin's root/,
+    )
+    chmodSync(hook, 0o664)
+    assert.throws(() => hooksToTrust(pluginRoot, [{file: hook, export: 'default'}]), /writable by the group/)
   })
 
   it('a hook owned by another user does not hold', {skip: !isRoot && 'needs root to chown'}, () => {

@@ -223,7 +223,14 @@ export function hooksToTrust(root: string, hooks: readonly TrustedHookModule[]):
     const real = hookInsideRoot(root, hook.file)
     if (real === undefined)
       throw new TrustedOnGetFileError(`${hook.file} is not a file inside the plugin's root ${root}`)
-    return {file: real, export: hook.export, sha256: hookFileHash(real)}
+    // The rule get applies, applied now: the person learns at once, not from a plugin get skips.
+    let sha256: string
+    try {
+      sha256 = hookFileHash(real, {owned: true})
+    } catch (error) {
+      throw new TrustedOnGetFileError((error as Error).message)
+    }
+    return {file: real, export: hook.export, sha256}
   })
 }
 
