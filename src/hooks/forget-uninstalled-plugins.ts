@@ -2,8 +2,10 @@
  * `plugins:postuninstall` (plugins uninstall / unlink / remove) and `postrun` of `plugins reset`: a plugin
  * that is gone is no longer trusted on `get` (src/lib/plugins/trusted-on-get.ts). `plugins reset` runs no
  * uninstall hook of its own; without `--reinstall` it leaves only the core plugins.
- * `postrun` of `plugins update|install|link`: a trusted plugin whose version changed is skipped by `get`
- * until trusted again; say so.
+ * `postrun` of `plugins update|install|link`: a trusted plugin whose version or hook files changed is
+ * skipped by `get` until trusted again; say so.
+ * `postrun` of `plugins` (the list): warn when the config directory or the trust settings could be
+ * written by someone else (get then ignores trusted plugins), with the exact chmod.
  */
 import type {Hook} from '@oclif/core'
 import {homedir} from 'node:os'
@@ -14,6 +16,7 @@ import {
   forgetUninstalledPlugins,
   trustedOnGetFile,
 } from '../lib/plugins/trusted-on-get.ts'
+import {looseCodeFilesWarning} from '../lib/trust/code-files.ts'
 
 function forget(bin: string, installed: readonly string[]): void {
   try {
@@ -38,10 +41,12 @@ export const afterUninstall: Hook<'plugins:postuninstall'> = async function ({co
 function reportChanged(bin: string): void {
   try {
     const file = trustedOnGetFile(accountFilePaths(process.env, homedir()).directory)
-    for (const {name, trusted, installed} of changedTrustedPlugins(file)) {
-      process.stderr.write(
-        `${name} is now ${installed ?? 'at an unknown version'} (trusted at ${trusted ?? 'an unknown version'}): it no longer runs on get until you run: ${bin} plugins trust ${name}\n`,
-      )
+    for (const {name, trusted, installed, reason} of changedTrustedPlugins(file)) {
+      const what =
+        installed === trusted
+          ? `${name} changed (${reason ?? 'its hook files are not the trusted ones'})`
+          : `${name} is now ${installed ?? 'at an unknown version'} (trusted at ${trusted ?? 'an unknown version'})`
+      process.stderr.write(`${what}: it no longer runs on get until you run: ${bin} plugins trust ${name}\n`)
     }
   } catch {
     // The trust file is checked again by get itself, which skips a plugin whose version changed.
@@ -50,7 +55,22 @@ function reportChanged(bin: string): void {
 
 const MAY_CHANGE_VERSIONS = new Set(['plugins:update', 'plugins:install', 'plugins:link'])
 
+/** After `plugins` (the list): a loose config directory makes get ignore every trusted plugin; say how to fix it. */
+function warnLoose(): void {
+  try {
+    const directory = accountFilePaths(process.env, homedir()).directory
+    const warning = looseCodeFilesWarning(directory, trustedOnGetFile(directory))
+    if (warning) process.stderr.write(`${warning}\n`)
+  } catch {
+    // Nothing to say: get checks again itself.
+  }
+}
+
 export const afterPluginsCommand: Hook.Postrun = async function ({Command, argv, config}) {
+  if (Command.id === 'plugins') {
+    warnLoose()
+    return
+  }
   if (MAY_CHANGE_VERSIONS.has(Command.id)) {
     reportChanged(config.bin)
     return

@@ -14,6 +14,7 @@ import {registerConcurrencyCases} from './concurrency.ts'
 import {registerCrashCases} from './crash-safety.ts'
 import {registerDiskCases} from './disk.ts'
 import {allFigures, BIN_RUN, type Case, cases, cleanupHomes, pool, ROOT, setFigure} from './harness.ts'
+import {registerHostileCases} from './hostile.ts'
 import {registerLoginInterruptCases} from './login-interrupt.ts'
 import {registerModeCases} from './modes.ts'
 import {registerPropertyCases} from './properties.ts'
@@ -31,6 +32,7 @@ registerPropertyCases()
 registerAppViewFaultCases()
 registerLoginInterruptCases()
 registerModeWarningCases()
+registerHostileCases()
 // Must stay last: it scans what every other case printed.
 registerSecretScan()
 

@@ -8,6 +8,16 @@ import {addCase, allSecrets, capturedOutput, setFigure} from './harness.ts'
 
 const PIECE = 8
 
+/**
+ * Secret-bearing texts that are not device secrets themselves: a base64 `auth` value of Docker's
+ * config.json (its decoded secret is in allSecrets, but an echo would quote the base64 form), the
+ * hostile AppView's own fake credentials. Scanned whole, 8-character pieces included.
+ */
+const otherSecretTexts = new Set<string>()
+export function alsoSecret(text: string): void {
+  otherSecretTexts.add(text)
+}
+
 export function registerSecretScan(): void {
   addCase(
     'secrets',
@@ -19,6 +29,8 @@ export function registerSecretScan(): void {
         const random = secret.replace(/^atcr_device_/, '')
         for (let at = 0; at + PIECE <= random.length; at++) pieces.set(random.slice(at, at + PIECE), secret)
       }
+      for (const text of otherSecretTexts)
+        for (let at = 0; at + PIECE <= text.length; at++) pieces.set(text.slice(at, at + PIECE), text)
       const output = capturedOutput()
       let bytes = 0
       const leaks: string[] = []
@@ -33,6 +45,7 @@ export function registerSecretScan(): void {
         }
       }
       setFigure('secrets: distinct secrets used', allSecrets().size)
+      setFigure('secrets: other secret-bearing texts (base64 auth values …)', otherSecretTexts.size)
       setFigure('secrets: outputs scanned (stdout + stderr streams)', output.length)
       setFigure('secrets: bytes of output scanned', bytes)
       if (leaks.length > 0)

@@ -29,7 +29,7 @@ export interface EmulatorAccount {
   did: string
 }
 
-export type FaultKind = '5xx' | 'slow' | 'malformed' | 'slow_down' | 'hang'
+export type FaultKind = '5xx' | 'slow' | 'malformed' | 'slow_down' | 'hang' | 'huge' | 'trickle'
 
 export interface Fault {
   /** Only requests to this path (no query); every contract path when left out. */
@@ -37,8 +37,34 @@ export interface Fault {
   kind: FaultKind
   /** How many requests it affects (default 1). */
   count?: number
-  /** For `slow` (default 3000 ms). */
+  /** For `slow` (default 3000 ms); for `trickle`, the pause between bytes (default 200 ms). */
   delayMs?: number
+  /** For `huge`: how many bytes of JSON-looking answer to send (default 1.5 GB, streamed). */
+  bytes?: number
+}
+
+/**
+ * A malicious AppView (issue 11): fields merged into the contract's answers, or an answer of its own.
+ * Everything a hostile server could send a helper: escapes, newlines, bad schemes, odd handles.
+ */
+export interface HostileAnswers {
+  /** Merged into the §1 answer (user_code, verification_uri, verification_uri_complete …). */
+  deviceCode?: Record<string, unknown>
+  /** Merged into the §2 approval (handle, did …). */
+  approved?: Record<string, unknown>
+  /** Replaces every §3 answer that is not a 200: status and body. */
+  tokenError?: {status: number; body: unknown}
+}
+
+/** How an expired session is answered: the real AppView's shape `{error, message, login_url}`. */
+export interface SessionExpiry {
+  /** Default `oauth_session_expired` (ours; the real AppView's codes are not public). */
+  error?: string
+  /** 401 (default) or 403. */
+  status?: number
+  message?: string
+  /** Default: the emulator's /auth/oauth/login?handle=… */
+  loginUrl?: string
 }
 
 export interface EmulatorOptions {
@@ -67,7 +93,9 @@ export interface AppViewEmulator {
   deny(userCode: string): void
   expireCode(userCode: string): void
   revoke(deviceSecret: string): void
-  expireSession(handle: string): void
+  expireSession(handle: string, how?: SessionExpiry): void
+  /** Turn the hostile answers on (undefined: off). */
+  setHostile(answers: HostileAnswers | undefined): void
   restoreSession(handle: string): void
   addAccount(account: EmulatorAccount): string
   injectFault(fault: Fault): void
@@ -156,9 +184,10 @@ export async function startAppViewEmulator(options: EmulatorOptions = {}): Promi
 
   const codes = new Map<string, DeviceCodeState>() // by device code
   const secrets = new Map<string, EmulatorAccount>()
-  const expiredSessions = new Set<string>()
+  const expiredSessions = new Map<string, SessionExpiry>()
+  let hostile: HostileAnswers | undefined
   const approveNextQueue: EmulatorAccount[] = []
-  let faults: {path?: string; kind: FaultKind; count: number; delayMs: number}[] = []
+  let faults: {path?: string; kind: FaultKind; count: number; delayMs: number; bytes: number}[] = []
   let registryUpstream = options.registryUpstream
   const requests: LoggedRequest[] = []
   let earlyPolls = 0
@@ -196,8 +225,11 @@ export async function startAppViewEmulator(options: EmulatorOptions = {}): Promi
     revoke(deviceSecret: string) {
       secrets.delete(deviceSecret)
     },
-    expireSession(handle: string) {
-      expiredSessions.add(handle.toLowerCase())
+    expireSession(handle: string, how: SessionExpiry = {}) {
+      expiredSessions.set(handle.toLowerCase(), how)
+    },
+    setHostile(answers: HostileAnswers | undefined) {
+      hostile = answers
     },
     restoreSession(handle: string) {
       expiredSessions.delete(handle.toLowerCase())
@@ -210,7 +242,8 @@ export async function startAppViewEmulator(options: EmulatorOptions = {}): Promi
         path: fault.path,
         kind: fault.kind,
         count: fault.count ?? 1,
-        delayMs: fault.delayMs ?? 3000,
+        delayMs: fault.delayMs ?? (fault.kind === 'trickle' ? 200 : 3000),
+        bytes: fault.bytes ?? 1.5 * 1024 ** 3,
       })
     },
     clearFaults() {
@@ -284,13 +317,16 @@ export async function startAppViewEmulator(options: EmulatorOptions = {}): Promi
     if (!basic || !account || account.handle !== basic.user.toLowerCase()) {
       return {status: 401, body: {error: TOKEN_ERRORS.invalidCredentials}}
     }
-    if (expiredSessions.has(account.handle)) {
+    const expiry = expiredSessions.get(account.handle)
+    if (expiry) {
+      // The real AppView's error body: {"error", "message", "login_url"} (spec/appview-api.md §3).
       return {
-        status: 401,
+        status: expiry.status ?? 401,
         body: {
-          error: TOKEN_ERRORS.sessionExpired,
-          error_description: 'the AT Protocol session behind this device expired',
-          login_url: `${url}/auth/oauth/login?handle=${encodeURIComponent(account.handle)}`,
+          error: expiry.error ?? TOKEN_ERRORS.sessionExpired,
+          message: expiry.message ?? 'Your AT Protocol session expired: sign in again in the browser.',
+          login_url:
+            expiry.loginUrl ?? `${url}/auth/oauth/login?handle=${encodeURIComponent(account.handle)}`,
         },
       }
     }
@@ -324,6 +360,7 @@ export async function startAppViewEmulator(options: EmulatorOptions = {}): Promi
         verification_uri_complete: `${url}/device?code=${state.userCode}`,
         expires_in: expiresIn,
         interval,
+        ...hostile?.deviceCode,
       })
       return
     }
@@ -347,7 +384,12 @@ export async function startAppViewEmulator(options: EmulatorOptions = {}): Promi
       if (state.decision === 'pending') return error(DEVICE_TOKEN_ERRORS.pending)
       state.collected = true
       const account = state.account!
-      send(response, 200, {device_secret: issueSecret(account), handle: account.handle, did: account.did})
+      send(response, 200, {
+        device_secret: issueSecret(account),
+        handle: account.handle,
+        did: account.did,
+        ...hostile?.approved,
+      })
       return
     }
 
@@ -358,6 +400,7 @@ export async function startAppViewEmulator(options: EmulatorOptions = {}): Promi
         .flatMap((scope) => scope.split(' '))
         .filter(Boolean)
       const auth = authenticate(request)
+      if (hostile?.tokenError) return send(response, hostile.tokenError.status, hostile.tokenError.body)
       if (auth && 'status' in auth) return send(response, auth.status, auth.body)
       const account = auth?.account
       const token = signToken({sub: account?.did ?? '', service, access: grantedAccess(scopes, account)})
@@ -371,7 +414,7 @@ export async function startAppViewEmulator(options: EmulatorOptions = {}): Promi
       if ('status' in auth) {
         // A revoke with an expired session still revokes: the secret itself is known.
         const basic = parseBasicAuthorization(request.headers.authorization)
-        if (auth.status === 401 && basic && secrets.has(basic.password)) {
+        if ((auth.status === 401 || auth.status === 403) && basic && secrets.has(basic.password)) {
           secrets.delete(basic.password)
           return send(response, 204)
         }
@@ -444,7 +487,17 @@ export async function startAppViewEmulator(options: EmulatorOptions = {}): Promi
         break
       }
       case 'expire-session': {
-        controls.expireSession(text('handle'))
+        const how = body as SessionExpiry & {handle?: unknown}
+        controls.expireSession(text('handle'), {
+          ...(typeof how.error === 'string' ? {error: how.error} : {}),
+          ...(typeof how.status === 'number' ? {status: how.status} : {}),
+          ...(typeof how.message === 'string' ? {message: how.message} : {}),
+          ...(typeof how.loginUrl === 'string' ? {loginUrl: how.loginUrl} : {}),
+        })
+        break
+      }
+      case 'hostile': {
+        controls.setHostile(Object.keys(body).length === 0 ? undefined : (body as HostileAnswers))
         break
       }
       case 'restore-session': {
@@ -505,6 +558,37 @@ export async function startAppViewEmulator(options: EmulatorOptions = {}): Promi
         if (fault?.kind === 'malformed') {
           await readBody(request)
           response.writeHead(200, {'content-type': 'application/json'}).end('{"device_code": "trunc')
+          return
+        }
+        if (fault?.kind === 'huge') {
+          // A body far larger than any client should read, streamed so the emulator itself stays small.
+          request.resume()
+          response.writeHead(request.url?.startsWith(PATHS.token) ? 401 : 200, {
+            'content-type': 'application/json',
+          })
+          const chunk = Buffer.from(`{"error": "${'x'.repeat(64 * 1024 - 14)}`)
+          let left = fault.bytes
+          const pump = () => {
+            while (left > 0 && !response.destroyed) {
+              left -= chunk.length
+              if (!response.write(chunk)) return void response.once('drain', pump)
+            }
+            response.end()
+          }
+          response.on('error', () => {})
+          pump()
+          return
+        }
+        if (fault?.kind === 'trickle') {
+          // One byte at a time, forever (until the client gives up): a slow body, not a slow start.
+          request.resume()
+          response.writeHead(200, {'content-type': 'application/json'})
+          response.write('{')
+          const timer = setInterval(() => {
+            if (response.destroyed) clearInterval(timer)
+            else response.write(' ')
+          }, fault.delayMs)
+          response.on('close', () => clearInterval(timer))
           return
         }
         if (fault?.kind === 'slow_down') {

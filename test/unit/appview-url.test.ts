@@ -131,3 +131,42 @@ describe('readInsecureRegistries', () => {
     ])
   })
 })
+
+describe('transport rule (issue 11)', () => {
+  it('upgrades a non-loopback http appview_url to https unless the registry is insecure', () => {
+    assert.equal(
+      appViewUrlFor('atcr.io', {insecureRegistries: none, accountAppViewUrl: 'http://atcr.io'}),
+      'https://atcr.io',
+    )
+    assert.equal(
+      appViewUrlFor('cr.example:5000', {
+        insecureRegistries: none,
+        contributedAppViewUrl: 'http://av.example:8080/',
+      }),
+      'https://av.example:8080',
+    )
+    assert.equal(
+      appViewUrlFor('reg.lan', {insecureRegistries: () => ['reg.lan'], accountAppViewUrl: 'http://reg.lan'}),
+      'http://reg.lan',
+    )
+    assert.equal(
+      appViewUrlFor('reg.lan', {
+        insecureRegistries: () => ['10.0.0.0/8'],
+        accountAppViewUrl: 'http://10.1.2.3:80',
+      }),
+      'http://10.1.2.3:80',
+    )
+    assert.equal(
+      appViewUrlFor('atcr.io', {insecureRegistries: none, accountAppViewUrl: 'http://127.0.0.1:9999'}),
+      'http://127.0.0.1:9999',
+    )
+  })
+
+  it('tries https first only for non-loopback plain-http URLs', async () => {
+    const {httpsFirstFor} = await import('../../src/lib/registry/appview-url.ts')
+    assert.equal(httpsFirstFor('http://reg.lan'), true)
+    assert.equal(httpsFirstFor('http://127.0.0.1:5000'), false)
+    assert.equal(httpsFirstFor('http://localhost:5000'), false)
+    assert.equal(httpsFirstFor('https://atcr.io'), false)
+  })
+})

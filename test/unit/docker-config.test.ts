@@ -179,6 +179,28 @@ describe('configureDocker', () => {
     }
   })
 
+  it('a corrupt file is described without quoting any of it (no piece of an auth credential)', () => {
+    const auth = Buffer.from('alice:atcr_device_SECRETsecret1234').toString('base64')
+    for (const text of [
+      `{"auths": {"atcr.io": {"auth": "${auth}"}} x`,
+      `{"auths": {"atcr.io": {"auth": ${auth}}}}`,
+      `{"auths": {"atcr.io": {"auth": "${auth}", }}}`,
+    ]) {
+      const {file} = dockerDir(text)
+      assert.throws(
+        () => configureDocker({file, hosts: ['atcr.io'], dryRun: false}),
+        (error: unknown) => {
+          const message = (error as Error).message
+          assert.ok(error instanceof DockerConfigError)
+          assert.match(message, /not valid JSON/)
+          for (let at = 0; at + 8 <= auth.length; at++)
+            assert.ok(!message.includes(auth.slice(at, at + 8)), `${message} quotes the credential`)
+          return true
+        },
+      )
+    }
+  })
+
   it('a config path that is a directory is a DockerConfigError in plain words', () => {
     const {file} = dockerDir('{}')
     rmSync(file)

@@ -3,11 +3,14 @@ import {existsSync} from 'node:fs'
 
 import {PeopleCommand} from '../../base/people-command.ts'
 import {
+  hooksToTrust,
   identityHookModules,
-  readTrustedOnGet,
+  readTrustSettings,
+  TrustedOnGetFileError,
   trustedOnGetFile,
   writeTrustedOnGet,
 } from '../../lib/plugins/trusted-on-get.ts'
+import {looseCodeFilesWarning} from '../../lib/trust/code-files.ts'
 
 export interface TrustResult {
   plugin: string
@@ -19,7 +22,7 @@ export default class PluginsTrust extends PeopleCommand {
   static override summary =
     "Let an installed plugin's identityFromCommandLine hook run on get (every pull and push)."
   static override description = `By default no plugin code runs while Docker asks for credentials. A trusted plugin may name the account for clients the helper does not understand, and only when the client's command line does not already name a known account and ATCR_ACCOUNT is unset.
-Trust is for the installed version: after the plugin is updated, get skips it until you trust it again.
+Trust is for the installed code: get skips the plugin once it is updated or a hook file changes (its SHA-256 is recorded now), until you trust it again. Hook files must lie inside the plugin's directory.
 The choice is kept in $ATCR_CONFIG_DIR/plugins-on-get.json (default ~/.atcr). Undo it with "plugins untrust".`
   static override examples = ['<%= config.bin %> <%= command.id %> atcr-plugin-example']
   static override enableJsonFlag = true
@@ -48,14 +51,22 @@ The choice is kept in $ATCR_CONFIG_DIR/plugins-on-get.json (default ~/.atcr). Un
         exit: 1,
       })
     }
-    const hooks = identityHookModules(plugin.root, declared, existsSync)
+    let hooks
+    try {
+      hooks = hooksToTrust(plugin.root, identityHookModules(plugin.root, declared, existsSync))
+    } catch (error) {
+      if (!(error instanceof TrustedOnGetFileError)) throw error
+      this.error(`Cannot trust ${plugin.name}: ${error.message}. Nothing was changed.`, {exit: 1})
+    }
     const file = trustedOnGetFile(this.accountPaths.directory)
-    const settings = readTrustedOnGet(file)
+    const settings = readTrustSettings(file)
     settings.plugins[plugin.name] = {version: plugin.version, root: plugin.root, hooks}
     writeTrustedOnGet(file, settings)
     this.say(
       `${plugin.name} ${plugin.version} may now name the account on get (it runs on every pull and push). Undo with: ${this.config.bin} plugins untrust ${plugin.name}`,
     )
+    const loose = looseCodeFilesWarning(this.accountPaths.directory, file)
+    if (loose) this.say(loose)
     return {plugin: plugin.name, hooks: hooks.map((hook) => hook.file), file}
   }
 }

@@ -6,13 +6,18 @@
  * - HTTPS_PROXY / HTTP_PROXY / NO_PROXY through Node's own proxy-aware agents (`proxyEnv`), TLS always
  *   verified for https;
  * - redirects are never followed with the Authorization header: got strips it on cross-origin redirects,
- *   and the calls that carry it do not follow redirects at all.
+ *   and the calls that carry it do not follow redirects at all;
+ * - at most MAX_ANSWER_BYTES of any answer is read (a larger one is "unreachable: the answer is too large");
+ * - a non-loopback plain-http AppView (a configured-insecure registry, see appViewUrlFor) is tried over
+ *   https first, then http, as Docker does; the scheme that answered is kept for the client's later calls.
+ * Every answer is parsed by contract.ts, which hands back only clean text (issue 11).
  *
  * Never used on the `get` path (see src/lib/session-check), so importing got here costs `get` nothing.
  */
 import got, {type Got, type OptionsInit} from 'got'
 import http from 'node:http'
 import https from 'node:https'
+import type {LookupFunction} from 'node:net'
 
 import {
   basicAuthorization,
@@ -24,6 +29,7 @@ import {
   deviceTokenRequest,
   endpoint,
   isRevoked,
+  MAX_ANSWER_BYTES,
   parseBody,
   parseDeviceAuthorization,
   parseDeviceTokenResponse,
@@ -33,6 +39,8 @@ import {
   tokenCheckUrl,
   userAgent,
 } from './contract.ts'
+import {httpsFirstFor} from '../registry/appview-url.ts'
+import {serverText} from '../text/server-text.ts'
 
 export interface AppViewClientOptions {
   /** `https://atcr.io`: from appViewUrlFor. */
@@ -43,6 +51,24 @@ export interface AppViewClientOptions {
   timeoutMs?: number
   /** Retries of safe calls (default 2). */
   retries?: number
+  /** Name resolution (default: the system's); tests point a non-loopback name at 127.0.0.1. */
+  lookup?: LookupFunction
+}
+
+/** An answer larger than MAX_ANSWER_BYTES: the rest is never read. */
+export class AnswerTooLargeError extends Error {
+  constructor() {
+    super('the answer is too large')
+    this.name = 'AnswerTooLargeError'
+  }
+}
+
+/** No HTTP answer at all (refused, reset, TLS failure…): the only failure worth trying http after https. */
+function isTransportError(error: unknown): boolean {
+  return (
+    (error as {name?: string}).name === 'RequestError' &&
+    (error as {response?: unknown}).response === undefined
+  )
 }
 
 export class AppViewUnreachableError extends Error {
@@ -102,8 +128,12 @@ function describeNetworkError(error: unknown): string {
     case 'ERR_ABORTED': {
       return 'cancelled'
     }
+    case undefined: {
+      if (error instanceof AnswerTooLargeError) return error.message
+      return serverText((error as Error).message || String(error))
+    }
     default: {
-      return (error as Error).message || String(error)
+      return serverText((error as Error).message || String(error))
     }
   }
 }
@@ -125,6 +155,7 @@ export function createAppViewClient(options: AppViewClientOptions): AppViewClien
     https: {rejectUnauthorized: true},
     retry: {limit: 0},
     ...(agent ? {agent} : {}),
+    ...(options.lookup ? {dnsLookup: options.lookup} : {}),
   })
   const safeRetry: OptionsInit['retry'] = {
     limit: options.retries ?? 2,
@@ -133,15 +164,44 @@ export function createAppViewClient(options: AppViewClientOptions): AppViewClien
     backoffLimit: 2000,
   }
 
-  async function send(url: string, init: OptionsInit) {
-    const response = (await request(url, init)) as {
-      statusCode: number
-      body: unknown
-      headers: http.IncomingHttpHeaders
+  /** One request, reading at most MAX_ANSWER_BYTES of the answer. */
+  async function sendOnce(url: string, init: OptionsInit) {
+    const limit = new AbortController()
+    const signal = init.signal ? AbortSignal.any([init.signal as AbortSignal, limit.signal]) : limit.signal
+    const pending = request(url, {...init, signal} as OptionsInit)
+    pending.on('downloadProgress', ({transferred, total}: {transferred: number; total?: number}) => {
+      if (transferred > MAX_ANSWER_BYTES || (total ?? 0) > MAX_ANSWER_BYTES) limit.abort()
+    })
+    let response
+    try {
+      response = (await pending) as {statusCode: number; body: unknown; headers: http.IncomingHttpHeaders}
+    } catch (error) {
+      if (limit.signal.aborted && !(init.signal as AbortSignal | undefined)?.aborted)
+        throw new AnswerTooLargeError()
+      throw error
     }
+    const body = String(response.body ?? '')
+    if (Buffer.byteLength(body) > MAX_ANSWER_BYTES) throw new AnswerTooLargeError()
     return {
       status: response.statusCode,
-      fields: parseBody(String(response.body ?? ''), response.headers['content-type']),
+      fields: parseBody(body, response.headers['content-type']),
+    }
+  }
+
+  // A configured-insecure AppView: https first (unverified, as Docker does), then the URL's own http.
+  let httpsFirst = httpsFirstFor(baseUrl)
+  async function send(url: string, init: OptionsInit) {
+    if (!httpsFirst) return sendOnce(url, init)
+    try {
+      const answer = await sendOnce(url.replace(/^http:/, 'https:'), {
+        ...init,
+        https: {rejectUnauthorized: false},
+      })
+      return answer
+    } catch (error) {
+      if (!isTransportError(error)) throw error
+      httpsFirst = false
+      return sendOnce(url, init)
     }
   }
 
@@ -162,7 +222,7 @@ export function createAppViewClient(options: AppViewClientOptions): AppViewClien
       }
       if (answer.status >= 500) throw new AppViewUnreachableError(baseUrl, `it answered ${answer.status}`)
       try {
-        return parseDeviceAuthorization(answer.status, answer.fields)
+        return parseDeviceAuthorization(answer.status, answer.fields, baseUrl)
       } catch (error) {
         if (error instanceof ContractError) throw new AppViewUnreachableError(baseUrl, error.message)
         throw error
@@ -191,7 +251,7 @@ export function createAppViewClient(options: AppViewClientOptions): AppViewClien
           retry: safeRetry,
           signal,
         })
-        return parseTokenCheck(answer.status, answer.fields)
+        return parseTokenCheck(answer.status, answer.fields, baseUrl)
       } catch (error) {
         return {state: 'unreachable', reason: describeNetworkError(error)}
       }

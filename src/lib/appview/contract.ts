@@ -5,8 +5,16 @@
  * and the test emulator all read it from here.
  *
  * Pure functions, no network and no heavy imports: the `get` path uses this module too.
+ *
+ * Trust boundary (issue 11): every string field of an answer is read through `text()` or `link()` below
+ * — stripped of escape sequences and control characters, one line, capped (src/lib/text/server-text.ts),
+ * and URLs held to the link rule (link-rule.ts) — so no caller ever sees raw server text. Bodies are
+ * read up to MAX_ANSWER_BYTES by every caller.
  */
 import {readFileSync} from 'node:fs'
+
+import {serverText} from '../text/server-text.ts'
+import {checkAppViewLink, plainHttpAllowedFor} from './link-rule.ts'
 
 export const CLIENT_NAME = 'docker-credential-atcr'
 
@@ -29,7 +37,11 @@ export const DEVICE_TOKEN_ERRORS = {
   denied: 'access_denied',
 } as const
 
-/** `error` codes of a 401/403 answer to §3. */
+/**
+ * `error` codes of a 401/403 answer to §3: ours (the emulator's). The upstream AppView's codes are not
+ * public, so parseTokenCheck decides by shape (a non-empty `login_url` means "session expired"), not by
+ * these strings.
+ */
 export const TOKEN_ERRORS = {
   invalidCredentials: 'invalid_credentials',
   sessionExpired: 'oauth_session_expired',
@@ -39,6 +51,13 @@ export const TOKEN_ERRORS = {
 export const SLOW_DOWN_INCREMENT_SECONDS = 5
 /** Used when the AppView leaves `interval` out (RFC 8628 §3.2). */
 export const DEFAULT_INTERVAL_SECONDS = 5
+
+/** The most of an answer's body any caller reads (people commands and `get` alike). */
+export const MAX_ANSWER_BYTES = 256 * 1024
+
+/** Caps for the short fields of an answer. */
+const MAX_CODE = 64
+const MAX_IDENTITY = 253 + 20
 
 export class ContractError extends Error {
   constructor(message: string) {
@@ -145,9 +164,44 @@ export function parseBody(text: string, contentType: string | undefined): Fields
   return undefined
 }
 
-function stringField(fields: Fields, name: string): string | undefined {
-  const value = fields[name]
+/** A field exactly as sent: only for values that never reach a screen (device codes, secrets, tokens). */
+function rawField(fields: Fields, name: string): string | undefined {
+  const value = Object.hasOwn(fields, name) ? fields[name] : undefined
   return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/** A field made safe to show (server-text rule); undefined when absent or empty once cleaned. */
+function text(fields: Fields | undefined, name: string, maxLength: number): string | undefined {
+  const value = fields && rawField(fields, name)
+  if (value === undefined) return undefined
+  const clean = serverText(value, maxLength)
+  return clean === '' ? undefined : clean
+}
+
+/** The AppView's words for people: `message` (the real AppView's field), else `error_description`. */
+function peopleMessage(fields: Fields | undefined): string | undefined {
+  return text(fields, 'message', 300) ?? text(fields, 'error_description', 300)
+}
+
+/** A URL field held to the link rule: {url} when acceptable, {refused} with a one-line reason when not. */
+function link(
+  fields: Fields | undefined,
+  name: string,
+  appViewUrl: string | undefined,
+): {url?: string; refused?: string} {
+  const value = fields && rawField(fields, name)
+  if (value === undefined) return {}
+  const check = checkAppViewLink(value, {
+    plainHttp: appViewUrl !== undefined && plainHttpAllowedFor(appViewUrl),
+  })
+  return check.ok ? {url: check.url} : {refused: `${name}: ${check.reason}`}
+}
+
+/** The AppView's own address, shown instead of a refused link. */
+function appViewPage(appViewUrl: string | undefined): string | undefined {
+  if (appViewUrl === undefined) return undefined
+  const check = checkAppViewLink(appViewUrl, {plainHttp: plainHttpAllowedFor(appViewUrl)})
+  return check.ok ? check.url : undefined
 }
 
 function numberField(fields: Fields, name: string): number | undefined {
@@ -161,18 +215,35 @@ export interface DeviceAuthorization {
   userCode: string
   verificationUri: string
   verificationUriComplete?: string
+  /**
+   * Set when the AppView sent a link the link rule refuses: the one-line reason. `verificationUri` is
+   * then the AppView's own address, where the person goes themselves.
+   */
+  refusedLink?: string
   /** Seconds the code stays valid. */
   expiresIn: number
   /** Seconds between polls. */
   interval: number
 }
 
-export function parseDeviceAuthorization(status: number, fields: Fields | undefined): DeviceAuthorization {
+/**
+ * `appViewUrl` is the base URL the request went to: it decides whether `http:` links are acceptable and
+ * is what the person is sent to when a link is refused. Without it only `https:` links pass.
+ */
+export function parseDeviceAuthorization(
+  status: number,
+  fields: Fields | undefined,
+  appViewUrl?: string,
+): DeviceAuthorization {
   if (status !== 200) throw new ContractError(`the AppView answered ${status} to ${PATHS.deviceCode}`)
   if (!fields) throw new ContractError(`the AppView's answer to ${PATHS.deviceCode} is not JSON`)
-  const deviceCode = stringField(fields, 'device_code')
-  const userCode = stringField(fields, 'user_code')
-  const verificationUri = stringField(fields, 'verification_uri')
+  const deviceCode = rawField(fields, 'device_code')
+  const userCode = text(fields, 'user_code', MAX_CODE)
+  const uri = link(fields, 'verification_uri', appViewUrl)
+  const complete = link(fields, 'verification_uri_complete', appViewUrl)
+  const refusedLink = uri.refused ?? complete.refused
+  // A refused verification_uri: send the person to the AppView's own address instead.
+  const verificationUri = uri.url ?? (uri.refused ? appViewPage(appViewUrl) : undefined)
   const expiresIn = numberField(fields, 'expires_in')
   const missing = [
     deviceCode ? '' : 'device_code',
@@ -181,12 +252,16 @@ export function parseDeviceAuthorization(status: number, fields: Fields | undefi
     expiresIn ? '' : 'expires_in',
   ].filter(Boolean)
   if (missing.length > 0)
-    throw new ContractError(`the AppView's answer to ${PATHS.deviceCode} lacks ${missing.join(', ')}`)
+    throw new ContractError(
+      `the AppView's answer to ${PATHS.deviceCode} lacks ${missing.join(', ')}${refusedLink ? ` (${refusedLink})` : ''}`,
+    )
   return {
     deviceCode: deviceCode!,
     userCode: userCode!,
     verificationUri: verificationUri!,
-    verificationUriComplete: stringField(fields, 'verification_uri_complete'),
+    // Only a complete link that goes with an accepted verification_uri.
+    verificationUriComplete: uri.url ? complete.url : undefined,
+    ...(refusedLink ? {refusedLink} : {}),
     expiresIn: expiresIn!,
     interval: numberField(fields, 'interval') ?? DEFAULT_INTERVAL_SECONDS,
   }
@@ -204,17 +279,18 @@ export type DeviceTokenOutcome =
 
 export function parseDeviceTokenResponse(status: number, fields: Fields | undefined): DeviceTokenOutcome {
   if (status === 200) {
-    const deviceSecret = fields && stringField(fields, 'device_secret')
-    const handle = fields && stringField(fields, 'handle')
+    const deviceSecret = fields && rawField(fields, 'device_secret')
+    // Cleaned for display only: whether it is a valid handle/DID is the caller's rule (as for `store`).
+    const handle = text(fields, 'handle', MAX_IDENTITY)
     if (!deviceSecret || !handle)
       return {
         kind: 'unavailable',
         reason: `malformed answer from ${PATHS.deviceToken} (no device_secret or handle)`,
       }
-    return {kind: 'approved', deviceSecret, handle, did: stringField(fields!, 'did') ?? ''}
+    return {kind: 'approved', deviceSecret, handle, did: text(fields, 'did', MAX_IDENTITY) ?? ''}
   }
   if (status === 400 || status === 401 || status === 403) {
-    const error = fields && stringField(fields, 'error')
+    const error = fields && rawField(fields, 'error')
     switch (error) {
       case DEVICE_TOKEN_ERRORS.pending: {
         return {kind: 'pending'}
@@ -231,27 +307,49 @@ export function parseDeviceTokenResponse(status: number, fields: Fields | undefi
     }
     return {
       kind: 'unavailable',
-      reason: `unexpected ${status} answer from ${PATHS.deviceToken}${error ? ` (${error})` : ''}`,
+      reason: `unexpected ${status} answer from ${PATHS.deviceToken}${error ? ` (${serverText(error, MAX_CODE)})` : ''}`,
     }
   }
   return {kind: 'unavailable', reason: `the AppView answered ${status} to ${PATHS.deviceToken}`}
 }
 
-/** §3 answer. */
+/**
+ * §3 answer. `message` is the AppView's own words for people (`message`, else `error_description`),
+ * already one clean line; `loginUrl` is empty when there was none or the link rule refused it
+ * (`refusedLink` then says why).
+ */
 export type SecretCheck =
   | {state: 'valid'; did: string}
-  | {state: 'invalid'}
-  | {state: 'session_expired'; loginUrl: string}
+  | {state: 'invalid'; message?: string}
+  | {state: 'session_expired'; loginUrl: string; message?: string; refusedLink?: string}
   | {state: 'unreachable'; reason: string}
 
-export function parseTokenCheck(status: number, fields: Fields | undefined): SecretCheck {
-  const error = fields && stringField(fields, 'error')
-  if ((status === 401 || status === 403) && error === TOKEN_ERRORS.sessionExpired) {
-    return {state: 'session_expired', loginUrl: (fields && stringField(fields, 'login_url')) ?? ''}
+/**
+ * Decided by shape, as the real AppView's codes are not public: a 401/403 carrying a non-empty
+ * `login_url` is an expired session whatever its `error`; a 401 without one is an unknown or revoked
+ * secret. `appViewUrl` as for parseDeviceAuthorization.
+ */
+export function parseTokenCheck(
+  status: number,
+  fields: Fields | undefined,
+  appViewUrl?: string,
+): SecretCheck {
+  const error = fields && rawField(fields, 'error')
+  const message = peopleMessage(fields)
+  const withMessage = message ? {message} : {}
+  const loginUrl = link(fields, 'login_url', appViewUrl)
+  const hasLoginUrl = loginUrl.url !== undefined || loginUrl.refused !== undefined
+  if ((status === 401 || status === 403) && (hasLoginUrl || error === TOKEN_ERRORS.sessionExpired)) {
+    return {
+      state: 'session_expired',
+      loginUrl: loginUrl.url ?? '',
+      ...withMessage,
+      ...(loginUrl.refused ? {refusedLink: loginUrl.refused} : {}),
+    }
   }
-  if (status === 401) return {state: 'invalid'}
+  if (status === 401) return {state: 'invalid', ...withMessage}
   if (status === 200) {
-    const token = fields && (stringField(fields, 'token') ?? stringField(fields, 'access_token'))
+    const token = fields && (rawField(fields, 'token') ?? rawField(fields, 'access_token'))
     if (!token) return {state: 'unreachable', reason: `malformed answer from ${PATHS.token} (no token)`}
     return {state: 'valid', did: subjectOfJwt(token) ?? ''}
   }
@@ -265,7 +363,9 @@ export function subjectOfJwt(token: string): string | undefined {
   try {
     const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
     const sub = (claims as {sub?: unknown})?.sub
-    return typeof sub === 'string' && sub !== '' ? sub : undefined
+    if (typeof sub !== 'string') return undefined
+    const clean = serverText(sub, MAX_IDENTITY)
+    return clean !== '' ? clean : undefined
   } catch {
     return undefined
   }

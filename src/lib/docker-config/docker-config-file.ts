@@ -9,6 +9,7 @@ import path from 'node:path'
 
 import {describeIoError} from '../config/account-store.ts'
 import {writeFileAtomic} from '../config/atomic-write.ts'
+import {describeJsonSyntaxError} from '../config/json-syntax-error.ts'
 
 export class DockerConfigError extends Error {
   readonly file: string
@@ -118,7 +119,8 @@ export function readDockerConfig(file: string): DockerConfigDocument {
   try {
     parsed = JSON.parse(text)
   } catch (error) {
-    throw new DockerConfigError(file, `not valid JSON (${(error as Error).message})`, {cause: error})
+    // Never Node's own message: it quotes the text around the error, often a base64 `auth` credential.
+    throw new DockerConfigError(file, `not valid JSON (${describeJsonSyntaxError(error)})`, {cause: error})
   }
   if (!isObject(parsed)) throw new DockerConfigError(file, 'the top level is not a JSON object')
   return {

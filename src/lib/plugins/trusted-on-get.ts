@@ -7,17 +7,32 @@
  *   "hooks": [{"file": "/abs/plugin/hooks/identity.js", "export": "default"}]}}}
  * ```
  *
- * Trust is for the version the person trusted: `get` runs a plugin's hooks only while the package.json
- * at `root` still has that version, so an update (new code) needs a new `plugins trust`.
+ * Trust is for the code the person trusted: `get` runs a plugin's hooks only while the package.json at
+ * `root` still has the trusted version and every hook file still has the SHA-256 recorded at trust time
+ * (`"sha256"` beside each hook), so an update or an edit in place needs a new `plugins trust`.
+ *
+ * Trust boundary (issue 11, the rules themselves are in src/lib/trust/code-files.ts): on `get` the file
+ * counts only when it and the config directory are owned by the user and not writable by the group or
+ * others (readTrustedOnGet), and each hook file only when it resolves (realpath) inside the plugin's
+ * root, is the user's own and unwritable by others, and still has its recorded hash (trustHolds).
  *
  * The file holds absolute paths of the hook modules so that `get` can import them without loading oclif
  * or reading any plugin manifest. When the file does not exist (the default), bin/run.js costs `get`
  * one stat and nothing else.
  */
-import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {existsSync, mkdirSync, readFileSync, realpathSync, rmSync} from 'node:fs'
 import path from 'node:path'
 
 import {writeFileAtomic} from '../config/atomic-write.ts'
+import {CodeFileError, currentUid, directoryProblem, readGuardedFile} from '../trust/code-files.ts'
+
+const NPM_PACKAGE_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/
+
+/** The settings file is small; anything larger is not ours. */
+const MAX_SETTINGS_BYTES = 256 * 1024
+/** A hook module is read whole to hash it. */
+const MAX_HOOK_BYTES = 8 * 1024 * 1024
 
 /** Name of the settings file; bin/run.js checks for it by this name (keep both in step). */
 export const TRUSTED_ON_GET_FILE = 'plugins-on-get.json'
@@ -27,6 +42,8 @@ export interface TrustedHookModule {
   file: string
   /** Its export holding the hook function. */
   export: string
+  /** SHA-256 (hex) of the file's bytes when it was trusted. */
+  sha256?: string
 }
 
 export interface TrustedPlugin {
@@ -48,14 +65,36 @@ export function trustedOnGetFile(configDirectory: string): string {
 
 export class TrustedOnGetFileError extends Error {}
 
-/** The settings; an absent file means nothing is trusted. An unreadable one is an error for people commands. */
-export function readTrustedOnGet(file: string): TrustedOnGet {
+/**
+ * The settings as `get` may honour them; an absent file means nothing is trusted. Throws a
+ * TrustedOnGetFileError (get then runs without plugins, and ATCR_DEBUG says why) when the file or its
+ * directory is not the user's own or is writable by others, when the file is not a regular file (a
+ * FIFO or device never blocks: it is opened non-blocking), or when it is damaged.
+ */
+export function readTrustedOnGet(file: string, uid: number | undefined = currentUid()): TrustedOnGet {
+  const directory = directoryProblem(path.dirname(file), uid)
+  if (directory)
+    throw new TrustedOnGetFileError(
+      `${directory.path} is ${directory.problem}: plugins trusted on get are ignored${directory.fix ? ` (fix: ${directory.fix})` : ''}`,
+    )
+  return readSettings(file, {owned: true, uid})
+}
+
+/**
+ * The settings for people commands (trust, untrust, the plugins hooks), which may rewrite them: the
+ * same safe open, without the ownership rule (a loose file is fixed by being rewritten 0600).
+ */
+export function readTrustSettings(file: string): TrustedOnGet {
+  return readSettings(file, {owned: false})
+}
+
+function readSettings(file: string, options: {owned: boolean; uid?: number}): TrustedOnGet {
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    text = readGuardedFile(file, {maxBytes: MAX_SETTINGS_BYTES, ...options}).toString('utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {version: 1, plugins: {}}
-    throw new TrustedOnGetFileError(`${file}: ${(error as Error).message}`)
+    if ((error as CodeFileError).code === 'ENOENT') return {version: 1, plugins: {}}
+    throw new TrustedOnGetFileError((error as Error).message)
   }
   let parsed: unknown
   try {
@@ -68,12 +107,22 @@ export function readTrustedOnGet(file: string): TrustedOnGet {
     throw new TrustedOnGetFileError(`${file}: expected {"version": 1, "plugins": {…}}`)
   const result: TrustedOnGet = {version: 1, plugins: {}}
   for (const [name, entry] of Object.entries(plugins as Record<string, unknown>)) {
+    // Only npm package names: never `__proto__`, which as a key would replace the object's prototype.
+    if (!NPM_PACKAGE_NAME.test(name)) continue
     const hooks = (entry as {hooks?: unknown})?.hooks
     if (!Array.isArray(hooks)) continue
-    const modules = hooks.filter(
-      (hook): hook is TrustedHookModule =>
-        typeof hook?.file === 'string' && path.isAbsolute(hook.file) && typeof hook?.export === 'string',
-    )
+    const modules = hooks
+      .filter(
+        (hook): hook is TrustedHookModule =>
+          typeof hook?.file === 'string' && path.isAbsolute(hook.file) && typeof hook?.export === 'string',
+      )
+      .map((hook) => ({
+        file: hook.file,
+        export: hook.export,
+        ...(typeof hook.sha256 === 'string' && /^[0-9a-f]{64}$/.test(hook.sha256)
+          ? {sha256: hook.sha256}
+          : {}),
+      }))
     const {version, root} = entry as {version?: unknown; root?: unknown}
     result.plugins[name] = {
       ...(typeof version === 'string' ? {version} : {}),
@@ -87,7 +136,11 @@ export function readTrustedOnGet(file: string): TrustedOnGet {
 /** Write the settings (callers remove the file instead of writing an empty list, so get is back to one stat). */
 export function writeTrustedOnGet(file: string, settings: TrustedOnGet): void {
   mkdirSync(path.dirname(file), {recursive: true, mode: 0o700})
-  writeFileAtomic(file, `${JSON.stringify(settings, null, 2)}\n`, 0o600)
+  writeFileAtomic(
+    file,
+    `${JSON.stringify({version: settings.version, plugins: {...settings.plugins}}, null, 2)}\n`,
+    0o600,
+  )
 }
 
 /** Stop trusting some plugins; the file goes when none is left, so `get` is back to a single stat. */
@@ -95,7 +148,7 @@ export function untrustPlugins(
   file: string,
   names: readonly string[],
 ): {removed: string[]; remaining: string[]} {
-  const settings = readTrustedOnGet(file)
+  const settings = readTrustSettings(file)
   const removed = names.filter((name) => Object.hasOwn(settings.plugins, name))
   for (const name of removed) delete settings.plugins[name]
   const remaining = Object.keys(settings.plugins)
@@ -111,7 +164,7 @@ export function untrustPlugins(
  */
 export function forgetUninstalledPlugins(file: string, installed: readonly string[]): string[] {
   if (!existsSync(file)) return []
-  const stale = Object.keys(readTrustedOnGet(file).plugins).filter((name) => !installed.includes(name))
+  const stale = Object.keys(readTrustSettings(file).plugins).filter((name) => !installed.includes(name))
   return untrustPlugins(file, stale).removed
 }
 
@@ -142,28 +195,99 @@ export function installedPluginVersion(root: string): string | undefined {
   }
 }
 
+/** SHA-256 (hex) of a hook file's bytes, read without blocking; `owned` applies the get rule. */
+export function hookFileHash(file: string, options: {owned: boolean; uid?: number} = {owned: false}): string {
+  return createHash('sha256')
+    .update(readGuardedFile(file, {maxBytes: MAX_HOOK_BYTES, ...options}))
+    .digest('hex')
+}
+
+/** Where a hook module really is, when that is inside the plugin's root; undefined otherwise. */
+export function hookInsideRoot(root: string, file: string): string | undefined {
+  try {
+    const realRoot = realpathSync(root)
+    const real = realpathSync(file)
+    const relative = path.relative(realRoot, real)
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? real : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /**
- * Whether the trust still holds: the plugin's installed version is the one the person trusted. `installed`
- * is what its package.json says now (undefined when it cannot be read).
+ * The hook modules of a plugin as they are now, each with its hash, for `plugins trust` to record.
+ * Throws when a hook lies outside the plugin's root (through `..` or a symlink).
+ */
+export function hooksToTrust(root: string, hooks: readonly TrustedHookModule[]): TrustedHookModule[] {
+  return hooks.map((hook) => {
+    const real = hookInsideRoot(root, hook.file)
+    if (real === undefined)
+      throw new TrustedOnGetFileError(`${hook.file} is not a file inside the plugin's root ${root}`)
+    // The rule get applies, applied now: the person learns at once, not from a plugin get skips.
+    let sha256: string
+    try {
+      sha256 = hookFileHash(real, {owned: true})
+    } catch (error) {
+      throw new TrustedOnGetFileError((error as Error).message)
+    }
+    return {file: real, export: hook.export, sha256}
+  })
+}
+
+/**
+ * Whether the trust still holds, on `get` and for the plugins hooks: the plugin's installed version is
+ * the one the person trusted, and every hook file resolves inside the plugin's root, is the user's own
+ * and not writable by others, and has the SHA-256 recorded when it was trusted. `installed` is what its
+ * package.json says now (undefined when it cannot be read); `reason` says why the trust does not hold.
  */
 export function trustHolds(
   plugin: TrustedPlugin,
   installedVersion: (root: string) => string | undefined = installedPluginVersion,
-): {holds: boolean; installed?: string} {
+  uid: number | undefined = currentUid(),
+): {holds: boolean; installed?: string; reason?: string} {
   const installed = plugin.root ? installedVersion(plugin.root) : undefined
-  return {holds: plugin.version !== undefined && installed === plugin.version, installed}
+  if (plugin.version === undefined || installed !== plugin.version)
+    return {
+      holds: false,
+      installed,
+      reason: `trusted at ${plugin.version ?? 'an unknown version'}, installed ${installed ?? 'unknown'}`,
+    }
+  for (const hook of plugin.hooks) {
+    const real = plugin.root ? hookInsideRoot(plugin.root, hook.file) : undefined
+    if (real === undefined)
+      return {
+        holds: false,
+        installed,
+        reason: `${hook.file} does not resolve inside the plugin's root ${plugin.root ?? '(unknown)'}`,
+      }
+    if (hook.sha256 === undefined)
+      return {
+        holds: false,
+        installed,
+        reason: `no content hash was recorded for ${hook.file} (trusted by an older version)`,
+      }
+    let hash: string
+    try {
+      hash = hookFileHash(real, {owned: true, uid})
+    } catch (error) {
+      return {holds: false, installed, reason: (error as Error).message}
+    }
+    if (hash !== hook.sha256)
+      return {holds: false, installed, reason: `${hook.file} changed since it was trusted`}
+  }
+  return {holds: true, installed}
 }
 
-/** Trusted plugins whose installed version is no longer the trusted one: `get` skips them. */
+/** Trusted plugins whose trust no longer holds (new version, changed or moved hook files): `get` skips them. */
 export function changedTrustedPlugins(
   file: string,
   installedVersion?: (root: string) => string | undefined,
-): {name: string; trusted?: string; installed?: string}[] {
+): {name: string; trusted?: string; installed?: string; reason?: string}[] {
   if (!existsSync(file)) return []
-  const changed: {name: string; trusted?: string; installed?: string}[] = []
-  for (const [name, plugin] of Object.entries(readTrustedOnGet(file).plugins)) {
-    const {holds, installed} = trustHolds(plugin, installedVersion)
-    if (!holds) changed.push({name, trusted: plugin.version, installed})
+  const changed: {name: string; trusted?: string; installed?: string; reason?: string}[] = []
+  for (const [name, plugin] of Object.entries(readTrustSettings(file).plugins)) {
+    const {holds, installed, reason} = trustHolds(plugin, installedVersion)
+    if (!holds) changed.push({name, trusted: plugin.version, installed, reason})
   }
   return changed
 }

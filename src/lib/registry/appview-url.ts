@@ -3,6 +3,11 @@
  *
  * `https` unless the host is loopback or listed in the Docker daemon's `insecure-registries`, exactly as
  * the Docker daemon itself decides whether to talk plain http to a registry.
+ *
+ * Transport rule (issue 11), in this one place: whoever reads an account's `appview_url` (or a plugin's
+ * AppView URL) goes through appViewUrlFor, which keeps a non-loopback `http://` URL only for a registry
+ * Docker itself treats as insecure and upgrades every other one to https (secureAppViewUrl). And for the
+ * plain-http URLs that remain, the clients try https first, then http, as Docker does (httpsFirstFor).
  */
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
@@ -135,10 +140,54 @@ export interface AppViewUrlOptions {
   insecureRegistries: () => readonly string[]
 }
 
+/**
+ * A stored or contributed AppView URL with the transport rule applied: a non-loopback `http://` URL
+ * stays only when the registry `host` (or the AppView's own host) is in `insecure-registries`; otherwise
+ * it becomes `https://` (same host and port). Anything else is returned as it is, without a trailing
+ * slash. Migration of old account files calls this for their `appview_url`.
+ */
+export function secureAppViewUrl(
+  url: string,
+  host: string,
+  insecureRegistries: () => readonly string[],
+): string {
+  const trimmed = url.replace(/\/+$/, '')
+  let parsed: URL
+  try {
+    parsed = new URL(trimmed)
+  } catch {
+    return trimmed
+  }
+  if (parsed.protocol !== 'http:' || isLoopbackHost(parsed.hostname)) return trimmed
+  const listed = insecureRegistries()
+  let registryInsecure = false
+  try {
+    registryInsecure = isInsecureRegistry(host, listed)
+  } catch {
+    // An unparsable registry host is not listed.
+  }
+  if (registryInsecure || isInsecureRegistry(parsed.host, listed)) return trimmed
+  return `https://${trimmed.slice('http://'.length)}`
+}
+
+/**
+ * Whether a request to this AppView URL should try https before the URL's own plain http: a
+ * non-loopback `http://` URL, which appViewUrlFor leaves only for a configured-insecure registry.
+ * Docker tries https first for those too (with TLS verification off), then http.
+ */
+export function httpsFirstFor(url: string): boolean {
+  try {
+    const parsed = new URL(url)
+    return parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)
+  } catch {
+    return false
+  }
+}
+
 /** The AppView base URL (`scheme://host[:port]`, no trailing slash) for a registry host. */
 export function appViewUrlFor(host: string, options: AppViewUrlOptions): string {
-  if (options.accountAppViewUrl) return options.accountAppViewUrl.replace(/\/+$/, '')
-  if (options.contributedAppViewUrl) return options.contributedAppViewUrl.replace(/\/+$/, '')
+  const stored = options.accountAppViewUrl || options.contributedAppViewUrl
+  if (stored) return secureAppViewUrl(stored, host, options.insecureRegistries)
   const address = parseServerAddress(host)
   const plain =
     isLoopbackHost(address.hostname) || isInsecureRegistry(address.host, options.insecureRegistries())
