@@ -1,5 +1,7 @@
 import {Command} from '@oclif/core'
 
+import {reportCommandError} from '../lib/errors/report-error.ts'
+
 export interface VersionInfo {
   name: string
   version: string
@@ -29,5 +31,9 @@ export default class Version extends Command {
     }
     this.log(versionLine(info))
     return info
+  }
+
+  protected override async catch(error: Error): Promise<unknown> {
+    return this.exit(reportCommandError(error, this))
   }
 }
