@@ -12,7 +12,6 @@ import {
 
 /** Docker runs `docker-credential-<name>` for a credHelpers entry `"<host>": "<name>"`. */
 export const HELPER_NAME = 'atcr'
-const HELPER_BINARY = `docker-credential-${HELPER_NAME}`
 
 export interface CredHelpersPlan {
   /** Hosts that get a new entry. */
