@@ -31,7 +31,11 @@ export default class Logout extends RegistryCommand {
   ]
   static override enableJsonFlag = true
   static override flags = {
-    account: Flags.string({char: 'a', description: 'handle or DID of the account to log out'}),
+    account: Flags.string({
+      char: 'a',
+      description: 'handle or DID of the account to log out',
+      helpValue: 'HANDLE|DID',
+    }),
     yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation'}),
   }
 

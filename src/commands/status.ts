@@ -30,10 +30,15 @@ export default class Status extends RegistryCommand {
   static override description = `Each saved device secret is checked with its registry in parallel (a few seconds at most): valid, not accepted (revoked or unknown), session expired (with the URL to sign in again), or unreachable. --offline skips the checks. Exits 1 when there is no account (for REGISTRY, when given) or an account needs a new login.
 
 --json prints, on stdout:
-  {"registries": [{"registry": "atcr.io", "url": "https://atcr.io", "active": "alice.bsky.social" | null,
-                   "accounts": [{"handle": "alice.bsky.social", "did": "did:plc:…", "active": true,
-                                 "state": "valid" | "invalid" | "session_expired" | "unreachable" | "unchecked",
-                                 "loginUrl": "…" (session_expired only), "detail": "…" (unreachable only)}]}],
+  {"registries": [
+     {"registry": "atcr.io", "url": "https://atcr.io",
+      "active": "alice.bsky.social" (or null),
+      "accounts": [
+        {"handle": "alice.bsky.social", "did": "did:plc:…", "active": true,
+         "state": "valid", "invalid", "session_expired", "unreachable"
+                  or "unchecked" (--offline),
+         "loginUrl": "…" (session_expired only),
+         "detail": "…" (unreachable only)}]}],
    "needsLogin": false}
 No secret is ever part of the output.`
   static override examples = [
