@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import {after, describe, it} from 'node:test'
 
 import {describeError, oneLine} from '../../src/lib/errors/describe-error.ts'
-import {reportError} from '../../src/lib/errors/report-error.ts'
+import {jsonRequested, reportError} from '../../src/lib/errors/report-error.ts'
 import {makeSandbox, runCli} from '../support/cli.ts'
 
 const sandbox = makeSandbox()
@@ -156,5 +156,13 @@ describe('reportError', () => {
     const exit = Object.assign(new Error('EEXIT: 4'), {code: 'EEXIT', oclif: {exit: 4}})
     assert.equal(reportError(exit, {bin: 'b', json: false, env: {}, stdout, stderr}), 4)
     assert.equal(stdout.text + stderr.text, '')
+  })
+})
+
+describe('jsonRequested', () => {
+  it('is --json before any --', () => {
+    assert.equal(jsonRequested(['status', '--json']), true)
+    assert.equal(jsonRequested(['plugins', 'install', '--', '--json']), false)
+    assert.equal(jsonRequested(['status']), false)
   })
 })

@@ -115,9 +115,16 @@ function isCliError(error: OclifLikeError): boolean {
   return typeof error.oclif === 'object' && error.oclif !== null
 }
 
-export function describeError(error: unknown, context: ErrorContext): ErrorReport {
+/** The command a parser error belongs to, which oclif keeps in `parse.input.context` (`plugins:install`). */
+function parsedCommand(error: OclifLikeError): string | undefined {
+  const id = (error.parse as {input?: {context?: {id?: unknown}}} | undefined)?.input?.context?.id
+  return typeof id === 'string' && id !== '' ? id.replaceAll(':', ' ') : undefined
+}
+
+export function describeError(error: unknown, given: ErrorContext): ErrorReport {
   if (!(error instanceof Error)) return {code: 'unexpected', message: oneLine(String(error)), exit: 1}
   const oclifError = error as OclifLikeError
+  const context = {...given, command: given.command ?? parsedCommand(oclifError)}
   const parse = describeParseError(oclifError, context)
   if (parse !== undefined)
     return {

@@ -55,3 +55,23 @@ export function reportCommandError(error: unknown, command: RunningCommand): num
     stderr: process.stderr,
   })
 }
+
+/** Whether the command line asks for JSON (`--json` before any `--`), as oclif decides for a command. */
+export function jsonRequested(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--')
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json')
+}
+
+/**
+ * For the entry, in place of oclif's `handle`: whatever escaped a command (plugin commands, `update`,
+ * hooks, oclif itself) is reported like a people command's error. Returns the exit code.
+ */
+export function reportEntryError(error: unknown, argv: readonly string[], bin: string): number {
+  return reportError(error, {
+    bin,
+    json: jsonRequested(argv),
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  })
+}
