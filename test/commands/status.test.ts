@@ -186,71 +186,37 @@ describe('status', {timeout: 60_000}, () => {
       empty.cleanup()
     }
   })
+
+  const terminal = {skip: !hasScript() && 'script(1) is not installed'}
+  const GREEN_TICK = '\u001B[32m✓\u001B[39m'
+  const RED_CROSS = '\u001B[31m✗\u001B[39m'
+  const YELLOW_QUESTION = '\u001B[33m?\u001B[39m'
+
+  it('at a terminal: ✓ green, ✗ red and ? yellow', terminal, async () => {
+    emulator.revoke(secrets[1]!)
+    const env: NodeJS.ProcessEnv = {...sandbox.env, TERM: 'xterm-256color'}
+    delete env.NO_COLOR
+    const result = await runInPseudoTerminal(['status'], env)
+    assert.equal(result.code, 1, result.output)
+    assert.ok(
+      result.output.includes(`${GREEN_TICK} alice.test (did:plc:alice) [active]: valid`),
+      result.output,
+    )
+    assert.ok(result.output.includes(`${RED_CROSS} bob.test: secret not accepted`), result.output)
+    assert.ok(result.output.includes(`${YELLOW_QUESTION} carol.test: unreachable`), result.output)
+  })
+
+  it('no colour with NO_COLOR set, nor when stdout is not a terminal', terminal, async () => {
+    const env: NodeJS.ProcessEnv = {...sandbox.env, TERM: 'xterm-256color', NO_COLOR: '1'}
+    const shown = await runInPseudoTerminal(['status'], env)
+    assert.ok(shown.output.includes('✓ alice.test'), shown.output)
+    assert.ok(!shown.output.includes('\u001B[3'), 'no colour escape')
+    delete env.NO_COLOR
+    const piped = await runCli(['status'], {env})
+    assert.ok(piped.stdout.includes('✓ alice.test'), piped.stdout)
+    assert.ok(!piped.stdout.includes('\u001B'), 'no escape at all')
+  })
 })
-
-describe(
-  'status at a terminal',
-  {timeout: 60_000, skip: !hasScript() && 'script(1) is not installed'},
-  () => {
-    let sandbox: Sandbox
-    const emulator = useEmulator()
-    beforeEach(() => {
-      sandbox = makeSandbox()
-      const [alice, bob] = [
-        emulator.addAccount({handle: 'alice.test', did: 'did:plc:alice'}),
-        emulator.addAccount({handle: 'bob.test', did: 'did:plc:bob'}),
-      ]
-      emulator.revoke(bob!)
-      sandbox.writeAccounts({
-        version: 2,
-        registries: {
-          [emulator.url]: {
-            active: 'alice.test',
-            accounts: {
-              'alice.test': {handle: 'alice.test', did: 'did:plc:alice', device_secret: alice},
-              'bob.test': {handle: 'bob.test', did: 'did:plc:bob', device_secret: bob},
-            },
-          },
-          'http://127.0.0.1:1': {
-            accounts: {'carol.test': {handle: 'carol.test', did: '', device_secret: 'atcr_device_c'}},
-          },
-        },
-      })
-    })
-    afterEach(() => sandbox.cleanup())
-
-    const GREEN_TICK = '\u001B[32m✓\u001B[39m'
-    const RED_CROSS = '\u001B[31m✗\u001B[39m'
-    const YELLOW_QUESTION = '\u001B[33m?\u001B[39m'
-
-    it('colours ✓ green, ✗ red and ? yellow', async () => {
-      const env: NodeJS.ProcessEnv = {...sandbox.env, TERM: 'xterm-256color'}
-      delete env.NO_COLOR
-      const result = await runInPseudoTerminal(['status'], env)
-      assert.equal(result.code, 1, result.output)
-      assert.ok(
-        result.output.includes(`${GREEN_TICK} alice.test (did:plc:alice) [active]: valid`),
-        result.output,
-      )
-      assert.ok(
-        result.output.includes(`${RED_CROSS} bob.test (did:plc:bob): secret not accepted`),
-        result.output,
-      )
-      assert.ok(result.output.includes(`${YELLOW_QUESTION} carol.test: unreachable`), result.output)
-    })
-
-    it('no colour with NO_COLOR set, nor when stdout is not a terminal', async () => {
-      const env: NodeJS.ProcessEnv = {...sandbox.env, TERM: 'xterm-256color', NO_COLOR: '1'}
-      const terminal = await runInPseudoTerminal(['status'], env)
-      assert.ok(terminal.output.includes('✓ alice.test'), terminal.output)
-      assert.ok(!terminal.output.includes('\u001B[3'), 'no colour escape')
-      delete env.NO_COLOR
-      const piped = await runCli(['status'], {env})
-      assert.ok(piped.stdout.includes('✓ alice.test'), piped.stdout)
-      assert.ok(!piped.stdout.includes('\u001B'), 'no escape at all')
-    })
-  },
-)
 
 function hasScript(): boolean {
   return spawnSync('script', ['--version']).status === 0
