@@ -24,6 +24,7 @@ import {looseModes, looseModeWarning} from '../lib/config/file-modes.ts'
 import {REGISTRIES_HOOK_TIMEOUT_MS} from '../hooks/contract.ts'
 import {AccountsError} from '../lib/accounts/accounts-error.ts'
 import {type ContributedRegistry, mergeContributions} from '../lib/plugins/contributed-registries.ts'
+import {reportCommandError} from '../lib/errors/report-error.ts'
 import {BIN} from '../lib/protocol/messages.ts'
 import {
   cannotAskWithoutTerminal,
@@ -114,6 +115,7 @@ export abstract class PeopleCommand extends Command {
     process.stderr.write(`${message}\n`)
   }
 
+  /** Every error: one `Error: …` line, or `{"error": {code, message}}` under --json (src/lib/errors). */
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     if (error instanceof PromptCancelledError)
       return super.catch(new Errors.CLIError('Cancelled; nothing changed.', {exit: 130}))
@@ -121,8 +123,10 @@ export abstract class PeopleCommand extends Command {
       return super.catch(new Errors.CLIError(error.message, {exit: error.exitCode}))
     if (error instanceof AccountFileError) {
       const message = `Cannot use the account file ${error.message}.\nNothing was changed. Fix the file or move it aside, then run: ${BIN} login`
-      return super.catch(new Errors.CLIError(message, {exit: 1}))
+      return this.exit(
+        reportCommandError(new Errors.CLIError(message, {exit: 1, code: 'account_file'}), this),
+      )
     }
-    return super.catch(error)
+    return this.exit(reportCommandError(error, this))
   }
 }

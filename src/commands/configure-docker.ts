@@ -4,9 +4,15 @@ import {homedir} from 'node:os'
 import {PeopleCommand} from '../base/people-command.ts'
 import {DEFAULT_REGISTRY} from '../base/registry-command.ts'
 import {listRegistries} from '../lib/config/registry-entries.ts'
-import {configureDocker, type ConfigureDockerResult} from '../lib/docker-config/cred-helpers.ts'
+import {
+  configureDocker,
+  type ConfigureDockerInput,
+  type ConfigureDockerResult,
+  ReplacingAnotherHelperError,
+} from '../lib/docker-config/cred-helpers.ts'
 import {DockerConfigError, dockerConfigPath} from '../lib/docker-config/docker-config-file.ts'
 import {checkHelperOnPath, type HelperCheck} from '../lib/docker-config/helper-on-path.ts'
+import {enquirerPrompter, PromptCancelledError} from '../lib/prompts/prompter.ts'
 import {BIN} from '../lib/protocol/messages.ts'
 import {InvalidServerAddressError, parseServerAddress} from '../lib/registry/server-address.ts'
 
@@ -16,6 +22,7 @@ export default class ConfigureDocker extends PeopleCommand {
   static override summary = 'Point Docker at this helper for atcr.io and your registries.'
   static override description = `Adds "credHelpers": {"<host>": "atcr"} entries to $DOCKER_CONFIG/config.json (default ~/.docker/config.json), keeping everything else in the file.
 Without REGISTRY arguments: atcr.io and every registry you have logged in to.
+An entry that names another credential helper is replaced only after you agree (at a terminal) or with --force.
 Also checks that Docker can start ${BIN} from PATH with Node.js 22 or newer.`
   static override examples = [
     {description: 'atcr.io and every registry you use', command: '<%= config.bin %> configure-docker'},
@@ -39,6 +46,10 @@ Also checks that Docker can start ${BIN} from PATH with Node.js 22 or newer.`
   static override enableJsonFlag = true
   static override flags = {
     'dry-run': Flags.boolean({summary: 'Show the change to config.json and write nothing.'}),
+    force: Flags.boolean({
+      char: 'f',
+      summary: "Replace another credential helper's entry for these registries without asking.",
+    }),
   }
 
   private hostsFrom(argv: readonly string[]): string[] {
@@ -67,19 +78,7 @@ Also checks that Docker can start ${BIN} from PATH with Node.js 22 or newer.`
     const file = dockerConfigPath(process.env, homedir())
     const dryRun = Boolean(flags['dry-run'])
 
-    let result: ConfigureDockerResult
-    try {
-      result = configureDocker({file, hosts, dryRun})
-    } catch (error) {
-      if (error instanceof DockerConfigError)
-        this.error(
-          `Cannot use Docker's config file ${error.message}.\nNothing was changed; fix the file, then run this again.`,
-          {
-            exit: 1,
-          },
-        )
-      throw error
-    }
+    const result = await this.configure({file, hosts, dryRun, mayReplace: Boolean(flags.force)})
     const helper = await checkHelperOnPath({
       env: process.env,
       platform: process.platform,
@@ -88,6 +87,41 @@ Also checks that Docker can start ${BIN} from PATH with Node.js 22 or newer.`
 
     this.present(hosts, result, helper)
     return {...result, helper}
+  }
+
+  /** Write the change; an entry of another helper is replaced only with --force or the person's yes. */
+  private async configure(input: ConfigureDockerInput): Promise<ConfigureDockerResult> {
+    try {
+      return configureDocker(input)
+    } catch (error) {
+      if (error instanceof ReplacingAnotherHelperError) {
+        await this.confirmReplacing(error)
+        return this.configure({...input, mayReplace: true})
+      }
+      if (error instanceof DockerConfigError)
+        this.error(
+          `Cannot use Docker's config file ${error.message}. Nothing was changed; fix the file, then run this again.`,
+          {exit: 1},
+        )
+      throw error
+    }
+  }
+
+  private async confirmReplacing(replacing: ReplacingAnotherHelperError): Promise<void> {
+    const entries = replacing.replaced.map((entry) => `"${entry.previous}" for ${entry.host}`).join(', ')
+    const question = `Docker uses ${entries}. Replace with ${BIN}?`
+    if (!this.canPrompt()) this.requireFlagWhenNoTerminal(question, '--force')
+    let agreed: boolean
+    try {
+      agreed = await enquirerPrompter().confirm(question, {initial: false})
+    } catch (error) {
+      if (error instanceof PromptCancelledError) this.error('Cancelled; nothing changed.', {exit: 130})
+      throw error
+    }
+    if (!agreed) {
+      this.logToStderr('Nothing was changed.')
+      this.exit(1)
+    }
   }
 
   private present(hosts: readonly string[], result: ConfigureDockerResult, helper: HelperCheck): void {
@@ -100,7 +134,7 @@ Also checks that Docker can start ${BIN} from PATH with Node.js 22 or newer.`
         `Docker already uses ${BIN} for ${result.alreadyConfigured.join(', ')} (${where}); nothing to change.`,
       )
     } else if (result.dryRun) {
-      if (!this.jsonEnabled()) process.stdout.write(`${result.diff}\n`)
+      this.log(result.diff) // the result: stdout, muted by --json
       this.say(
         `Dry run: would ${result.created ? 'create' : 'update'} ${where} for ${changing.join(', ')}${replacedNote ? ` (${replacedNote})` : ''}; nothing was written.`,
       )

@@ -59,6 +59,7 @@ For CI: pipe an existing device secret to --with-token and name its account with
     account: Flags.string({
       char: 'a',
       description: 'handle the device secret of --with-token belongs to',
+      helpValue: 'HANDLE',
       dependsOn: ['with-token'],
     }),
   }

@@ -22,7 +22,7 @@ The account file is checked first (the directory writable, the lock free): when 
   static override flags = {
     account: Flags.string({
       char: 'a',
-      summary: 'Handle or DID of the account to log out.',
+      description: 'handle or DID of the account to log out',
       helpValue: 'HANDLE|DID',
     }),
     yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation'}),

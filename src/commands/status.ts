@@ -2,27 +2,43 @@ import {Flags} from '@oclif/core'
 
 import {RegistryCommand} from '../base/registry-command.ts'
 import {createAppViewClient} from '../lib/appview/client.ts'
+import {type Colour, colourEnabled, paint} from '../lib/output/colour.ts'
 import {BIN} from '../lib/protocol/messages.ts'
 import {
   collectStatus,
   formatStatus,
   type LearnedDid,
   learnedDids,
+  type MarkStyle,
+  NOTE_MARK,
   recordLearnedDids,
+  STATE_MARKS,
   type StatusReport,
 } from '../lib/session-check/account-status.ts'
 
 const CHECK_TIMEOUT_MS = 4000
 
+const MARK_COLOURS: Partial<Record<string, Colour>> = {
+  [STATE_MARKS.valid]: 'green',
+  [STATE_MARKS.invalid]: 'red',
+  [STATE_MARKS.unreachable]: 'yellow',
+  [NOTE_MARK]: 'yellow',
+}
+
 export default class Status extends RegistryCommand {
   static override summary = 'Show every registry and account, and whether each can still sign in.'
-  static override description = `Each saved device secret is checked with its registry in parallel (a few seconds at most): valid, not accepted (revoked or unknown), session expired (with the URL to sign in again), or unreachable. --offline skips the checks. Exits 1 when an account needs a new login.
+  static override description = `Each saved device secret is checked with its registry in parallel (a few seconds at most): valid, not accepted (revoked or unknown), session expired (with the URL to sign in again), or unreachable. --offline skips the checks. Exits 1 when there is no account (for REGISTRY, when given) or an account needs a new login.
 
 --json prints, on stdout:
-  {"registries": [{"registry": "atcr.io", "url": "https://atcr.io", "active": "alice.bsky.social" | null,
-                   "accounts": [{"handle": "alice.bsky.social", "did": "did:plc:…", "active": true,
-                                 "state": "valid" | "invalid" | "session_expired" | "unreachable" | "unchecked",
-                                 "loginUrl": "…" (session_expired only), "detail": "…" (unreachable only)}]}],
+  {"registries": [
+     {"registry": "atcr.io", "url": "https://atcr.io",
+      "active": "alice.bsky.social" (or null),
+      "accounts": [
+        {"handle": "alice.bsky.social", "did": "did:plc:…", "active": true,
+         "state": "valid", "invalid", "session_expired", "unreachable"
+                  or "unchecked" (--offline),
+         "loginUrl": "…" (session_expired only),
+         "detail": "…" (unreachable only)}]}],
    "needsLogin": false}
 No secret is ever part of the output.`
   static override examples = [
@@ -55,13 +71,19 @@ No secret is ever part of the output.`
     })
     this.recordLearnedDids(learnedDids(accounts, report))
     if (report.registries.length === 0) {
-      this.say(
+      this.logToStderr(
         host ? `No accounts for ${host}. Run: ${BIN} login ${host}` : `No accounts yet. Run: ${BIN} login`,
       )
-    } else if (!this.jsonEnabled()) {
-      for (const line of formatStatus(report, BIN)) this.say(line)
     }
-    if (report.needsLogin) process.exitCode = 1
+    const style: MarkStyle | undefined = colourEnabled(process.stdout, process.env)
+      ? (mark) => {
+          const colour = MARK_COLOURS[mark]
+          return colour ? paint(mark, colour) : mark
+        }
+      : undefined
+    for (const line of formatStatus(report, BIN, style)) this.log(line)
+    // As `gh auth status`: 1 when there is nothing signed in to show, or an account must log in again.
+    if (report.registries.length === 0 || report.needsLogin) process.exitCode = 1
     return report
   }
 

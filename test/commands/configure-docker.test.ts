@@ -3,7 +3,8 @@ import {chmodSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, wr
 import path from 'node:path'
 import {after, describe, it} from 'node:test'
 
-import {makeSandbox, runCli, type Sandbox} from '../support/cli.ts'
+import {CLI, makeSandbox, runCli, type Sandbox} from '../support/cli.ts'
+import {hasTmux, startInTerminal} from '../support/terminal.ts'
 
 const sandboxes: Sandbox[] = []
 after(() => {
@@ -126,7 +127,7 @@ describe('configure-docker (spawned)', () => {
     assert.doesNotMatch(result.stdout, /c2VjcmV0/, 'no secret from auths in the output')
     // The same warnings reach a person on stderr.
     assert.match(result.stderr, /Note: credsStore "desktop"/)
-    assert.match(result.stderr, /Note: .*saved login for atcr\.io under "auths"/)
+    assert.match(result.stderr, /Note: .*atcr\.io login saved in "auths"/)
     assert.match(result.stderr, /Warning: .*Node\.js v20\.11\.1; the helper needs 22 or newer/)
   })
 
@@ -164,5 +165,96 @@ describe('configure-docker (spawned)', () => {
     const result = await t.run(['ftp://atcr.io'])
     assert.equal(result.code, 2)
     assert.match(result.stderr, /only http and https are registries/)
+  })
+
+  it("another helper's entry: refused without a terminal, naming --force; nothing written", async () => {
+    const t = setup()
+    const text = '{"credHelpers": {"atcr.io": "gcloud"}}'
+    t.writeConfig(text)
+    const result = await t.run(['atcr.io'])
+    assert.equal(result.code, 2)
+    assert.match(result.stderr, /^Error: Docker uses "gcloud" for atcr\.io\. .*Pass --force\.\n$/)
+    assert.equal(t.readConfig(), text)
+    const json = await t.run(['atcr.io', '--json'])
+    assert.equal(json.code, 2)
+    assert.match(JSON.parse(json.stdout).error.message, /--force/)
+    assert.equal(t.readConfig(), text)
+  })
+
+  it("--force replaces another helper's entry and says what it was", async () => {
+    const t = setup()
+    t.writeConfig('{"credHelpers": {"atcr.io": "gcloud"}}')
+    const result = await t.run(['atcr.io', '--force'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(JSON.parse(t.readConfig()), {credHelpers: {'atcr.io': 'atcr'}})
+    assert.match(result.stderr, /before, atcr\.io used "gcloud"/)
+  })
+
+  it('--dry-run shows a replacement without asking', async () => {
+    const t = setup()
+    t.writeConfig('{"credHelpers": {"atcr.io": "gcloud"}}')
+    const result = await t.run(['atcr.io', '--dry-run'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /-\s+"atcr\.io": "gcloud"\n\+\s+"atcr\.io": "atcr"/)
+  })
+
+  it('every note is one short line', async () => {
+    const t = setup()
+    t.writeConfig(JSON.stringify({credsStore: 'desktop', auths: {'atcr.io': {auth: 'c2VjcmV0'}}}))
+    const result = await t.run(['atcr.io'], {PATH: pathWithHelper(t.sandbox, '24.1.0')})
+    assert.equal(result.code, 0, result.stderr)
+    const notes = result.stderr.split('\n').filter((line) => line.startsWith('Note: '))
+    assert.equal(notes.length, 2, result.stderr)
+    for (const note of notes) {
+      const withoutPath = note.replaceAll(t.configFile, 'FILE')
+      assert.ok(withoutPath.length <= 240, `${withoutPath.length} characters: ${note}`)
+    }
+    assert.match(
+      notes[1]!.replaceAll(t.configFile, 'FILE'),
+      /"auths" \(key "atcr\.io"\): delete that entry from FILE by hand, not with docker logout atcr\.io/,
+    )
+  })
+
+  describe('at a terminal', {skip: !hasTmux() && 'tmux is not installed'}, () => {
+    for (const [answer, expected] of [
+      ['n', 'no'],
+      ['y', 'yes'],
+      ['', 'default'],
+    ] as const) {
+      it(`asks before replacing another helper's entry; ${expected}`, async () => {
+        const t = setup()
+        const text = '{"credHelpers": {"atcr.io": "gcloud"}}'
+        t.writeConfig(text)
+        const env: NodeJS.ProcessEnv = {...t.sandbox.env, PATH: pathWithHelper(t.sandbox, '24.1.0')}
+        delete env.CI
+        const terminal = await startInTerminal({
+          command: process.execPath,
+          args: [CLI, 'configure-docker', 'atcr.io'],
+          env,
+          cols: 200,
+        })
+        try {
+          await terminal.waitForText('Replace with docker-credential-atcr?')
+          assert.match(
+            terminal.text(),
+            /Docker uses "gcloud" for atcr\.io\. Replace with docker-credential-atcr\? \(y\/N\)/,
+          )
+          if (answer) terminal.typeText(answer)
+          terminal.sendKeys('Enter')
+          const code = await terminal.waitForExit()
+          if (answer === 'y') {
+            assert.equal(code, 0, terminal.text())
+            assert.deepEqual(JSON.parse(t.readConfig()), {credHelpers: {'atcr.io': 'atcr'}})
+          } else {
+            assert.equal(code, 1, terminal.text())
+            assert.match(terminal.text(), /^Nothing was changed\.$/m)
+            assert.doesNotMatch(terminal.text(), /Error:/)
+            assert.equal(t.readConfig(), text)
+          }
+        } finally {
+          terminal.close()
+        }
+      })
+    }
   })
 })

@@ -80,3 +80,53 @@ describe('examples of every command', () => {
     }
   })
 })
+
+describe('help reads as the helper speaks (issue 10)', () => {
+  it('the root VERSION line is the --version line', async () => {
+    const [help, version] = await Promise.all([
+      runCli(['--help'], {env: sandbox.env}),
+      runCli(['--version'], {env: sandbox.env}),
+    ])
+    const line = /\nVERSION\n {2}(.*)\n/.exec(help.stdout)?.[1]
+    assert.equal(`${line}\n`, version.stdout)
+  })
+
+  it('the plugins topic describes the topic, not plugins install', async () => {
+    const result = await runCli(['--help'], {env: sandbox.env})
+    const topic = /\nTOPICS\n {2}plugins\s+([\s\S]*?)\n\n/.exec(result.stdout)?.[1] ?? ''
+    assert.doesNotMatch(topic, /Installs a plugin/)
+    assert.match(
+      topic.replaceAll(/\s+/g, ' '),
+      /plugins: third-party code that runs with access to your registry secrets/,
+    )
+  })
+
+  it('update --help: a plain usage line with the CHANNEL argument', async () => {
+    const result = await runCli(['update', '--help'], {env: sandbox.env})
+    assert.equal(result.code, 0, result.stderr)
+    const usage = /\nUSAGE\n([\s\S]*?)\n\n/.exec(`\n${result.stdout}`)?.[1] ?? ''
+    assert.match(usage, /^ {2}\$ docker-credential-atcr update \[CHANNEL\] /)
+    assert.doesNotMatch(usage, /\| +\||\[-b \]|\[\[/)
+  })
+
+  it('status --help shows the --json shape with its indentation', async () => {
+    const result = await runCli(['status', '--help'], {env: sandbox.env})
+    const {default: Status} = await import('../../src/commands/status.ts')
+    const shape = Status.description!.split('\n').filter((line) => line.startsWith('  '))
+    assert.ok(shape.length >= 5, Status.description)
+    for (const line of shape)
+      assert.ok(result.stdout.includes(`\n  ${line}\n`), `not kept as written: ${line}`)
+  })
+
+  for (const [command, value] of [
+    ['switch', 'HANDLE|DID'],
+    ['logout', 'HANDLE|DID'],
+    ['login', 'HANDLE'],
+  ] as const) {
+    it(`${command} --help names -a ${value}, in USAGE and FLAGS`, async () => {
+      const result = await runCli([command, '--help'], {env: sandbox.env})
+      assert.ok(result.stdout.includes(`[-a ${value}]`), result.stdout)
+      assert.ok(result.stdout.includes(`-a, --account=${value} `), result.stdout)
+    })
+  }
+})

@@ -1,9 +1,10 @@
 /** `status` spawned as a real process against the AppView emulator (run `npm run build` first). */
 import assert from 'node:assert/strict'
+import {spawn, spawnSync} from 'node:child_process'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
 import {makeSandbox, runCli, type Sandbox, useEmulator} from '../appview/cli-harness.ts'
-import {runVerbUnderClient} from '../support/cli.ts'
+import {CLI, runVerbUnderClient} from '../support/cli.ts'
 
 describe('status', {timeout: 60_000}, () => {
   let sandbox: Sandbox
@@ -77,11 +78,11 @@ describe('status', {timeout: 60_000}, () => {
     })
   })
 
-  it('prints one line per account for people, the active one marked, and exits 0 when none needs a login', async () => {
+  it('prints one line per account on stdout, the active one marked, and exits 0 when none needs a login', async () => {
     const result = await runCli(['status', emulator.host], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
-    assert.equal(result.stdout, '')
-    const lines = result.stderr.trimEnd().split('\n')
+    assert.equal(result.stderr, '', 'the table is the result: stdout, so `status 2>/dev/null` shows it')
+    const lines = result.stdout.trimEnd().split('\n')
     assert.deepEqual(lines, [
       emulator.host,
       '  ✓ alice.test (did:plc:alice) [active]: valid',
@@ -118,7 +119,7 @@ describe('status', {timeout: 60_000}, () => {
     const result = await runCli(['status', emulator.host], {env: sandbox.env})
     assert.equal(result.code, 1)
     assert.match(
-      result.stderr,
+      result.stdout,
       /✗ bob\.test: secret not accepted \(revoked\?\): run docker-credential-atcr login 127\.0\.0\.1:\d+/,
     )
   })
@@ -133,10 +134,114 @@ describe('status', {timeout: 60_000}, () => {
     assert.deepEqual(states, ['unchecked', 'unchecked', 'unchecked'])
   })
 
-  it('with no accounts, says how to log in', async () => {
+  it('calls an account it cannot check "unreachable", the word --json and the README use', async () => {
+    const result = await runCli(['status', '127.0.0.1:1'], {env: sandbox.env})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, '127.0.0.1:1\n  ? carol.test: unreachable (connection refused)\n')
+  })
+
+  it('notes a registry with several accounts and none active (the case get refuses)', async () => {
+    sandbox.writeAccounts({
+      version: 2,
+      registries: {
+        'https://buoy.cr': {
+          accounts: {
+            'alice.test': {handle: 'alice.test', did: '', device_secret: 'atcr_device_a'},
+            'bob.test': {handle: 'bob.test', did: '', device_secret: 'atcr_device_b'},
+          },
+        },
+      },
+    })
+    const result = await runCli(['status', '--offline'], {env: sandbox.env})
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(result.stdout.trimEnd().split('\n'), [
+      'buoy.cr',
+      '  ! no active account: a pull or push that names none of these accounts fails. Choose one: docker-credential-atcr switch buoy.cr',
+      '  - alice.test: not checked (--offline)',
+      '  - bob.test: not checked (--offline)',
+    ])
+  })
+
+  it('with no accounts for the named registry: exits 1 and says how to log in (as gh auth status)', async () => {
+    const result = await runCli(['status', 'buoy.cr'], {env: sandbox.env})
+    assert.equal(result.code, 1)
+    assert.equal(result.stdout, '')
+    assert.equal(result.stderr, 'No accounts for buoy.cr. Run: docker-credential-atcr login buoy.cr\n')
+  })
+
+  it('with no accounts, --json: the empty report, exit 1, and no hint (oclif mutes it)', async () => {
     const result = await runCli(['status', 'buoy.cr', '--json'], {env: sandbox.env})
-    assert.equal(result.code, 0)
+    assert.equal(result.code, 1)
     assert.deepEqual(JSON.parse(result.stdout), {registries: [], needsLogin: false})
-    assert.match(result.stderr, /No accounts for buoy\.cr\. Run: docker-credential-atcr login buoy\.cr/)
+    assert.equal(result.stderr, '')
+  })
+
+  it('with no account file at all: exit 1, "No accounts yet"', async () => {
+    const empty = makeSandbox()
+    try {
+      const result = await runCli(['status', '--offline'], {env: empty.env})
+      assert.equal(result.code, 1)
+      assert.match(result.stderr, /^No accounts yet\. Run: docker-credential-atcr login\n$/)
+    } finally {
+      empty.cleanup()
+    }
+  })
+
+  const terminal = {skip: !hasScript() && 'script(1) is not installed'}
+  const GREEN_TICK = '\u001B[32m✓\u001B[39m'
+  const RED_CROSS = '\u001B[31m✗\u001B[39m'
+  const YELLOW_QUESTION = '\u001B[33m?\u001B[39m'
+
+  it('at a terminal: ✓ green, ✗ red and ? yellow', terminal, async () => {
+    emulator.revoke(secrets[1]!)
+    const env: NodeJS.ProcessEnv = {...sandbox.env, TERM: 'xterm-256color'}
+    delete env.NO_COLOR
+    const result = await runInPseudoTerminal(['status'], env)
+    assert.equal(result.code, 1, result.output)
+    assert.ok(
+      result.output.includes(`${GREEN_TICK} alice.test (did:plc:alice) [active]: valid`),
+      result.output,
+    )
+    assert.ok(result.output.includes(`${RED_CROSS} bob.test: secret not accepted`), result.output)
+    assert.ok(result.output.includes(`${YELLOW_QUESTION} carol.test: unreachable`), result.output)
+  })
+
+  it('no colour with NO_COLOR set, nor when stdout is not a terminal', terminal, async () => {
+    const env: NodeJS.ProcessEnv = {...sandbox.env, TERM: 'xterm-256color', NO_COLOR: '1'}
+    const shown = await runInPseudoTerminal(['status'], env)
+    assert.ok(shown.output.includes('✓ alice.test'), shown.output)
+    assert.ok(!shown.output.includes('\u001B[3'), 'no colour escape')
+    delete env.NO_COLOR
+    const piped = await runCli(['status'], {env})
+    assert.ok(piped.stdout.includes('✓ alice.test'), piped.stdout)
+    assert.ok(!piped.stdout.includes('\u001B'), 'no escape at all')
   })
 })
+
+function hasScript(): boolean {
+  return spawnSync('script', ['--version']).status === 0
+}
+
+/**
+ * Run the CLI with a pseudo-terminal as stdin, stdout and stderr (util-linux script(1)); the raw bytes
+ * it showed. Asynchronous: the AppView emulator answers from this process.
+ */
+function runInPseudoTerminal(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{code: number | null; output: string}> {
+  const command = [process.execPath, CLI, ...args]
+    .map((word) => `'${word.replaceAll("'", `'\\''`)}'`)
+    .join(' ')
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
+      env: {...env, SHELL: '/bin/sh'},
+      stdio: ['pipe', 'pipe', 'inherit'],
+    })
+    let output = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({code, output: output.replaceAll('\r\n', '\n')}))
+    child.stdin.end()
+  })
+}

@@ -18,6 +18,7 @@ import {
   configureDocker,
   planCredHelpers,
   renderCredHelpersDiff,
+  ReplacingAnotherHelperError,
 } from '../../src/lib/docker-config/cred-helpers.ts'
 import {
   DockerConfigError,
@@ -105,7 +106,7 @@ describe('configureDocker', () => {
     assert.equal(result.warnings.length, 1)
     assert.match(
       result.warnings[0]!,
-      /credsStore "desktop" stays in charge of other registries; for atcr\.io, buoy\.cr credHelpers wins/,
+      /credsStore "desktop" still answers for other registries; for atcr\.io, buoy\.cr credHelpers wins/,
     )
   })
 
@@ -271,6 +272,23 @@ describe('configureDocker', () => {
     assert.equal(read(file), text)
     assert.equal(statSync(file).mtimeMs, before)
   })
+
+  it("mayReplace: false leaves another helper's entry and the whole file alone, and says which", () => {
+    const text = '{"credHelpers": {"atcr.io": "gcloud"}}'
+    const {file} = dockerDir(text)
+    assert.throws(
+      () => configureDocker({file, hosts: ['atcr.io', 'buoy.cr'], dryRun: false, mayReplace: false}),
+      (error: unknown) =>
+        error instanceof ReplacingAnotherHelperError &&
+        error.replaced.length === 1 &&
+        error.replaced[0]!.previous === 'gcloud',
+    )
+    assert.equal(read(file), text)
+    // A dry run only shows it.
+    assert.deepEqual(configureDocker({file, hosts: ['atcr.io'], dryRun: true, mayReplace: false}).replaced, [
+      {host: 'atcr.io', previous: 'gcloud'},
+    ])
+  })
 })
 
 describe('planCredHelpers warnings', () => {
@@ -286,12 +304,9 @@ describe('planCredHelpers warnings', () => {
     const plan = planCredHelpers(config, ['atcr.io', 'buoy.cr', 'localhost:5000'], '/d/config.json')
     const shadows = plan.warnings.filter((warning) => warning.includes('"auths"'))
     assert.equal(shadows.length, 2)
-    assert.match(shadows[0]!, /login for atcr\.io under "auths" \(key "https:\/\/atcr\.io\/v1\/"\)/)
+    assert.match(shadows[0]!, /atcr\.io login saved in "auths" \(key "https:\/\/atcr\.io\/v1\/"\)/)
     assert.match(shadows[0]!, /podman, skopeo/)
-    assert.match(
-      shadows[0]!,
-      /open \/d\/config\.json in an editor and delete the "https:\/\/atcr\.io\/v1\/" entry/,
-    )
+    assert.match(shadows[0]!, /delete that entry from \/d\/config\.json by hand/)
     assert.match(shadows[0]!, /docker logout atcr\.io/)
     assert.match(shadows[1]!, /buoy\.cr/)
     for (const warning of plan.warnings) {

@@ -12,7 +12,6 @@ import {
 
 /** Docker runs `docker-credential-<name>` for a credHelpers entry `"<host>": "<name>"`. */
 export const HELPER_NAME = 'atcr'
-const HELPER_BINARY = `docker-credential-${HELPER_NAME}`
 
 export interface CredHelpersPlan {
   /** Hosts that get a new entry. */
@@ -76,16 +75,14 @@ export function planCredHelpers(
   const ours = [...new Set(hosts)]
   if (typeof config.credsStore === 'string' && config.credsStore !== '' && ours.length > 0) {
     plan.warnings.push(
-      `credsStore "${config.credsStore}" stays in charge of other registries; for ${ours.join(', ')} credHelpers wins, so ${HELPER_BINARY} answers for ${ours.length === 1 ? 'it' : 'them'}.`,
+      `credsStore "${config.credsStore}" still answers for other registries; for ${ours.join(', ')} credHelpers wins.`,
     )
   }
   for (const host of ours) {
     for (const key of shadowingAuths(config, host)) {
       plan.warnings.push(
-        `${file} also holds a saved login for ${host} under "auths" (key ${JSON.stringify(key)}). ` +
-          `Docker uses credHelpers, but podman, skopeo and buildah read "auths" first and would send that login instead. ` +
-          `To remove it, open ${file} in an editor and delete the ${JSON.stringify(key)} entry inside "auths" (keep the rest). ` +
-          `Do not use "docker logout ${host}" for this: it would call ${HELPER_BINARY} erase and forget your ATCR account.`,
+        `podman, skopeo and buildah still send the ${host} login saved in "auths" (key ${JSON.stringify(key)}): ` +
+          `delete that entry from ${file} by hand, not with docker logout ${host} (it would erase your ATCR account).`,
       )
     }
   }
@@ -111,6 +108,21 @@ export interface ConfigureDockerInput {
   /** Canonical hosts to point at this helper. */
   hosts: readonly string[]
   dryRun: boolean
+  /**
+   * Whether an entry naming another helper may be replaced (default true). When false and one would
+   * be, nothing is written and ReplacingAnotherHelperError says which.
+   */
+  mayReplace?: boolean
+}
+
+/** A host's credHelpers entry names another helper, and replacing it was not agreed to. */
+export class ReplacingAnotherHelperError extends Error {
+  readonly replaced: ReadonlyArray<{host: string; previous: string}>
+  constructor(replaced: ReadonlyArray<{host: string; previous: string}>) {
+    super(`${replaced.map((entry) => `${entry.host} uses "${entry.previous}"`).join('; ')}`)
+    this.name = 'ReplacingAnotherHelperError'
+    this.replaced = replaced
+  }
 }
 
 export interface ConfigureDockerResult {
@@ -135,6 +147,8 @@ export function configureDocker(input: ConfigureDockerInput): ConfigureDockerRes
   const document: DockerConfigDocument = readDockerConfig(input.file)
   const plan = planCredHelpers(document.config, input.hosts, input.file)
   const changes = plan.added.length + plan.replaced.length > 0
+  if (!input.dryRun && input.mayReplace === false && plan.replaced.length > 0)
+    throw new ReplacingAnotherHelperError(plan.replaced)
   if (changes && !input.dryRun) writeDockerConfig(document)
   return {
     file: input.file,

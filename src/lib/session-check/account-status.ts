@@ -93,25 +93,40 @@ export async function collectStatus(
   }
 }
 
-/** The report as lines for a person. */
-export function formatStatus(report: StatusReport, bin: string): string[] {
+/** How a line's mark is shown: as is, or coloured for a terminal (src/lib/output/colour.ts). */
+export type MarkStyle = (mark: string) => string
+
+/** The mark before each account: ✓ signs in, ✗ needs a new login, ? could not be checked; ! marks a note. */
+export const STATE_MARKS: Record<AccountState, string> = {
+  valid: '✓',
+  invalid: '✗',
+  session_expired: '✗',
+  unreachable: '?',
+  unchecked: '-',
+}
+export const NOTE_MARK = '!'
+
+/** The report as lines for a person; the state words are the `--json` ones where they can be. */
+export function formatStatus(report: StatusReport, bin: string, style: MarkStyle = (mark) => mark): string[] {
   const lines: string[] = []
   for (const registry of report.registries) {
     lines.push(registry.registry)
     if (registry.accounts.length === 0) lines.push('  no accounts')
+    if (registry.accounts.length > 1 && registry.active === null) {
+      lines.push(
+        `  ${style(NOTE_MARK)} no active account: a pull or push that names none of these accounts fails. Choose one: ${bin} switch ${registry.registry}`,
+      )
+    }
     for (const account of registry.accounts) {
-      const mark = {valid: '✓', invalid: '✗', session_expired: '✗', unreachable: '?', unchecked: '-'}[
-        account.state
-      ]
       const name = `${account.handle}${account.did ? ` (${account.did})` : ''}${account.active ? ' [active]' : ''}`
       const state = {
         valid: 'valid',
         invalid: `secret not accepted (revoked?): run ${bin} login ${registry.registry}`,
         session_expired: `session expired: sign in at ${account.loginUrl || registry.url} or run ${bin} login ${registry.registry}`,
-        unreachable: `not checked: ${account.detail ?? 'no answer'}`,
+        unreachable: `unreachable (${account.detail ?? 'no answer'})`,
         unchecked: 'not checked (--offline)',
       }[account.state]
-      lines.push(`  ${mark} ${name}: ${state}`)
+      lines.push(`  ${style(STATE_MARKS[account.state])} ${name}: ${state}`)
     }
   }
   return lines
