@@ -170,6 +170,10 @@ For CI: pipe an existing device secret to --with-token and name its account with
     const spinner = Boolean(process.stderr.isTTY)
     const onCode = (authorization: DeviceAuthorization, browserOpened: boolean) => {
       this.say(`First copy your one-time code: ${authorization.userCode}`)
+      if (authorization.refusedLink)
+        this.say(
+          `Not using the AppView's link (${authorization.refusedLink}); open ${authorization.verificationUri} yourself and find its device page.`,
+        )
       this.say(
         browserOpened
           ? `Opening ${authorization.verificationUri} in your browser: sign in there and enter the code.`

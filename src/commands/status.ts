@@ -1,9 +1,11 @@
 import {Flags} from '@oclif/core'
+import {existsSync} from 'node:fs'
 
 import {RegistryCommand} from '../base/registry-command.ts'
-import {createAppViewClient} from '../lib/appview/client.ts'
 import {type Colour, colourEnabled, paint} from '../lib/output/colour.ts'
+import {trustedOnGetFile} from '../lib/plugins/trusted-on-get.ts'
 import {BIN} from '../lib/protocol/messages.ts'
+import {looseCodeFilesWarning} from '../lib/trust/code-files.ts'
 import {
   collectStatus,
   formatStatus,
@@ -55,15 +57,24 @@ No secret is ever part of the output.`
     const {args, flags} = await this.parse(Status)
     const host = args.registry === undefined ? undefined : this.registryHost(args.registry)
     const accounts = this.loadAccounts()
+    // With plugins trusted on get, a directory others can write decides what code runs: say so here too
+    // (the mode warning every people command prints covers secrets at rest, not code).
+    const trustFile = trustedOnGetFile(this.accountPaths.directory)
+    if (existsSync(trustFile)) {
+      const loose = looseCodeFilesWarning(this.accountPaths.directory, trustFile)
+      if (loose) this.logToStderr(loose)
+    }
     const report = await collectStatus(accounts, {
       host,
       offline: flags.offline,
       check: async (registry, account) =>
-        createAppViewClient({
-          baseUrl: await this.resolveAppViewUrl(registry.host, account.appview_url),
-          timeoutMs: CHECK_TIMEOUT_MS,
-          retries: 0,
-        }).checkSecret({
+        (
+          await this.appViewClient(registry.host, {
+            accountAppViewUrl: account.appview_url,
+            timeoutMs: CHECK_TIMEOUT_MS,
+            retries: 0,
+          })
+        ).checkSecret({
           handle: account.handle,
           deviceSecret: account.device_secret,
           service: registry.host,

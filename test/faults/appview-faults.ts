@@ -359,8 +359,8 @@ function assertNoLeftovers(home: Home, allowed: string[], what: string): void {
 }
 
 /**
- * One message for a person: no stack trace, nothing on stdout, exactly one error (oclif prints it as
- * ` ›   Error: …` lines wrapped to the terminal width), naming the AppView and the problem. Progress lines
+ * One message for a person: no stack trace, nothing on stdout, exactly one `Error: …` line (never
+ * wrapped: src/lib/errors), naming the AppView and the problem. Progress lines
  * before it (the code, "retrying in …") are fine.
  */
 function assertClearFailure(result: CliResult, names: RegExp, reason: RegExp, what: string): string {
@@ -373,16 +373,12 @@ function assertClearFailure(result: CliResult, names: RegExp, reason: RegExp, wh
     !/^\s+at .+[:(]/m.test(result.stderr),
     `${what}: stack trace on stderr: ${result.stderr.slice(0, 600)}`,
   )
-  const errorLines = result.stderr.split('\n').filter((line) => line.startsWith(' ›'))
-  const message = errorLines
-    .map((line) => line.replace(/^ ›\s*/, ''))
-    .join(' ')
-    .replace(/\s+/g, ' ')
-    .trim()
+  const errorLines = result.stderr.split('\n').filter((line) => line.startsWith('Error: '))
   assert(
-    (message.match(/Error:/g) ?? []).length === 1,
-    `${what}: expected exactly one error: ${JSON.stringify(result.stderr)}`,
+    errorLines.length === 1,
+    `${what}: expected exactly one "Error: " line: ${JSON.stringify(result.stderr)}`,
   )
+  const message = errorLines[0]!
   assert(names.test(message), `${what}: the message does not name ${names}: ${JSON.stringify(message)}`)
   assert(reason.test(message), `${what}: the message does not say ${reason}: ${JSON.stringify(message)}`)
   return message
@@ -509,13 +505,13 @@ function registerStatusCases(): void {
             checkFaults.forEach((fault, index) => {
               const setup = setups[index]!
               const block =
-                result.stderr.split(`\n${setup.host}\n`)[1] ??
-                (result.stderr.startsWith(`${setup.host}\n`)
-                  ? result.stderr.slice(setup.host.length + 1)
+                result.stdout.split(`\n${setup.host}\n`)[1] ??
+                (result.stdout.startsWith(`${setup.host}\n`)
+                  ? result.stdout.slice(setup.host.length + 1)
                   : '')
               const line = block.split('\n')[0] ?? ''
               assert(
-                /user\d+\.test.*not checked: /.test(line),
+                /user\d+\.test.*: unreachable \(/.test(line),
                 `status names no problem for ${setup.host} (${fault.name}): ${JSON.stringify(line)}`,
               )
               assert(

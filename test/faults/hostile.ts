@@ -622,4 +622,5 @@ export function registerHostileCases(): void {
   registerPluginCases()
   registerSpecialFileCases()
   registerEchoCases()
+  registerBadHandleLoginCase()
 }
