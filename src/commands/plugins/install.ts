@@ -7,6 +7,7 @@
 import {Flags, type Interfaces} from '@oclif/core'
 import {commands} from '@oclif/plugin-plugins'
 
+import {reportCommandError} from '../../lib/errors/report-error.ts'
 import {rememberTrustFlag} from '../../lib/plugins/install-consent.ts'
 
 const PluginPluginsInstall: (typeof commands)['plugins:install'] = commands['plugins:install']
@@ -41,5 +42,10 @@ export default class PluginsInstall extends PluginPluginsInstall {
     // The plugin's own run() parses again with its own flags, which do not know --trust.
     this.argv = this.argv.filter((argument) => argument !== '--trust')
     return super.run()
+  }
+
+  /** The plugin's own catch would print oclif's internals (and break --json): one project error line. */
+  protected override async catch(error: Error): Promise<unknown> {
+    return this.exit(reportCommandError(error, this))
   }
 }
