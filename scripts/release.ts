@@ -125,7 +125,8 @@ const work = mkdtempSync(path.join(releaseDir, '.work-'))
 process.on('exit', () => rmSync(work, {recursive: true, force: true}))
 const stage = path.join(work, BIN)
 
-function stagePackage(): void {
+/** Stage everything but node_modules and Node.js; returns the production packages (paths below node_modules). */
+function stagePackage(): string[] {
   mkdirSync(path.join(stage, 'bin'), {recursive: true})
   const packaged = {...pjson, version}
   delete packaged.devDependencies
@@ -154,13 +155,9 @@ function stagePackage(): void {
     const parts = relative.split(path.sep)
     topLevel.add(parts[0]!.startsWith('@') ? parts.slice(0, 2).join(path.sep) : parts[0]!)
   }
-  for (const name of topLevel)
-    cpSync(path.join(modules, name), path.join(stage, 'node_modules', name), {
-      recursive: true,
-      verbatimSymlinks: true,
-    })
+  return [...topLevel].sort()
 }
-stagePackage()
+const productionPackages = stagePackage()
 
 // --- Node.js binaries from the npm registry
 const NODE_PACKAGE: Record<string, string> = {linux: 'node-linux', darwin: 'node-darwin', win32: 'node-win'}
@@ -216,6 +213,32 @@ function nodePackageFor(target: string): {file: string; version: string} | {miss
 }
 
 // --- tarballs and manifests
+
+/**
+ * One .tar.gz from several trees, renaming on the way (node_modules/… → <bin>/node_modules/…), so that
+ * neither the dependencies nor the Node.js binary are copied to disk first. GNU tar or bsdtar.
+ */
+function writeTarball(
+  file: string,
+  parts: Array<{from: string; paths: string[]; rename?: [string, string]}>,
+) {
+  const gnu = /GNU tar/.test(spawnSync('tar', ['--version'], {encoding: 'utf8'}).stdout ?? '')
+  const args = ['-cf', '-']
+  for (const part of parts) {
+    if (part.rename) {
+      // Member names only: symlink targets inside node_modules are relative and stay as they are.
+      const [from, to] = part.rename
+      if (gnu) args.push(`--transform=s,^${from},${to},S`)
+      else args.push('-s', `,^${from},${to},rh`)
+    }
+    args.push('-C', part.from, ...part.paths)
+  }
+  const result = spawnSync('sh', ['-c', `tar "$@" | gzip -${GZIP_LEVEL} > "$0"`, file, ...args], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  if (result.status !== 0) fail(`tar failed for ${file}`)
+}
+
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex')
 }
@@ -241,35 +264,31 @@ for (const target of targets) {
     continue
   }
   const nodeName = platform === 'win32' ? 'node.exe' : 'node'
-  const unpack = path.join(work, `node-${target}`)
-  mkdirSync(unpack, {recursive: true})
-  execFileSync('tar', ['-xzf', nodePackage.file, '-C', unpack])
-  const nodeBinary = [
-    path.join(unpack, 'package', 'bin', nodeName),
-    path.join(unpack, 'package', nodeName),
-  ].find((file) => existsSync(file))
-  if (!nodeBinary) {
-    missing.push({target, reason: `${path.basename(nodePackage.file)} holds no ${nodeName}`})
-    console.error(`release: ${target} NOT BUILT: ${path.basename(nodePackage.file)} holds no ${nodeName}`)
+  // Unpacked once next to the package in the cache; the tarball takes it from there.
+  const nodeDir = nodePackage.file.replace(/\.tgz$/, '')
+  if (!existsSync(path.join(nodeDir, 'package', 'bin', nodeName))) {
+    mkdirSync(nodeDir, {recursive: true})
+    spawnSync('tar', ['-xzf', nodePackage.file, '-C', nodeDir, `package/bin/${nodeName}`])
+  }
+  if (!existsSync(path.join(nodeDir, 'package', 'bin', nodeName))) {
+    const reason = `${path.basename(nodePackage.file)} holds no package/bin/${nodeName}`
+    missing.push({target, reason})
+    console.error(`release: ${target} NOT BUILT: ${reason}`)
     continue
   }
-  for (const other of ['node', 'node.exe']) rmSync(path.join(stage, 'bin', other), {force: true})
-  copyFileSync(nodeBinary, path.join(stage, 'bin', nodeName))
-  chmodSync(path.join(stage, 'bin', nodeName), 0o755)
-  rmSync(unpack, {recursive: true, force: true})
 
   const releaseTarget: ReleaseTarget = {bin: BIN, platform, arch}
   const gz = tarballPath(releaseTarget, version)
   const tarball = path.join(releaseDir, gz)
   mkdirSync(path.dirname(tarball), {recursive: true})
-  execFileSync('sh', [
-    '-c',
-    'tar -cf - -C "$1" "$2" | gzip "-$4" > "$3"',
-    'sh',
-    work,
-    BIN,
-    `${tarball}.tmp`,
-    GZIP_LEVEL,
+  writeTarball(`${tarball}.tmp`, [
+    {from: work, paths: [BIN]},
+    {
+      from: REPO,
+      paths: productionPackages.map((name) => `node_modules/${name}`),
+      rename: ['node_modules/', `${BIN}/node_modules/`],
+    },
+    {from: nodeDir, paths: [`package/bin/${nodeName}`], rename: ['package/bin/', `${BIN}/bin/`]},
   ])
   renameSync(`${tarball}.tmp`, tarball)
   const size = statSync(tarball).size

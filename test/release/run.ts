@@ -49,8 +49,27 @@ const BOB = {
 }
 /** What install.sh, update and docker need from the system; node is deliberately not among them. */
 const TOOLS = [
-  'sh', 'curl', 'tar', 'gzip', 'openssl', 'sed', 'head', 'cut', 'mktemp', 'rm', 'mkdir', 'mv', 'ln',
-  'chmod', 'cat', 'uname', 'sha256sum', 'readlink', 'docker', 'dirname', 'ls',
+  'sh',
+  'curl',
+  'tar',
+  'gzip',
+  'openssl',
+  'sed',
+  'head',
+  'cut',
+  'mktemp',
+  'rm',
+  'mkdir',
+  'mv',
+  'ln',
+  'chmod',
+  'cat',
+  'uname',
+  'sha256sum',
+  'readlink',
+  'docker',
+  'dirname',
+  'ls',
 ]
 
 interface Run {
@@ -61,10 +80,15 @@ interface Run {
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile(command, args, {env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024}, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
-      resolve({code, stdout, stderr})
-    })
+    const child = execFile(
+      command,
+      args,
+      {env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024},
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
+        resolve({code, stdout, stderr})
+      },
+    )
     child.stdin?.end(input)
   })
 }
@@ -131,7 +155,12 @@ describe('a real release, installed without Node.js and updated across channels'
       )
       assert.equal(release.status, 0, `npm run release ${version} failed:\n${release.stderr}`)
       timed(`release ${version}`, since)
-      process.stderr.write(release.stderr.split('\n').filter((line) => /MB|targets/.test(line)).join('\n') + '\n')
+      process.stderr.write(
+        release.stderr
+          .split('\n')
+          .filter((line) => /MB|targets/.test(line))
+          .join('\n') + '\n',
+      )
     }
     ;({url: host, server} = await serveDirectory(releaseDir))
 
@@ -166,15 +195,24 @@ describe('a real release, installed without Node.js and updated across channels'
     server?.close()
     await engine?.close()
     if (root) rmSync(root, {recursive: true, force: true})
-    process.stderr.write(`timings: ${timings.join(', ')}; total ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+    process.stderr.write(
+      `timings: ${timings.join(', ')}; total ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    )
   })
 
   it('install.sh installs the stable release into the prefix, verified with openssl', async () => {
     const since = Date.now()
-    const install = await run('sh', [path.join(releaseDir, 'install.sh'), '--prefix', path.dirname(path.dirname(launcher)), '--host', host], env)
+    const install = await run(
+      'sh',
+      [path.join(releaseDir, 'install.sh'), '--prefix', path.dirname(path.dirname(launcher)), '--host', host],
+      env,
+    )
     timed('install.sh', since)
     assert.equal(install.code, 0, install.stderr)
-    assert.match(install.stderr, /Installed docker-credential-atcr 1\.0\.0 \(stable\) .*signature checked with openssl/)
+    assert.match(
+      install.stderr,
+      /Installed docker-credential-atcr 1\.0\.0 \(stable\) .*signature checked with openssl/,
+    )
     assert.match(install.stderr, /Next, run: docker-credential-atcr configure-docker/)
     assert.equal(readlinkSync(path.join(dataDir, 'client', 'current')), '1.0.0')
     assert.equal(readFileSync(path.join(dataDir, 'release-host'), 'utf8').trim(), host)
@@ -186,7 +224,9 @@ describe('a real release, installed without Node.js and updated across channels'
       path.join(env.ATCR_CONFIG_DIR!, 'device.json'),
       JSON.stringify({
         version: 2,
-        registries: {'https://atcr.io': {active: ALICE.handle, accounts: {[ALICE.handle]: ALICE, [BOB.handle]: BOB}}},
+        registries: {
+          'https://atcr.io': {active: ALICE.handle, accounts: {[ALICE.handle]: ALICE, [BOB.handle]: BOB}},
+        },
       }),
       {mode: 0o600},
     )
@@ -250,7 +290,19 @@ describe('a real release, installed without Node.js and updated across channels'
       assert.equal(update.code, 1)
       assert.match(update.stderr, /SHA-256 does not match the signed manifest/)
       await assertStillAnswers('1.0.0')
-      const install = await run('sh', [path.join(releaseDir, 'install.sh'), '--channel', 'beta', '--prefix', path.dirname(path.dirname(launcher)), '--host', host], env)
+      const install = await run(
+        'sh',
+        [
+          path.join(releaseDir, 'install.sh'),
+          '--channel',
+          'beta',
+          '--prefix',
+          path.dirname(path.dirname(launcher)),
+          '--host',
+          host,
+        ],
+        env,
+      )
       assert.equal(install.code, 1)
       assert.match(install.stderr, /SHA-256 does not match the signed manifest: refusing it/)
       await assertStillAnswers('1.0.0')
@@ -268,7 +320,19 @@ describe('a real release, installed without Node.js and updated across channels'
       assert.equal(update.code, 1)
       assert.match(update.stderr, /Refused the beta manifest: its signature does not verify/)
       await assertStillAnswers('1.0.0')
-      const install = await run('sh', [path.join(releaseDir, 'install.sh'), '--channel', 'beta', '--prefix', path.dirname(path.dirname(launcher)), '--host', host], env)
+      const install = await run(
+        'sh',
+        [
+          path.join(releaseDir, 'install.sh'),
+          '--channel',
+          'beta',
+          '--prefix',
+          path.dirname(path.dirname(launcher)),
+          '--host',
+          host,
+        ],
+        env,
+      )
       assert.equal(install.code, 1)
       assert.match(install.stderr, /signature does not verify: refusing it/)
       await assertStillAnswers('1.0.0')
@@ -284,11 +348,20 @@ describe('a real release, installed without Node.js and updated across channels'
     await assertStillAnswers('1.0.0')
   })
 
-  it('with the release restored, update beta goes through', async () => {
-    const update = await helper(['update', 'beta'])
-    assert.equal(update.code, 0, update.stderr)
-    await assertStillAnswers('1.1.0-beta.1')
-    assert.ok(existsSync(path.join(dataDir, 'client', '1.1.0-beta.1', 'bin', 'node')))
+  it('an unpacked tarball runs by itself through a symlink on PATH, and defers to an updated copy', async () => {
+    // `update --force` back to 1.0.0 kept the 1.1.0-beta.1 it ran from: an unpacked tarball, as it is.
+    const unpacked = path.join(dataDir, 'client', '1.1.0-beta.1')
+    assert.ok(existsSync(path.join(unpacked, 'bin', 'node')))
+    const links = path.join(root, 'links')
+    mkdirSync(links)
+    symlinkSync(path.join(unpacked, 'bin', BIN), path.join(links, BIN))
+    const bare = {...env, HOME: path.join(root, 'elsewhere'), PATH: `${links}:${env.PATH!.split(':').pop()}`}
+    const version = await run(BIN, ['--version'], bare)
+    assert.match(version.stdout, /^docker-credential-atcr 1\.1\.0-beta\.1 /, version.stderr)
+    const get = await run(BIN, ['get'], bare, 'atcr.io')
+    assert.equal(get.code, 0, get.stdout + get.stderr)
+    // This HOME holds the copy install.sh put there (1.0.0 after the refusals above): that one runs.
+    const deferred = await run(BIN, ['--version'], {...bare, HOME: env.HOME})
+    assert.match(deferred.stdout, /^docker-credential-atcr 1\.0\.0 /, deferred.stderr)
   })
 })
-
