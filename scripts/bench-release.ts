@@ -51,10 +51,16 @@ function timeOnce(command: string, args: string[], env: NodeJS.ProcessEnv): numb
   const started = process.hrtime.bigint()
   const result = spawnSync(command, args, {input: 'atcr.io', env, encoding: 'utf8'})
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6
-  if (result.status !== 0 || result.stdout !== EXPECTED)
+  if (result.status !== 0 || result.stdout !== EXPECTED) {
+    const debug = spawnSync(command, args, {
+      input: 'atcr.io',
+      env: {...env, ATCR_DEBUG: '1'},
+      encoding: 'utf8',
+    })
     throw new Error(
-      `unexpected answer from ${command} ${args.join(' ')}: exit ${result.status}, stdout ${JSON.stringify(result.stdout)}, stderr ${result.stderr}`,
+      `unexpected answer from ${command} ${args.join(' ')}: exit ${result.status}, stdout ${JSON.stringify(result.stdout)}, stderr ${result.stderr}; with ATCR_DEBUG=1: ${debug.stderr}`,
     )
+  }
   return elapsed
 }
 
