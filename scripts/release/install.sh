@@ -131,10 +131,11 @@ mkdir -p "$client" "$prefix/bin"
 staging=$(mktemp -d "$client/.staging-XXXXXX")
 tar -xzf "$tmp/release.tar.gz" -C "$staging" || die "cannot unpack the tarball into $client"
 [ -x "$staging/$base_dir/bin/node" ] || die "the tarball holds no $base_dir/bin/node"
-rm -rf "$client/$version"
+# A reinstall of the version in use moves the old copy aside first: `current` never points at nothing.
+[ ! -e "$client/$version" ] || mv "$client/$version" "$staging/replaced"
 mv "$staging/$base_dir" "$client/$version"
-rm -rf "$staging"
 ln -sfn "$version" "$client/current"
+rm -rf "$staging"
 printf '%s\n' "$host" >"$data/release-host"
 printf '%s' "$channel" >"$data/channel"
 

@@ -102,7 +102,7 @@ The release host is ${RELEASE_HOST_ENV} if set, else the one this copy was insta
         channel,
         version: flags.version,
         force: flags.force,
-        current: {version: this.config.version, channel: followed},
+        current: {version: this.config.version, channel: followed, root: this.config.root},
         dataDir: this.config.dataDir,
         publicKeyPem,
         progress: (line) => this.logToStderr(line),

@@ -203,6 +203,17 @@ describe('updateInstall against a local release host', {timeout: 60_000}, () => 
     assert.equal(readFileSync(path.join(dataDir, 'channel'), 'utf8'), 'beta')
   })
 
+  it('keeps the running copy, whatever its directory is called, and removes older ones', async () => {
+    publish('1.1.0', 'stable')
+    mkdirSync(path.join(dataDir, 'client', '0.9.0-abc1234')) // running, in oclif's older naming
+    mkdirSync(path.join(dataDir, 'client', '0.8.0')) // neither running nor new
+    const running = path.join(dataDir, 'client', '0.9.0-abc1234')
+    await updateInstall(request({current: {version: '0.9.0', channel: 'stable', root: running}}))
+    assert.ok(existsSync(running))
+    assert.equal(existsSync(path.join(dataDir, 'client', '0.8.0')), false)
+    assert.equal(current(), '1.1.0')
+  })
+
   it('says when already on the newest release', async () => {
     publish('1.0.0', 'stable')
     assert.equal((await updateInstall(request())).kind, 'already')

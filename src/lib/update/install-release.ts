@@ -51,7 +51,8 @@ export interface UpdateRequest {
   version?: string
   /** Re-install the same version, or install an older one. */
   force: boolean
-  current: {version: string; channel: string}
+  /** The running copy: its version, the channel it follows, and its directory (config.root), kept by the tidy-up. */
+  current: {version: string; channel: string; root?: string}
   dataDir: string
   /** The release key of the running copy (undefined: it came from an unsigned release). */
   publicKeyPem: string | undefined
@@ -149,7 +150,8 @@ export async function updateInstall(request: UpdateRequest): Promise<UpdateOutco
     renameSync(root, destination)
     pointCurrentAt(clientRoot, manifest.version)
     if (!request.version) writeFileSync(path.join(request.dataDir, 'channel'), request.channel)
-    tidy(clientRoot, [manifest.version, current.version, path.basename(staging)])
+    const running = current.root ? [path.basename(current.root)] : []
+    tidy(clientRoot, [manifest.version, current.version, ...running, path.basename(staging)])
     return {
       kind: 'updated',
       from: current.version,
