@@ -89,6 +89,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, input = ''
         resolve({code, stdout, stderr})
       },
     )
+    child.stdin?.on('error', () => {}) // a child that exits before reading its stdin
     child.stdin?.end(input)
   })
 }
@@ -216,6 +217,37 @@ describe('a real release, installed without Node.js and updated across channels'
     assert.match(install.stderr, /Next, run: docker-credential-atcr configure-docker/)
     assert.equal(readlinkSync(path.join(dataDir, 'client', 'current')), '1.0.0')
     assert.equal(readFileSync(path.join(dataDir, 'release-host'), 'utf8').trim(), host)
+  })
+
+  it('install.sh refuses a cleartext host that is not loopback, before downloading anything', async () => {
+    const install = await run(
+      'sh',
+      [path.join(releaseDir, 'install.sh'), '--host', 'http://releases.example.com'],
+      env,
+    )
+    assert.equal(install.code, 1)
+    assert.match(
+      install.stderr,
+      /^install\.sh: refusing the release host http:\/\/releases\.example\.com: it must be https/,
+    )
+  })
+
+  it('install.sh without openssl verifies the signature with a Node.js on PATH', async () => {
+    const tools = path.join(root, 'tools-node')
+    mkdirSync(tools)
+    for (const tool of TOOLS.filter((name) => name !== 'openssl'))
+      if (existsSync(path.join(root, 'tools', tool)))
+        symlinkSync(readlinkSync(path.join(root, 'tools', tool)), path.join(tools, tool))
+    symlinkSync(process.execPath, path.join(tools, 'node'))
+    const home = path.join(root, 'home-node')
+    mkdirSync(home)
+    const install = await run(
+      'sh',
+      [path.join(releaseDir, 'install.sh'), '--prefix', path.join(home, 'p'), '--host', host],
+      {...env, HOME: home, PATH: tools},
+    )
+    assert.equal(install.code, 0, install.stderr)
+    assert.match(install.stderr, /signature checked with node\)/)
   })
 
   it('answers get with no node on PATH', async () => {
