@@ -1,33 +1,40 @@
 /**
- * `update [CHANNEL]`: oclif's update command (from @oclif/plugin-update) for installs made from the
- * release tarballs, with two additions:
- *   - `ATCR_UPDATE_HOST` overrides the release host from package.json (mirrors, tests);
- *   - an npm or source install, which cannot replace itself, is told the exact command that updates
- *     it, and the command succeeds.
- * The plugin itself is not registered in package.json: its init hook would start a background
- * self-update from every command, where this helper only shows a daily notice (src/hooks/update-notice.ts).
+ * `update [CHANNEL]`: a copy installed from a release tarball (install.sh, or an unpacked tarball)
+ * replaces itself with the newest release of a channel, verified by src/lib/update/install-release.ts;
+ * an npm or source install, which cannot replace itself, is told the exact command that updates it.
  */
-import type {Interfaces} from '@oclif/core'
-import {commands} from '@oclif/plugin-update'
-
-import type {ParserRecord} from '../base/people-command.ts'
+import {Args, Command, Flags} from '@oclif/core'
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
 
 import {currentChannel} from '../lib/update/channel.ts'
+import {availableReleases, updateInstall, UpdateRefused} from '../lib/update/install-release.ts'
 import {CHANNELS, detectInstallKind, updateCommandFor} from '../lib/update/install-kind.ts'
-import {RELEASE_HOST_ENV, releaseHost} from '../lib/update/release-host.ts'
+import {INSTALLED_FROM_FILE, RELEASE_HOST_ENV, releaseHost} from '../lib/update/release-host.ts'
+import {RELEASE_KEY_FILE} from '../lib/update/signed-document.ts'
 
-export default class Update extends commands.update {
-  // Restated: oclif's parse() reads a command's own static properties, not inherited ones.
-  // The channel is never read from piped stdin (oclif fills a missing argument from it otherwise).
-  static override args: typeof commands.update.args = {
-    channel: {...commands.update.args.channel, ignoreStdin: true},
+export default class Update extends Command {
+  static override args = {
+    // Never read from piped stdin (oclif fills a missing argument from it otherwise).
+    channel: Args.string({description: `release channel: ${CHANNELS.join(' or ')}`, ignoreStdin: true}),
   }
-  static override flags = commands.update.flags
+  static override flags = {
+    available: Flags.boolean({
+      char: 'a',
+      summary: 'List the releases on the release host.',
+      exclusive: ['version'],
+    }),
+    force: Flags.boolean({
+      summary: 'Install even when it is the same or an older version.',
+      exclusive: ['available'],
+    }),
+    version: Flags.string({char: 'v', summary: 'Install this exact version (the channel you follow stays).'}),
+  }
   static override summary =
     'Update docker-credential-atcr to the newest release of a channel (stable or beta).'
-  static override description = `Installs made from the release tarballs replace themselves; npm installs are told the npm command to run.
-Channels: ${CHANNELS.join(', ')} (npm dist-tags: latest, beta). The channel you pick is remembered for later updates.
-${RELEASE_HOST_ENV} overrides the release host (for a mirror).`
+  static override description = `Installs made from the release tarballs replace themselves with a release whose signed manifest verifies with their release key; npm installs are told the npm command to run.
+Channels: ${CHANNELS.join(', ')} (npm dist-tags: latest, beta). The channel you pick is remembered for later updates. Going to an older version (from beta back to stable, say) needs --force.
+The release host is ${RELEASE_HOST_ENV} if set, else the one this copy was installed from, else the default in package.json (oclif.update.s3.host).`
   static override examples = [
     {
       command: '<%= config.bin %> <%= command.id %>',
@@ -43,26 +50,20 @@ ${RELEASE_HOST_ENV} overrides the release host (for a mirror).`
     },
   ]
 
-  /** plugin-update's run() parses again with its own class: give it these args (no stdin) as well. */
-  protected override async parse<F extends ParserRecord, B extends ParserRecord, A extends ParserRecord>(
-    options?: Interfaces.Input<F, B, A>,
-    argv?: string[],
-  ): Promise<Interfaces.ParserOutput<F, B, A>> {
-    const input = options === undefined || options === commands.update ? (Update as typeof options) : options
-    return super.parse(input, argv)
-  }
-
   override async run(): Promise<void> {
     const {args, flags} = await this.parse(Update)
-    const channel = args.channel ?? currentChannel(this.config.dataDir, this.config.version)
-    if (args.channel && !(CHANNELS as readonly string[]).includes(args.channel)) {
+    if (args.channel && !(CHANNELS as readonly string[]).includes(args.channel))
       this.error(
         `Unknown channel "${args.channel}". Channels: ${CHANNELS.join(', ')}. Example: ${this.config.bin} update beta`,
-        {
-          exit: 2,
-        },
+        {exit: 2},
       )
-    }
+    if (args.channel && flags.version)
+      this.error(
+        `Give a channel or --version, not both. Example: ${this.config.bin} update --version 1.2.0`,
+        {exit: 2},
+      )
+    const followed = currentChannel(this.config.dataDir, this.config.version)
+    const channel = args.channel ?? followed
     const kind = detectInstallKind({binPath: this.config.binPath, root: this.config.root})
     if (kind !== 'tarball') {
       const command = updateCommandFor(kind, {bin: this.config.bin, packageName: this.config.name, channel})
@@ -76,12 +77,56 @@ ${RELEASE_HOST_ENV} overrides the release host (for a mirror).`
       )
       return
     }
-    const host = releaseHost(process.env, this.config.updateConfig.s3?.host)
+    const host = releaseHost(process.env, this.config.pjson.oclif.update?.s3?.host, this.config.dataDir)
     if (!host)
-      this.error(`No release host is configured. Set ${RELEASE_HOST_ENV}=<url of the release host>.`, {
-        exit: 1,
+      this.error(
+        `No release host is configured. Set ${RELEASE_HOST_ENV}=<url of the release host> (or reinstall with install.sh, which records it in ${path.join(this.config.dataDir, INSTALLED_FROM_FILE)}).`,
+        {exit: 1},
+      )
+    const target = {bin: this.config.bin, platform: this.config.platform, arch: this.config.arch}
+    const publicKeyPem = this.releaseKey()
+    try {
+      if (flags.available) {
+        for (const release of await availableReleases({host, target, publicKeyPem})) {
+          const notes = [
+            release.newest ? `newest ${release.channel}` : '',
+            release.version === this.config.version ? 'installed' : '',
+          ].filter(Boolean)
+          this.log(`${release.version.padEnd(16)} ${release.channel.padEnd(8)} ${notes.join(', ')}`.trimEnd())
+        }
+        return
+      }
+      const outcome = await updateInstall({
+        host,
+        target,
+        channel,
+        version: flags.version,
+        force: flags.force,
+        current: {version: this.config.version, channel: followed, root: this.config.root},
+        dataDir: this.config.dataDir,
+        publicKeyPem,
+        progress: (line) => this.logToStderr(line),
       })
-    this.config.updateConfig.s3 = {...this.config.updateConfig.s3, host}
-    return super.run()
+      if (outcome.kind === 'already')
+        this.logToStderr(`${this.config.bin}: already on version ${outcome.version} (${channel}).`)
+      else
+        this.logToStderr(
+          `${this.config.bin}: updated from ${outcome.from} to ${outcome.to}${outcome.channel === 'stable' ? '' : ` (${outcome.channel})`}.`,
+        )
+    } catch (error) {
+      if (!(error instanceof UpdateRefused)) throw error
+      // One line, unwrapped, that can be pasted back: what was refused, and that nothing changed.
+      this.logToStderr(`${error.message} ${this.config.bin} ${this.config.version} is unchanged.`)
+      this.exit(1)
+    }
+  }
+
+  /** The public release key this copy was packaged with, if it came from a signed release. */
+  private releaseKey(): string | undefined {
+    try {
+      return readFileSync(path.join(this.config.root, RELEASE_KEY_FILE), 'utf8')
+    } catch {
+      return undefined
+    }
   }
 }

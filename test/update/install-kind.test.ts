@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
 import {describe, it} from 'node:test'
 
 import {
@@ -6,8 +8,11 @@ import {
   detectInstallKind,
   distTagFor,
   npmUpdateCommand,
+  RELEASE_LAUNCHER_MARKER,
+  runsItsOwnNode,
   updateCommandFor,
 } from '../../src/lib/update/install-kind.ts'
+import {REPO} from '../support/cli.ts'
 
 describe('detectInstallKind', () => {
   it('is a tarball install when the launcher set the bin path', () => {
@@ -54,5 +59,28 @@ describe('channels and npm', () => {
   it('reads the channel off a prerelease version', () => {
     assert.equal(channelOfVersion('1.2.0'), 'stable')
     assert.equal(channelOfVersion('1.3.0-beta.4'), 'beta')
+  })
+})
+
+describe('runsItsOwnNode', () => {
+  it('recognises the launchers of a release, which need no Node.js on PATH', () => {
+    const launcher = readFileSync(path.join(REPO, 'scripts', 'release', 'launcher.sh'), 'utf8').replace(
+      '@@LAUNCHER_MARKER@@',
+      RELEASE_LAUNCHER_MARKER,
+    )
+    assert.equal(runsItsOwnNode(launcher), true)
+    assert.equal(
+      runsItsOwnNode(`#!/bin/sh\n${RELEASE_LAUNCHER_MARKER}\nexec '/x/node' '/x/run.js' "$@"\n`),
+      true,
+    )
+  })
+  it('does not recognise an npm shim, a node shebang or the marker out of place', () => {
+    assert.equal(runsItsOwnNode('#!/usr/bin/env node\nimport "./run.js"\n'), false)
+    assert.equal(
+      runsItsOwnNode('#!/bin/sh\nbasedir=$(dirname "$0")\nexec node "$basedir/run.js" "$@"\n'),
+      false,
+    )
+    assert.equal(runsItsOwnNode(`${RELEASE_LAUNCHER_MARKER}\n`), false)
+    assert.equal(runsItsOwnNode(`#!/bin/sh\n\n\n\n${RELEASE_LAUNCHER_MARKER}\n`), false)
   })
 })

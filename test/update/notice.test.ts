@@ -123,6 +123,17 @@ describe('refreshing from the release host', () => {
     )
   })
 
+  it('never asks a cleartext host that is not loopback', async () => {
+    let asked = false
+    const fetch = (async () => {
+      asked = true
+      return new Response('{"version": "9.9.9"}')
+    }) as typeof globalThis.fetch
+    const url = channelManifestUrl('http://releases.example.com', target)
+    assert.equal(await fetchChannelVersion(url, {timeoutMs: 100, fetch}), undefined)
+    assert.equal(asked, false)
+  })
+
   it('gives up within its time budget', async () => {
     await assert.rejects(fetchChannelVersion(`${host}/slow/x`, {timeoutMs: 100}))
   })

@@ -1,32 +1,24 @@
 /**
  * Builds copies of this project in the layouts it is installed from, for the update tests:
- *   - a release tarball and channel manifest exactly where @oclif/plugin-update looks for them
- *     (src/lib/update/release-host.ts), served by a local HTTP server;
- *   - an unpacked tarball install (launcher script written by oclif's own `writeBinScripts`);
- *   - an npm-style install (the package inside a node_modules directory).
+ *   - an npm-style install (the package inside a node_modules directory);
+ *   - a static file server for a release host (real releases: test/release/run.ts).
  *
  * Everything is made from the built dist/ of this checkout: nothing is downloaded. One shortcut: the
  * dependencies are not copied into each layout (hundreds of megabytes); a `node_modules` symlink to this
  * checkout's, placed in the temporary directory above every layout, is found by Node's module resolution
  * the way a release's own node_modules would be.
  */
-import {execFileSync} from 'node:child_process'
-import {createHash} from 'node:crypto'
 import {chmodSync, cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
 import {createRequire} from 'node:module'
 import type {AddressInfo} from 'node:net'
-import {arch as osArch} from 'node:os'
 import path from 'node:path'
 
 import {Config} from '@oclif/core'
 
-import {channelManifestKey} from '../../src/lib/update/release-host.ts'
 import {REPO} from '../support/cli.ts'
 
 export const BIN = 'docker-credential-atcr'
-export const PLATFORM = process.platform
-export const ARCH = osArch() === 'ia32' ? 'x86' : osArch()
 
 /** Make the checkout's dependencies resolvable from every layout under `root`. */
 export function shareDependencies(root: string): void {
@@ -56,36 +48,6 @@ export async function writePackage(dir: string, version: string): Promise<void> 
   const config = await Config.load({root: dir})
   await writeBinScripts({baseWorkspace: dir, config, nodeOptions: [], nodeVersion: process.versions.node})
   chmodSync(path.join(dir, 'bin', BIN), 0o755)
-}
-
-export interface PublishedRelease {
-  version: string
-  sha: string
-  manifestKey: string
-}
-
-/**
- * Pack `version` as `oclif pack tarballs` + `oclif upload tarballs` would publish it on `channel`, into
- * `hostDir` (the document root of the release host at `hostUrl`).
- */
-export async function publishRelease(
-  stageDir: string,
-  hostDir: string,
-  hostUrl: string,
-  {version, channel, sha}: {version: string; channel: string; sha: string},
-): Promise<PublishedRelease> {
-  const packageDir = path.join(stageDir, BIN) // tarballs hold one top directory, the `baseDir`
-  await writePackage(packageDir, version)
-  const tarballKey = `channels/${channel}/${BIN}-v${version}/${BIN}-v${version}-${PLATFORM}-${ARCH}.tar.gz`
-  const tarball = path.join(hostDir, tarballKey)
-  mkdirSync(path.dirname(tarball), {recursive: true})
-  execFileSync('tar', ['-czf', tarball, '-C', stageDir, BIN])
-  const sha256gz = createHash('sha256').update(readFileSync(tarball)).digest('hex')
-  const manifestKey = channelManifestKey({bin: BIN, channel, platform: PLATFORM, arch: ARCH})
-  const manifest = {version, sha, baseDir: BIN, gz: `${hostUrl}/${tarballKey}`, sha256gz, rollout: 100}
-  mkdirSync(path.dirname(path.join(hostDir, manifestKey)), {recursive: true})
-  writeFileSync(path.join(hostDir, manifestKey), JSON.stringify(manifest))
-  return {version, sha, manifestKey}
 }
 
 /** A static file server on 127.0.0.1 for the release host; records the paths asked for. */

@@ -52,3 +52,19 @@ export function updateCommandFor(
   if (kind === 'npm') return npmUpdateCommand(facts.packageName, facts.channel)
   return 'git pull && npm ci && npm run build'
 }
+
+/**
+ * The line every launcher of a release carries (the tarball's bin/docker-credential-atcr and the one
+ * install.sh writes): such a launcher runs the Node.js inside the release, never one from PATH.
+ * scripts/release.ts writes it into both.
+ */
+export const RELEASE_LAUNCHER_MARKER =
+  '# docker-credential-atcr release launcher: runs the Node.js inside the release'
+
+/**
+ * Whether a helper found on PATH (its first bytes) is a release launcher, which needs no Node.js on
+ * PATH: configure-docker's Node.js check does not apply to it.
+ */
+export function runsItsOwnNode(head: string): boolean {
+  return head.startsWith('#!') && head.split('\n', 4).slice(1).includes(RELEASE_LAUNCHER_MARKER)
+}

@@ -10,6 +10,7 @@ import {mkdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {writeFileAtomic} from '../config/atomic-write.ts'
+import {releaseHostRefusal} from './release-host.ts'
 import {isNewer, isVersion} from './versions.ts'
 
 export const NOTICE_DISABLE_ENV = 'ATCR_NO_UPDATE_NOTIFIER'
@@ -125,6 +126,7 @@ export async function fetchChannelVersion(
   manifestUrl: string,
   options: {timeoutMs: number; fetch?: typeof globalThis.fetch} = {timeoutMs: 5000},
 ): Promise<string | undefined> {
+  if (releaseHostRefusal(manifestUrl)) return undefined // https, or http on loopback only
   const fetchFn = options.fetch ?? globalThis.fetch
   const response = await fetchFn(manifestUrl, {signal: AbortSignal.timeout(options.timeoutMs)})
   if (!response.ok) return undefined
