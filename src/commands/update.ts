@@ -7,6 +7,7 @@ import {Args, Command, Flags} from '@oclif/core'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
+import {reportCommandError} from '../lib/errors/report-error.ts'
 import {currentChannel} from '../lib/update/channel.ts'
 import {availableReleases, updateInstall, UpdateRefused} from '../lib/update/install-release.ts'
 import {CHANNELS, detectInstallKind, updateCommandFor} from '../lib/update/install-kind.ts'
@@ -119,6 +120,11 @@ The release host is ${RELEASE_HOST_ENV} if set, else the one this copy was insta
       this.logToStderr(`${error.message} ${this.config.bin} ${this.config.version} is unchanged.`)
       this.exit(1)
     }
+  }
+
+  /** oclif's own catch prints its internals (and breaks --json): one project error line instead. */
+  protected override async catch(error: Error): Promise<unknown> {
+    return this.exit(reportCommandError(error, this))
   }
 
   /** The public release key this copy was packaged with, if it came from a signed release. */
