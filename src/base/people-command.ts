@@ -20,7 +20,7 @@ import {
   updateAccounts,
 } from '../lib/config/account-store.ts'
 import {looseModes, looseModeWarning} from '../lib/config/file-modes.ts'
-import {REGISTRIES_HOOK_TIMEOUT_MS} from '../hooks/contract.ts'
+import {REGISTRIES_HOOK_TIMEOUT_MS} from '../lib/plugins/hook-contract.ts'
 import {type ContributedRegistry, mergeContributions} from '../lib/plugins/contributed-registries.ts'
 import {BIN} from '../lib/protocol/messages.ts'
 import {appViewUrlFor, readInsecureRegistries} from '../lib/registry/appview-url.ts'
