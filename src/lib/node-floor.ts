@@ -5,8 +5,7 @@
  * to 23). On an older Node that option is silently ignored, and an AppView behind a proxy would only ever
  * be "unreachable".
  *
- * bin/run.js checks this before loading anything else (through src/node-check.ts, bundled for old
- * targets), so keep this module free of imports. package.json's `engines` states the same range
+ * src/entry.ts checks this first. package.json's `engines` states the same range
  * (test/protocol/old-node.test.ts holds them together).
  */
 
