@@ -171,3 +171,36 @@ describe('identityInReference', () => {
     assert.equal(identityInReference('atcr.io/did:plc:/app', 'atcr.io'), undefined)
   })
 })
+
+describe('identitiesInCommandLine: bounded work', () => {
+  it('is linear in argv size: four 128 KB comma lists take milliseconds, not seconds', () => {
+    const list = (key: string) =>
+      `--output=${Array.from({length: 16 * 1024}, (_, index) => `${key}${index}=v${index}`).join(',')}`
+    const argv = [
+      'docker',
+      'buildx',
+      'build',
+      list('a'),
+      list('b'),
+      list('c'),
+      list('d'),
+      '-t',
+      'atcr.io/alice.bsky.social/app',
+      '.',
+    ]
+    const started = process.hrtime.bigint()
+    const identities = identitiesInCommandLine(argv, 'atcr.io')
+    const cpuMs = Number(process.hrtime.bigint() - started) / 1e6
+    assert.deepEqual(identities, ['alice.bsky.social'])
+    assert.ok(cpuMs < 250, `took ${cpuMs.toFixed(0)} ms`)
+  })
+
+  it('skips an argument longer than any image reference, even one that names an identity', () => {
+    const long = `--output=type=image,name=atcr.io/bob.example.com/app,${'x'.repeat(8192)}`
+    assert.deepEqual(identitiesInCommandLine(['docker', 'buildx', 'build', long, '.'], 'atcr.io'), [])
+    const usual = '--output=type=image,name=atcr.io/bob.example.com/app,push=true'
+    assert.deepEqual(identitiesInCommandLine(['docker', 'buildx', 'build', usual, '.'], 'atcr.io'), [
+      'bob.example.com',
+    ])
+  })
+})

@@ -58,7 +58,7 @@ function accountFromCommandLines(input: ResolveAccountInput, entry: RegistryEntr
   for (const ancestor of input.ancestors) {
     const identities = identitiesInCommandLine(ancestor.argv, input.host)
     const known = new Map<string, {key: string; account: Account; identity: string}>()
-    for (const identity of identities) {
+    for (const identity of new Set(identities)) {
       const found = findAccount(entry, identity)
       if (found) known.set(found.key, {...found, identity})
     }
@@ -78,7 +78,7 @@ function accountFromCommandLines(input: ResolveAccountInput, entry: RegistryEntr
     }
     input.explain?.(
       identities.length > 0
-        ? `process ${ancestor.pid} (${program}) names only unknown identities for ${input.host}: ${identities.join(', ')}`
+        ? `process ${ancestor.pid} (${program}) names only unknown identities for ${input.host}: ${[...new Set(identities)].slice(0, 5).join(', ')}`
         : `process ${ancestor.pid} (${program}) names no image on ${input.host}`,
     )
   }
