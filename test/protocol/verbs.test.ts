@@ -329,11 +329,33 @@ describe('store', () => {
       for (const request of [
         {ServerURL: 'atcr.io', Username: secret, Secret: secret},
         {ServerURL: 'atcr.io', Username: ` ${secret.toUpperCase()}`, Secret: 'atcr_device_other'},
+        {ServerURL: 'atcr.io', Username: `alice.bsky.social:${secret}`, Secret: 'atcr_device_other'},
       ]) {
         const result = await runCli(['store'], {input: JSON.stringify(request), env: sandbox.env})
         assert.equal(result.code, 1)
         assert.match(result.stdout, /^store: the user name must be the account's handle/)
         assert.doesNotMatch(result.stdout + result.stderr, /pasted_in_the_wrong_field/i)
+      }
+    } finally {
+      sandbox.cleanup()
+    }
+  })
+
+  it('never repeats the user info of a server address', async () => {
+    const sandbox = makeSandbox()
+    try {
+      for (const serverUrl of [
+        'https://alice:atcr_device_in_the_url_field@atcr.io',
+        'https://alice:hunter2_in_the_url_field@atcr.io',
+      ]) {
+        const request = {ServerURL: serverUrl, Username: 'alice.bsky.social', Secret: 'atcr_device_ok'}
+        const result = await runCli(['store'], {input: JSON.stringify(request), env: sandbox.env})
+        assert.equal(result.code, 1)
+        assert.match(
+          result.stdout,
+          /^invalid registry server address: "https:\/\/…@atcr\.io" contains a user name\n$/,
+        )
+        assert.doesNotMatch(result.stdout + result.stderr, /in_the_url_field/)
       }
     } finally {
       sandbox.cleanup()

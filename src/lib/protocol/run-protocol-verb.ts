@@ -15,6 +15,7 @@ import {readInsecureRegistries} from '../registry/appview-url.ts'
 import {InvalidServerAddressError} from '../registry/server-address.ts'
 import {InputTooLargeError, readCapped} from '../stdin/read-capped.ts'
 import {BIN} from './messages.ts'
+import {redactSecrets} from './redact-secrets.ts'
 import {isProtocolVerb, PROTOCOL_VERBS, type ProtocolVerb} from './verb-names.ts'
 import {
   eraseCredentials,
@@ -114,8 +115,8 @@ function contextFor(io: ProtocolIo): ProtocolContext {
     parentPid: io.parentPid,
     processTable: systemProcessTable(io.platform),
     insecureRegistries: () => readInsecureRegistries(daemonEnvironment),
-    note: (line) => io.stderr.write(`${line}\n`),
-    explain: debug ? (line) => io.stderr.write(`atcr: ${line}\n`) : () => {},
+    note: (line) => io.stderr.write(`${redactSecrets(line)}\n`),
+    explain: debug ? (line) => io.stderr.write(`atcr: ${redactSecrets(line)}\n`) : () => {},
   }
 }
 
@@ -164,6 +165,7 @@ export async function runProtocolVerb(
   } catch (error) {
     result = {stdout: `${errorLine(error).replaceAll(/\s*\n\s*/g, ' ')}\n`, exitCode: 1}
   }
-  io.stdout.write(result.stdout)
+  // Only a successful get carries a secret on purpose; an error line never does.
+  io.stdout.write(result.exitCode === 0 ? result.stdout : redactSecrets(result.stdout))
   return result.exitCode
 }

@@ -32,6 +32,7 @@ import {
   MISSING_USERNAME,
   multipleAccountsMessage,
 } from './messages.ts'
+import {redactSecrets} from './redact-secrets.ts'
 
 export interface ProtocolContext {
   paths: AccountFilePaths
@@ -247,7 +248,7 @@ export function storeCredentials(input: string, context: ProtocolContext): Proto
     // A secret pasted into the user name field must not reach the terminal or a CI log.
     const got = request.Username.toLowerCase().startsWith(DEVICE_SECRET_PREFIX)
       ? 'a device secret'
-      : JSON.stringify(request.Username.slice(0, 80))
+      : redactSecrets(JSON.stringify(request.Username.slice(0, 80)))
     throw new ProtocolInputError(
       `store: the user name must be the account's handle, like alice.bsky.social (got ${got})`,
     )
