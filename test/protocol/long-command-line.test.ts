@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {makeSandbox, runVerbUnderClient} from '../support/cli.ts'
+import {hugeBuildxCommandLine} from '../support/huge-command-line.ts'
 
 const ALICE = {handle: 'alice.bsky.social', did: 'did:plc:alice', device_secret: 'atcr_device_alice_long'}
 const BOB = {handle: 'bob.example.com', did: 'did:plc:bob', device_secret: 'atcr_device_bob_long'}
@@ -18,22 +19,7 @@ describe('get under a huge parent command line', () => {
         version: 2,
         registries: {'https://atcr.io': {accounts: {[ALICE.handle]: ALICE, [BOB.handle]: BOB}}},
       })
-      // Just under 128 KiB each: Linux refuses a longer single argument (MAX_ARG_STRLEN).
-      const pieces = (key: string) =>
-        Array.from({length: 16 * 1024}, (_, index) => `${key}${index}=atcr.io/x${index}/y`).join(',')
-      const list = (key: string) => `--output=${pieces(key)}`.slice(0, 127 * 1024)
-      const client = [
-        'docker',
-        'buildx',
-        'build',
-        list('a'),
-        list('b'),
-        list('c'),
-        list('d'),
-        '-t',
-        'atcr.io/alice.bsky.social/app',
-        '.',
-      ]
+      const client = hugeBuildxCommandLine()
       const started = Date.now()
       const result = await runVerbUnderClient(client, 'get', {input: 'atcr.io', env: sandbox.env})
       const elapsed = Date.now() - started
