@@ -1,6 +1,6 @@
 /**
  * The four Docker credential-helper verbs as plain functions: input text in, stdout text and exit code
- * out (spec/docker-protocol.md). No oclif, no network, no prompts: bin/run.js calls these directly so
+ * out (spec/docker-protocol.md). No oclif, no network, no prompts: src/entry.ts calls these directly so
  * that `get` costs little more than starting Node.
  */
 import type {Account, AccountFile, RegistryEntry} from '../config/account-file.ts'
