@@ -13,4 +13,4 @@ export {
   REGISTRIES_HOOK_TIMEOUT_MS,
   type RegistriesHookOptions,
   type RegistryContribution,
-} from './hooks/contract.ts'
+} from './lib/plugins/hook-contract.ts'

@@ -21,8 +21,8 @@ import {
   updateAccounts,
 } from '../lib/config/account-store.ts'
 import {looseModes, looseModeWarning} from '../lib/config/file-modes.ts'
-import {REGISTRIES_HOOK_TIMEOUT_MS} from '../hooks/contract.ts'
 import {AccountsError} from '../lib/accounts/accounts-error.ts'
+import {REGISTRIES_HOOK_TIMEOUT_MS} from '../lib/plugins/hook-contract.ts'
 import {type ContributedRegistry, mergeContributions} from '../lib/plugins/contributed-registries.ts'
 import {reportCommandError} from '../lib/errors/report-error.ts'
 import {BIN} from '../lib/protocol/messages.ts'

@@ -134,3 +134,80 @@ describe('identityFromTrustedPlugins', () => {
     assert.ok(Object.isFrozen(options.argv))
   })
 })
+
+describe('resolveWithTrustedPlugins', () => {
+  it('reads the request once: each ancestor once, for the built-in rules and the hooks together', async () => {
+    const {mkdtempSync, mkdirSync, rmSync, writeFileSync} = await import('node:fs')
+    const {tmpdir} = await import('node:os')
+    const path = await import('node:path')
+    const {accountFilePaths} = await import('../../src/lib/config/account-store.ts')
+    const {getCredentials} = await import('../../src/lib/protocol/verbs.ts')
+    const {resolveWithTrustedPlugins} = await import('../../src/lib/plugins/get-with-plugins.ts')
+
+    const root = mkdtempSync(path.join(tmpdir(), 'atcr-plugins-once-'))
+    try {
+      const paths = accountFilePaths({ATCR_CONFIG_DIR: path.join(root, 'config')}, root)
+      mkdirSync(paths.directory, {mode: 0o700})
+      writeFileSync(paths.file, JSON.stringify({version: 2, registries: {'https://atcr.io': entry}}), {
+        mode: 0o600,
+      })
+      const plugin = path.join(root, 'plugin')
+      mkdirSync(plugin)
+      writeFileSync(path.join(plugin, 'package.json'), '{"name": "example", "version": "1.0.0"}')
+      writeFileSync(
+        path.join(plugin, 'identity.mjs'),
+        "export default ({argv}) => argv.find((a) => a.startsWith('--example-account='))?.slice(18)\n",
+      )
+      writeFileSync(
+        path.join(paths.directory, 'plugins-on-get.json'),
+        JSON.stringify({
+          version: 1,
+          plugins: {
+            example: {
+              version: '1.0.0',
+              root: plugin,
+              hooks: [{file: path.join(plugin, 'identity.mjs'), export: 'default'}],
+            },
+          },
+        }),
+        {mode: 0o600},
+      )
+      const reads: number[] = []
+      const processes: Record<number, {pid: number; argv: string[]; parentPid: number}> = {
+        10: {pid: 10, argv: ['bash', '-c', 'example-client'], parentPid: 9},
+        9: {pid: 9, argv: ['example-client', 'push', '--example-account=bob.test'], parentPid: 1},
+      }
+      const lines: string[] = []
+      const context = {
+        paths,
+        env: {},
+        parentPid: 10,
+        processTable: {
+          read: (pid: number) => {
+            reads.push(pid)
+            return processes[pid]
+          },
+        },
+        insecureRegistries: () => [],
+        note: () => {},
+        explain: (line: string) => lines.push(line),
+      }
+      const result = await getCredentials(
+        'atcr.io',
+        {...context, env: {ATCR_SESSION_CHECK: '0'}},
+        resolveWithTrustedPlugins,
+      )
+      assert.equal(
+        result.stdout,
+        `${JSON.stringify({ServerURL: 'atcr.io', Username: 'bob.test', Secret: 'atcr_device_b'})}\n`,
+      )
+      assert.deepEqual(reads, [10, 9], 'each ancestor read once')
+      assert.match(
+        lines.join('\n'),
+        /atcr\.io → bob\.test \(rule: plugin example; it read bob\.test from process 9/,
+      )
+    } finally {
+      rmSync(root, {recursive: true, force: true})
+    }
+  })
+})

@@ -89,6 +89,35 @@ describe('get', () => {
     assert.equal(result.stdout, credentials('atcr.io', BOB))
   })
 
+  it('refuses an ATCR_ACCOUNT that names no account on any registry, in one line naming the accounts it could mean', async () => {
+    sandbox.writeAccounts(twoAccounts(BOB.handle))
+    const result = await runCli(['get'], {
+      input: 'atcr.io',
+      env: {...sandbox.env, ATCR_ACCOUNT: 'alcie.bsky.social'},
+    })
+    assert.equal(result.code, 1)
+    assert.equal(
+      result.stdout,
+      'ATCR_ACCOUNT=alcie.bsky.social names no account on any registry. Did you mean alice.bsky.social? Fix or unset ATCR_ACCOUNT.\n',
+    )
+    const unlike = await runCli(['get'], {input: 'atcr.io', env: {...sandbox.env, ATCR_ACCOUNT: 'zed.test'}})
+    assert.equal(
+      unlike.stdout,
+      'ATCR_ACCOUNT=zed.test names no account on any registry. Accounts for atcr.io: alice.bsky.social, bob.example.com. Fix or unset ATCR_ACCOUNT.\n',
+    )
+    assert.ok(!(result.stdout + result.stderr + unlike.stdout + unlike.stderr).includes('atcr_device_'))
+  })
+
+  it('lets an ATCR_ACCOUNT of another registry fall through, and ATCR_DEBUG says so', async () => {
+    sandbox.writeAccounts(twoAccounts(BOB.handle))
+    const result = await runCli(['get'], {
+      input: 'atcr.io',
+      env: {...sandbox.env, ATCR_ACCOUNT: CAROL.handle, ATCR_DEBUG: '1'},
+    })
+    assert.equal(result.stdout, credentials('atcr.io', BOB))
+    assert.match(result.stderr, /ATCR_ACCOUNT=carol\.test is an account of localhost:5000, not of atcr\.io/)
+  })
+
   it('with several accounts and nothing to choose by, names the switch command', async () => {
     sandbox.writeAccounts(twoAccounts(undefined))
     const result = await runCli(['get'], {input: 'atcr.io', env: sandbox.env})
@@ -300,11 +329,33 @@ describe('store', () => {
       for (const request of [
         {ServerURL: 'atcr.io', Username: secret, Secret: secret},
         {ServerURL: 'atcr.io', Username: ` ${secret.toUpperCase()}`, Secret: 'atcr_device_other'},
+        {ServerURL: 'atcr.io', Username: `alice.bsky.social:${secret}`, Secret: 'atcr_device_other'},
       ]) {
         const result = await runCli(['store'], {input: JSON.stringify(request), env: sandbox.env})
         assert.equal(result.code, 1)
         assert.match(result.stdout, /^store: the user name must be the account's handle/)
         assert.doesNotMatch(result.stdout + result.stderr, /pasted_in_the_wrong_field/i)
+      }
+    } finally {
+      sandbox.cleanup()
+    }
+  })
+
+  it('never repeats the user info of a server address', async () => {
+    const sandbox = makeSandbox()
+    try {
+      for (const serverUrl of [
+        'https://alice:atcr_device_in_the_url_field@atcr.io',
+        'https://alice:hunter2_in_the_url_field@atcr.io',
+      ]) {
+        const request = {ServerURL: serverUrl, Username: 'alice.bsky.social', Secret: 'atcr_device_ok'}
+        const result = await runCli(['store'], {input: JSON.stringify(request), env: sandbox.env})
+        assert.equal(result.code, 1)
+        assert.match(
+          result.stdout,
+          /^invalid registry server address: "https:\/\/…@atcr\.io" contains a user name\n$/,
+        )
+        assert.doesNotMatch(result.stdout + result.stderr, /in_the_url_field/)
       }
     } finally {
       sandbox.cleanup()

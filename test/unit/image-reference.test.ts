@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {identitiesInCommandLine, identityInReference} from '../../src/lib/identity/image-reference.ts'
+import {hugeBuildxCommandLine} from '../support/huge-command-line.ts'
 
 const split = (commandLine: string) => commandLine.split(' ')
 
@@ -169,5 +170,25 @@ describe('identityInReference', () => {
   it('rejects segments that are neither handles nor DIDs', () => {
     assert.equal(identityInReference('atcr.io/library/app', 'atcr.io'), undefined)
     assert.equal(identityInReference('atcr.io/did:plc:/app', 'atcr.io'), undefined)
+  })
+})
+
+describe('identitiesInCommandLine: bounded work', () => {
+  it('is linear in argv size: four 127 KiB comma lists take milliseconds, not seconds', () => {
+    const argv = hugeBuildxCommandLine()
+    const started = process.hrtime.bigint()
+    const identities = identitiesInCommandLine(argv, 'atcr.io')
+    const cpuMs = Number(process.hrtime.bigint() - started) / 1e6
+    assert.deepEqual(identities, ['alice.bsky.social'])
+    assert.ok(cpuMs < 250, `took ${cpuMs.toFixed(0)} ms`)
+  })
+
+  it('skips an argument longer than any image reference, even one that names an identity', () => {
+    const long = `--output=type=image,name=atcr.io/bob.example.com/app,${'x'.repeat(8192)}`
+    assert.deepEqual(identitiesInCommandLine(['docker', 'buildx', 'build', long, '.'], 'atcr.io'), [])
+    const usual = '--output=type=image,name=atcr.io/bob.example.com/app,push=true'
+    assert.deepEqual(identitiesInCommandLine(['docker', 'buildx', 'build', usual, '.'], 'atcr.io'), [
+      'bob.example.com',
+    ])
   })
 })

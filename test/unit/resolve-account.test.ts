@@ -50,6 +50,57 @@ describe('resolveAccount', () => {
     assert.match(lines.join('\n'), /ATCR_ACCOUNT=nobody.test is not an account of atcr.io/)
   })
 
+  it('an ATCR_ACCOUNT that names no account on any registry is refused, naming the accounts it could mean', () => {
+    const registry = entry('alice.bsky.social', alice, bob)
+    const otherRegistries = () => [{host: 'buoy.cr', entry: entry(undefined, carol)}]
+    assert.deepEqual(
+      resolveAccount({
+        host: 'atcr.io',
+        entry: registry,
+        requestedIdentity: 'alcie.bsky.social',
+        ancestors: [],
+        otherRegistries,
+      }),
+      {
+        outcome: 'unknown ATCR_ACCOUNT',
+        requested: 'alcie.bsky.social',
+        candidates: ['alice.bsky.social'],
+        close: true,
+        more: 0,
+      },
+    )
+    assert.deepEqual(
+      resolveAccount({
+        host: 'atcr.io',
+        entry: registry,
+        requestedIdentity: 'zed.test',
+        ancestors: [],
+        otherRegistries,
+      }),
+      {
+        outcome: 'unknown ATCR_ACCOUNT',
+        requested: 'zed.test',
+        candidates: ['alice.bsky.social', 'bob.example.com'],
+        close: false,
+        more: 0,
+      },
+    )
+  })
+
+  it('an ATCR_ACCOUNT of another registry only falls through, and says so', () => {
+    const lines: string[] = []
+    const result = chosen({
+      host: 'atcr.io',
+      entry: entry('alice.bsky.social', alice, bob),
+      requestedIdentity: 'carol.test',
+      ancestors: [],
+      otherRegistries: () => [{host: 'buoy.cr', entry: entry(undefined, carol)}],
+      explain: (line) => lines.push(line),
+    })
+    assert.equal(result, 'alice.bsky.social by active account')
+    assert.match(lines.join('\n'), /ATCR_ACCOUNT=carol\.test is an account of buoy\.cr, not of atcr\.io/)
+  })
+
   it('the command line beats the active account', () => {
     assert.equal(
       chosen({

@@ -1,7 +1,7 @@
 /**
  * Will Docker find and start this helper? Docker runs `docker-credential-atcr` by name, so it must be on
  * the PATH Docker inherits, and its `#!/usr/bin/env node` shebang starts whichever `node` comes first on
- * that PATH, which must be Node.js 22 or newer. Some installers put a shell wrapper there instead
+ * that PATH, which must have what the helper needs (src/lib/node-floor.ts). Some installers put a shell wrapper there instead
  * (`#!/bin/sh` … `exec "/path/to/node" ".../run.js" "$@"`): its node is read from the exec line when
  * that line names it literally; otherwise the check says it cannot tell, rather than asking the shell
  * for a Node.js version. Everything the check touches is injectable.
@@ -10,8 +10,9 @@ import {execFile} from 'node:child_process'
 import {accessSync, constants, closeSync, openSync, readSync} from 'node:fs'
 import path from 'node:path'
 
+import {NODE_FLOOR_TEXT, nodeMeetsFloor} from '../node-floor.ts'
+
 export const HELPER_COMMAND = 'docker-credential-atcr'
-export const MINIMUM_NODE_MAJOR = 22
 
 export interface HelperCheckEnvironment {
   /** The environment Docker will run with; PATH (and PATHEXT on Windows) are read. */
@@ -132,14 +133,10 @@ export function nodeOfWrapper(script: string): {viaPath: string} | {absolute: st
   return word.includes('/') ? undefined : {viaPath: word}
 }
 
-function majorOf(version: string): number {
-  return Number(version.replace(/^v/, '').split('.')[0])
-}
-
 export async function checkHelperOnPath(environment: HelperCheckEnvironment): Promise<HelperCheck> {
   const {env, runningNode} = environment
   const goodNodeDirectory = path.dirname(runningNode)
-  const reinstall = `npm install -g ${HELPER_COMMAND} (run it with Node.js ${MINIMUM_NODE_MAJOR} or newer)`
+  const reinstall = `npm install -g ${HELPER_COMMAND} (run it with Node.js ${NODE_FLOOR_TEXT})`
 
   const helperPath = findOnPath(HELPER_COMMAND, environment)
   if (!helperPath) {
@@ -172,7 +169,7 @@ export async function checkHelperOnPath(environment: HelperCheckEnvironment): Pr
         : `a ${path.posix.basename(interpreter)} script`
       return {
         helperPath,
-        note: `${helperPath} is ${kind}; could not tell which Node.js it starts, so its version was not checked (the helper needs ${MINIMUM_NODE_MAJOR} or newer).`,
+        note: `${helperPath} is ${kind}; could not tell which Node.js it starts, so its version was not checked (the helper needs Node.js ${NODE_FLOOR_TEXT}).`,
         ok: true,
         problems: [],
       }
@@ -189,7 +186,7 @@ export async function checkHelperOnPath(environment: HelperCheckEnvironment): Pr
         helperPath,
         ok: false,
         problems: [
-          `${helperPath} starts "${nodeSpec.viaPath}" from PATH, but there is none. Put Node.js ${MINIMUM_NODE_MAJOR} or newer first on PATH, for example: export PATH="${goodNodeDirectory}:$PATH"`,
+          `${helperPath} starts "${nodeSpec.viaPath}" from PATH, but there is none. Put Node.js ${NODE_FLOOR_TEXT} first on PATH, for example: export PATH="${goodNodeDirectory}:$PATH"`,
         ],
       }
     }
@@ -213,14 +210,14 @@ export async function checkHelperOnPath(environment: HelperCheckEnvironment): Pr
       problems: [`${helperPath} starts ${node}, which could not be run (${reason}). ${fix}`],
     }
   }
-  if (!Number.isFinite(majorOf(nodeVersion)) || majorOf(nodeVersion) < MINIMUM_NODE_MAJOR) {
+  if (!nodeMeetsFloor(nodeVersion)) {
     return {
       helperPath,
       node,
       nodeVersion,
       ok: false,
       problems: [
-        `${helperPath} starts ${node}, which is Node.js v${nodeVersion}; the helper needs ${MINIMUM_NODE_MAJOR} or newer. ${fix}`,
+        `${helperPath} starts ${node}, which is Node.js v${nodeVersion}; the helper needs Node.js ${NODE_FLOOR_TEXT}. ${fix}`,
       ],
     }
   }

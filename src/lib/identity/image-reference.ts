@@ -12,22 +12,29 @@ import {canonicalHost} from '../registry/server-address.ts'
 const TRANSPORT_PREFIXES = ['docker://', '//']
 
 /**
+ * Longer arguments are skipped: an image reference is at most a few hundred characters, and a buildx
+ * `key=value` list that holds one a few more. The cap keeps a hostile or huge command line from costing
+ * `get` more than linear work over what is left.
+ */
+export const MAX_ARGUMENT_LENGTH = 4096
+
+/**
  * The strings of one argument that may be an image reference: the argument itself, the value of a
  * `--flag=value` or `-t=value`, a value glued to a short flag (`-tatcr.io/alice/app`, as Go's pflag
  * allows), and the values of a `key=value,key=value` list (buildx `--output type=image,name=…`,
  * `--cache-to type=registry,ref=…`). Only a string that names the requested host counts later, so
  * looking at more of them costs nothing in precision.
  */
-function candidateStrings(argument: string): string[] {
-  const candidates = [argument]
+function candidateStrings(argument: string): Set<string> {
+  const candidates = new Set([argument])
   const equals = argument.indexOf('=')
-  if (argument.startsWith('-') && equals > 0) candidates.push(argument.slice(equals + 1))
-  if (/^-[a-z][^-=]/i.test(argument)) candidates.push(argument.slice(2))
+  if (argument.startsWith('-') && equals > 0) candidates.add(argument.slice(equals + 1))
+  if (/^-[a-z][^-=]/i.test(argument)) candidates.add(argument.slice(2))
   for (const text of [...candidates]) {
     if (!text.includes(',') && !text.includes('=')) continue
     for (const piece of text.split(',')) {
       const value = piece.slice(piece.indexOf('=') + 1).replace(/^["']|["']$/g, '')
-      if (value !== '' && !candidates.includes(value)) candidates.push(value)
+      if (value !== '') candidates.add(value)
     }
   }
   return candidates
@@ -59,12 +66,18 @@ export function identityInReference(reference: string, host: string): string | u
   return identityOf(identityPart)
 }
 
+/** The value of the first of `names` on the command line, unless it is over-long. */
 function flagValue(argv: readonly string[], names: readonly string[]): string | undefined {
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!
     for (const name of names) {
-      if (argument === name) return argv[index + 1]
-      if (argument.startsWith(`${name}=`)) return argument.slice(name.length + 1)
+      const value =
+        argument === name
+          ? argv[index + 1]
+          : argument.startsWith(`${name}=`)
+            ? argument.slice(name.length + 1)
+            : undefined
+      if (value !== undefined) return value.length > MAX_ARGUMENT_LENGTH ? undefined : value
     }
   }
   return undefined
@@ -72,11 +85,13 @@ function flagValue(argv: readonly string[], names: readonly string[]): string | 
 
 /**
  * Every identity named for `host` in a command line, in order, duplicates included (callers decide
- * what two different ones mean).
+ * what two different ones mean). Arguments longer than MAX_ARGUMENT_LENGTH are skipped; the work is
+ * linear in the size of the rest.
  */
 export function identitiesInCommandLine(argv: readonly string[], host: string): string[] {
   const identities: string[] = []
   for (const argument of argv.slice(1)) {
+    if (argument.length > MAX_ARGUMENT_LENGTH) continue
     for (const candidate of candidateStrings(argument)) {
       const identity = identityInReference(candidate, host)
       if (identity !== undefined) {

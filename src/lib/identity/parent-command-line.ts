@@ -94,3 +94,31 @@ export function* ancestorCommandLines(table: ProcessTableReader, parentPid: numb
     current = table.read(current.parentPid)
   }
 }
+
+/**
+ * ancestorCommandLines, read at most once: every pass over the result after the first reads no process
+ * again (the built-in rules and trusted plugins look at the same command lines).
+ */
+export function rememberedAncestors(table: ProcessTableReader, parentPid: number): Iterable<ProcessInfo> {
+  const source = ancestorCommandLines(table, parentPid)
+  const seen: ProcessInfo[] = []
+  let done = false
+  return {
+    *[Symbol.iterator]() {
+      for (let index = 0; ; index++) {
+        if (index < seen.length) {
+          yield seen[index]!
+          continue
+        }
+        if (done) return
+        const next = source.next()
+        if (next.done) {
+          done = true
+          return
+        }
+        seen.push(next.value)
+        yield next.value
+      }
+    },
+  }
+}

@@ -5,6 +5,9 @@
  *      the account a trusted plugin read from it (src/lib/plugins/get-with-plugins.ts);
  *   3. the registry's active account;  4. its only account;
  *   5. otherwise: ambiguous, and the caller tells the person to run `switch`.
+ * An ATCR_ACCOUNT that names no account here falls through when it names one of another registry (a
+ * build may pull from a second registry), and is refused when it names no account anywhere: a typo must
+ * not silently send another identity's credentials.
  */
 import type {Account, RegistryEntry} from '../config/account-file.ts'
 import {activeAccount, findAccount} from '../config/registry-entries.ts'
@@ -18,6 +21,11 @@ export type Resolution =
   | {outcome: 'chosen'; account: Account; key: string; rule: ResolutionRule; reason: string}
   | {outcome: 'no accounts'}
   | {outcome: 'ambiguous'; accountCount: number}
+  /**
+   * ATCR_ACCOUNT names no account on any registry. `candidates`: this registry's handles within a few
+   * edits of it (`close`), nearest first, or else its first few handles and how many `more` there are.
+   */
+  | {outcome: 'unknown ATCR_ACCOUNT'; requested: string; candidates: string[]; close: boolean; more: number}
 
 export interface PluginChoice {
   plugin: string
@@ -33,6 +41,11 @@ export interface ResolveAccountInput {
   entry: RegistryEntry | undefined
   /** Value of ATCR_ACCOUNT, if set. */
   requestedIdentity?: string
+  /**
+   * The other registries of the account file, read only when ATCR_ACCOUNT names no account here. Without
+   * it, such an ATCR_ACCOUNT falls through.
+   */
+  otherRegistries?: () => Iterable<{host: string; entry: RegistryEntry}>
   /** Ancestor command lines, nearest first; consumed lazily. */
   ancestors: Iterable<ProcessInfo>
   /** The account a trusted plugin's hook read from an ancestor's command line, if any. */
@@ -45,7 +58,7 @@ function accountFromCommandLines(input: ResolveAccountInput, entry: RegistryEntr
   for (const ancestor of input.ancestors) {
     const identities = identitiesInCommandLine(ancestor.argv, input.host)
     const known = new Map<string, {key: string; account: Account; identity: string}>()
-    for (const identity of identities) {
+    for (const identity of new Set(identities)) {
       const found = findAccount(entry, identity)
       if (found) known.set(found.key, {...found, identity})
     }
@@ -65,7 +78,7 @@ function accountFromCommandLines(input: ResolveAccountInput, entry: RegistryEntr
     }
     input.explain?.(
       identities.length > 0
-        ? `process ${ancestor.pid} (${program}) names only unknown identities for ${input.host}: ${identities.join(', ')}`
+        ? `process ${ancestor.pid} (${program}) names only unknown identities for ${input.host}: ${[...new Set(identities)].slice(0, 5).join(', ')}`
         : `process ${ancestor.pid} (${program}) names no image on ${input.host}`,
     )
   }
@@ -73,33 +86,59 @@ function accountFromCommandLines(input: ResolveAccountInput, entry: RegistryEntr
 }
 
 export function resolveAccount(input: ResolveAccountInput): Resolution {
+  const builtIn = resolveByBuiltInRules(input)
+  return input.pluginChoice ? withPluginChoice(builtIn, input.entry, input.pluginChoice) : builtIn
+}
+
+/**
+ * Whether a trusted plugin's choice would count: when the built-in rules found no explicit choice
+ * (ATCR_ACCOUNT, the command line) and fell back to the active or only account, or gave up.
+ */
+export function pluginMayChoose(resolution: Resolution): boolean {
+  if (resolution.outcome === 'ambiguous') return true
+  return (
+    resolution.outcome === 'chosen' &&
+    (resolution.rule === 'active account' || resolution.rule === 'only account')
+  )
+}
+
+/** The resolution once a trusted plugin named an account (see pluginMayChoose). */
+export function withPluginChoice(
+  resolution: Resolution,
+  entry: RegistryEntry | undefined,
+  choice: PluginChoice,
+): Resolution {
+  if (!entry || !pluginMayChoose(resolution) || !Object.hasOwn(entry.accounts, choice.key)) return resolution
+  const {plugin, key, reason} = choice
+  return {outcome: 'chosen', key, account: entry.accounts[key]!, rule: `plugin ${plugin}`, reason}
+}
+
+function resolveByBuiltInRules(input: ResolveAccountInput): Resolution {
   const {entry, explain} = input
   const keys = entry ? Object.keys(entry.accounts) : []
   if (!entry || keys.length === 0) return {outcome: 'no accounts'}
 
-  if (input.requestedIdentity) {
-    const found = findAccount(entry, input.requestedIdentity.trim())
+  const requested = input.requestedIdentity?.trim()
+  if (requested) {
+    const found = findAccount(entry, requested)
     if (found) {
-      return {
-        outcome: 'chosen',
-        ...found,
-        rule: 'ATCR_ACCOUNT',
-        reason: `ATCR_ACCOUNT=${input.requestedIdentity}`,
-      }
+      return {outcome: 'chosen', ...found, rule: 'ATCR_ACCOUNT', reason: `ATCR_ACCOUNT=${requested}`}
     }
-    explain?.(`ATCR_ACCOUNT=${input.requestedIdentity} is not an account of ${input.host}; ignoring it`)
+    const elsewhere = input.otherRegistries && registryNaming(input.otherRegistries(), requested, input.host)
+    if (input.otherRegistries && !elsewhere) {
+      return {outcome: 'unknown ATCR_ACCOUNT', requested, ...nearestAccounts(entry, requested)}
+    }
+    explain?.(
+      elsewhere
+        ? `ATCR_ACCOUNT=${requested} is an account of ${elsewhere}, not of ${input.host}; choosing by the other rules here`
+        : `ATCR_ACCOUNT=${requested} is not an account of ${input.host}; ignoring it`,
+    )
   }
 
   const fromCommandLine = accountFromCommandLines(input, entry)
   if (fromCommandLine) {
     const {key, account, reason} = fromCommandLine
     return {outcome: 'chosen', key, account, rule: 'command line', reason}
-  }
-
-  const {pluginChoice} = input
-  if (pluginChoice && Object.hasOwn(entry.accounts, pluginChoice.key)) {
-    const {plugin, key, reason} = pluginChoice
-    return {outcome: 'chosen', key, account: entry.accounts[key]!, rule: `plugin ${plugin}`, reason}
   }
 
   const active = activeAccount(entry)
@@ -118,4 +157,64 @@ export function resolveAccount(input: ResolveAccountInput): Resolution {
     }
   }
   return {outcome: 'ambiguous', accountCount: keys.length}
+}
+
+/** The first other registry where `identity` names an account. */
+function registryNaming(
+  registries: Iterable<{host: string; entry: RegistryEntry}>,
+  identity: string,
+  host: string,
+): string | undefined {
+  for (const registry of registries) {
+    if (registry.host !== host && findAccount(registry.entry, identity)) return registry.host
+  }
+  return undefined
+}
+
+const MAX_CANDIDATES = 5
+
+/**
+ * The handles a mistyped identity could mean: those within a few edits of it, nearest first; failing
+ * that, the registry's first few handles. Linear in the number of accounts (a bounded distance each).
+ */
+function nearestAccounts(
+  entry: RegistryEntry,
+  identity: string,
+): {candidates: string[]; close: boolean; more: number} {
+  const wanted = identity.toLowerCase().replace(/^@/, '')
+  const limit = Math.max(2, Math.floor(wanted.length / 4))
+  const scored: {handle: string; distance: number}[] = []
+  for (const account of Object.values(entry.accounts)) {
+    const distance = boundedEditDistance(wanted, account.handle.toLowerCase(), limit)
+    if (distance <= limit) scored.push({handle: account.handle, distance})
+  }
+  if (scored.length > 0) {
+    scored.sort((a, b) => a.distance - b.distance || a.handle.localeCompare(b.handle))
+    return {candidates: scored.slice(0, MAX_CANDIDATES).map(({handle}) => handle), close: true, more: 0}
+  }
+  const handles = Object.values(entry.accounts).map(({handle}) => handle)
+  return {
+    candidates: handles.slice(0, MAX_CANDIDATES),
+    close: false,
+    more: Math.max(0, handles.length - MAX_CANDIDATES),
+  }
+}
+
+/** Levenshtein distance of a and b, or limit + 1 as soon as it must exceed limit. */
+function boundedEditDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1
+  let previous = Array.from({length: b.length + 1}, (_, index) => index)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    let rowMinimum = i
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost)
+      current.push(value)
+      rowMinimum = Math.min(rowMinimum, value)
+    }
+    if (rowMinimum > limit) return limit + 1
+    previous = current
+  }
+  return previous[b.length]!
 }

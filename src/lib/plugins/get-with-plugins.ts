@@ -1,34 +1,26 @@
 /**
  * `get` for a person who trusted plugins to run there (`plugins trust <plugin>`, see trusted-on-get.ts).
- * bin/run.js loads this module instead of going straight to the protocol verb only when the settings
- * file exists; without it, no plugin code is ever imported on the protocol path.
+ * src/entry.ts takes this path instead of the plain verb only when the settings file is there; without
+ * it, no plugin code is ever imported on the protocol path.
  *
  * The trusted `identityFromCommandLine` hooks are asked only when the built-in rules would not already
  * decide by an explicit choice: not when ATCR_ACCOUNT is set, not when the client's command line names
  * a known account. An identity a hook returns counts only if it is an account of the registry; it then
  * takes the place of the command-line rule (it beats the active account, as an image reference does).
  * All hooks together get IDENTITY_HOOK_BUDGET_MS; any failure, timeout or odd answer is ignored and
- * `get` answers exactly as it would without plugins. Then the ordinary verb runs, so the output is byte
- * for byte the one of the lean path.
+ * `get` answers exactly as it would without plugins. The ordinary verb does everything else (stdin, the
+ * account file, the answer), so the output is byte for byte the one of the lean path; the request is read
+ * and the built-in rules applied once, for both.
  */
-import {Readable} from 'node:stream'
 import {pathToFileURL} from 'node:url'
 
-import type {IdentityFromCommandLineOptions} from '../../hooks/contract.ts'
-import {IDENTITY_HOOK_BUDGET_MS} from '../../hooks/contract.ts'
+import {findAccount} from '../config/registry-entries.ts'
+import type {ProcessInfo} from '../identity/parent-command-line.ts'
+import {pluginMayChoose, type Resolution, withPluginChoice} from '../identity/resolve-account.ts'
+import {processIo, type ProtocolIo, runProtocolVerb} from '../protocol/run-protocol-verb.ts'
+import {type GetRequest, type ProtocolContext, resolveGetAccount} from '../protocol/verbs.ts'
 import type {RegistryEntry} from '../config/account-file.ts'
-import {accountFilePaths, loadAccounts} from '../config/account-store.ts'
-import {findAccount, findRegistry} from '../config/registry-entries.ts'
-import {ancestorCommandLines, type ProcessInfo, systemProcessTable} from '../identity/parent-command-line.ts'
-import {type PluginChoice, resolveAccount} from '../identity/resolve-account.ts'
-import {
-  isDebug,
-  MAX_INPUT_BYTES,
-  processIo,
-  type ProtocolIo,
-  runProtocolVerb,
-} from '../protocol/run-protocol-verb.ts'
-import {parseServerAddress} from '../registry/server-address.ts'
+import {IDENTITY_HOOK_BUDGET_MS, type IdentityFromCommandLineOptions} from './hook-contract.ts'
 import {readTrustedOnGet, type TrustedOnGet, trustedOnGetFile, trustHolds} from './trusted-on-get.ts'
 
 type IdentityHook = (options: IdentityFromCommandLineOptions & {config?: undefined}) => unknown
@@ -123,57 +115,39 @@ export async function identityFromTrustedPlugins(
   }
 }
 
-async function readBounded(stdin: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of stdin) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)
-    chunks.push(buffer)
-    size += buffer.length
-    if (size > MAX_INPUT_BYTES) break // the verb reports the oversize input itself
-  }
-  return Buffer.concat(chunks)
-}
-
-/** Which identity the plugins add for this request, or undefined when the built-in rules stand. */
-function lookupFor(
-  input: Buffer,
-  io: ProtocolIo,
-  explain: (line: string) => void,
-): IdentityLookup | undefined {
-  if (io.env.ATCR_ACCOUNT) return undefined // explicit beats inferred, plugins included
-  let host: string
+/**
+ * The account for a `get`: the built-in rules, and the trusted hooks only where those rules would fall
+ * back to the active or only account, or give up (not past ATCR_ACCOUNT, nor a command line that names a
+ * known account). A hook's answer counts only when it names an account of the registry.
+ */
+export async function resolveWithTrustedPlugins(
+  request: GetRequest,
+  context: ProtocolContext,
+): Promise<Resolution> {
+  const builtIn = resolveGetAccount(request, context)
+  // Explicit beats inferred, plugins included: with ATCR_ACCOUNT set, no hook runs.
+  if (context.env.ATCR_ACCOUNT || !request.registry || !pluginMayChoose(builtIn)) return builtIn
+  let found: PluginIdentity | undefined
   try {
-    host = parseServerAddress(input.toString('utf8')).host
-  } catch {
-    return undefined
+    const trusted = readTrustedOnGet(trustedOnGetFile(context.paths.directory))
+    if (Object.keys(trusted.plugins).length === 0) return builtIn
+    found = await identityFromTrustedPlugins({
+      host: request.host,
+      entry: request.registry.entry,
+      ancestors: [...request.ancestors],
+      trusted,
+      budgetMs: IDENTITY_HOOK_BUDGET_MS,
+      explain: context.explain,
+    })
+  } catch (error) {
+    context.explain(`plugins skipped: ${(error as Error).message}`)
   }
-  const paths = accountFilePaths(io.env, io.homedir)
-  const registry = findRegistry(loadAccounts(paths), host)
-  if (!registry || Object.keys(registry.entry.accounts).length === 0) return undefined
-  const ancestors = [...ancestorCommandLines(systemProcessTable(io.platform), io.parentPid)]
-  const builtIn = resolveAccount({host, entry: registry.entry, ancestors})
-  if (builtIn.outcome === 'chosen' && builtIn.rule === 'command line') return undefined
-  const trusted = readTrustedOnGet(trustedOnGetFile(paths.directory))
-  if (Object.keys(trusted.plugins).length === 0) return undefined
-  return {host, entry: registry.entry, ancestors, trusted, budgetMs: IDENTITY_HOOK_BUDGET_MS, explain}
+  if (!found) return builtIn
+  const reason = `it read ${found.identity} from process ${found.pid}'s command line`
+  return withPluginChoice(builtIn, request.registry.entry, {plugin: found.plugin, key: found.key, reason})
 }
 
 /** `get` with the trusted plugins' identity hooks; resolves to the exit code. */
 export async function runGetWithTrustedPlugins(io: ProtocolIo = processIo()): Promise<number> {
-  if (io.stdin.isTTY) return runProtocolVerb('get', io)
-  const input = await readBounded(io.stdin)
-  const explain = isDebug(io.env) ? (line: string) => io.stderr.write(`atcr: ${line}\n`) : () => {}
-  let pluginChoice: PluginChoice | undefined
-  try {
-    const lookup = lookupFor(input, io, explain)
-    const found = lookup && (await identityFromTrustedPlugins(lookup))
-    if (found) {
-      const reason = `it read ${found.identity} from process ${found.pid}'s command line`
-      pluginChoice = {plugin: found.plugin, key: found.key, reason}
-    }
-  } catch (error) {
-    explain(`plugins skipped: ${(error as Error).message}`)
-  }
-  return runProtocolVerb('get', {...io, pluginChoice, stdin: Readable.from([input])})
+  return runProtocolVerb('get', io, {resolveGet: resolveWithTrustedPlugins})
 }

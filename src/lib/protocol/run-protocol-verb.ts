@@ -2,20 +2,25 @@
  * The process boundary of the protocol verbs: read stdin (with a size cap, refusing a terminal), run
  * the verb, write stdout exactly, and turn every error into one line on stdout with exit code 1.
  *
- * Both bin/run.js (the lean path Docker takes) and the hidden oclif commands end up here, so the two
- * can never disagree. Keep imports light: this module is on the path of every pull and push.
+ * The lean path Docker takes (src/entry.ts), `get` with trusted plugins and the hidden oclif commands
+ * all end up here, so they can never disagree. Keep imports light: this module is on the path of every
+ * pull and push.
  */
 import {homedir} from 'node:os'
 
 import {AccountFileError, accountFilePaths} from '../config/account-store.ts'
+import {envFlag} from '../env-flag.ts'
 import {systemProcessTable} from '../identity/parent-command-line.ts'
-import type {PluginChoice} from '../identity/resolve-account.ts'
 import {readInsecureRegistries} from '../registry/appview-url.ts'
 import {InvalidServerAddressError} from '../registry/server-address.ts'
+import {InputTooLargeError, readCapped} from '../stdin/read-capped.ts'
 import {BIN} from './messages.ts'
+import {redactSecrets} from './redact-secrets.ts'
+import {isProtocolVerb, PROTOCOL_VERBS, type ProtocolVerb} from './verb-names.ts'
 import {
   eraseCredentials,
   getCredentials,
+  type GetResolver,
   listCredentials,
   type ProtocolContext,
   ProtocolInputError,
@@ -23,8 +28,7 @@ import {
   storeCredentials,
 } from './verbs.ts'
 
-export const PROTOCOL_VERBS = ['get', 'store', 'erase', 'list'] as const
-export type ProtocolVerb = (typeof PROTOCOL_VERBS)[number]
+export {isProtocolVerb, PROTOCOL_VERBS, type ProtocolVerb} from './verb-names.ts'
 
 /** More than any real request (a host, or a JSON object with a device secret) by orders of magnitude. */
 export const MAX_INPUT_BYTES = 64 * 1024
@@ -37,8 +41,6 @@ export interface ProtocolIo {
   homedir: string
   parentPid: number
   platform: NodeJS.Platform
-  /** The account a trusted plugin named; only get-with-plugins.ts sets it. */
-  pluginChoice?: PluginChoice
 }
 
 export function processIo(): ProtocolIo {
@@ -83,31 +85,25 @@ export function terminalUsage(verb: ProtocolVerb): string {
   ].join('\n')
 }
 
-class InputTooLargeError extends Error {}
-
+/** The text a client piped in: at most MAX_INPUT_BYTES of UTF-8. */
 async function readInput(stdin: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of stdin) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)
-    size += buffer.length
-    if (size > MAX_INPUT_BYTES)
-      throw new InputTooLargeError(
-        `input is larger than ${MAX_INPUT_BYTES} bytes; expected a registry host or one JSON object`,
-      )
-    chunks.push(buffer)
+  let bytes: Buffer
+  try {
+    bytes = await readCapped(stdin, MAX_INPUT_BYTES)
+  } catch (error) {
+    if (!(error instanceof InputTooLargeError)) throw error
+    throw new ProtocolInputError(`${error.message}; expected a registry host or one JSON object`)
   }
   try {
-    return new TextDecoder('utf-8', {fatal: true}).decode(Buffer.concat(chunks))
+    return new TextDecoder('utf-8', {fatal: true}).decode(bytes)
   } catch {
     throw new ProtocolInputError('input is not valid UTF-8 text; expected a registry host or one JSON object')
   }
 }
 
-/** ATCR_DEBUG is on unless unset or written as off (0, false, no, off), like ATCR_SESSION_CHECK. */
+/** ATCR_DEBUG: on unless unset or written as off (src/lib/env-flag.ts). */
 export function isDebug(env: NodeJS.ProcessEnv): boolean {
-  const value = (env.ATCR_DEBUG ?? '').trim().toLowerCase()
-  return !['', '0', 'false', 'no', 'off'].includes(value)
+  return envFlag(env, 'ATCR_DEBUG')
 }
 
 function contextFor(io: ProtocolIo): ProtocolContext {
@@ -119,14 +115,13 @@ function contextFor(io: ProtocolIo): ProtocolContext {
     parentPid: io.parentPid,
     processTable: systemProcessTable(io.platform),
     insecureRegistries: () => readInsecureRegistries(daemonEnvironment),
-    note: (line) => io.stderr.write(`${line}\n`),
-    explain: debug ? (line) => io.stderr.write(`atcr: ${line}\n`) : () => {},
-    pluginChoice: io.pluginChoice,
+    note: (line) => io.stderr.write(`${redactSecrets(line)}\n`),
+    explain: debug ? (line) => io.stderr.write(`atcr: ${redactSecrets(line)}\n`) : () => {},
   }
 }
 
 function errorLine(error: unknown): string {
-  if (error instanceof ProtocolInputError || error instanceof InputTooLargeError) return error.message
+  if (error instanceof ProtocolInputError) return error.message
   if (error instanceof InvalidServerAddressError) return error.message
   if (error instanceof AccountFileError) {
     return `${BIN}: cannot use the account file ${error.message}. Nothing was changed; fix or move the file aside, then run: ${BIN} login`
@@ -134,10 +129,27 @@ function errorLine(error: unknown): string {
   return `${BIN}: ${(error as Error)?.message ?? String(error)}`
 }
 
-/** Run one protocol verb against real stdin/stdout; resolves to the process exit code. */
-export async function runProtocolVerb(verb: ProtocolVerb, io: ProtocolIo = processIo()): Promise<number> {
+export interface ProtocolVerbOptions {
+  /** How `get` chooses the account (default: the built-in rules); get-with-plugins.ts adds trusted plugins. */
+  resolveGet?: GetResolver
+}
+
+/**
+ * Run one protocol verb against real stdin/stdout; resolves to the process exit code. A word that is not
+ * a protocol verb fails with one line: it never falls to some verb's behaviour.
+ */
+export async function runProtocolVerb(
+  verb: string,
+  io: ProtocolIo = processIo(),
+  options: ProtocolVerbOptions = {},
+): Promise<number> {
   let result: ProtocolResult
   try {
+    if (!isProtocolVerb(verb)) {
+      throw new ProtocolInputError(
+        `${BIN}: ${JSON.stringify(verb.slice(0, 40))} is not a protocol verb (${PROTOCOL_VERBS.join(', ')})`,
+      )
+    }
     if (verb === 'list') {
       result = listCredentials(contextFor(io)) // stdin carries the word "unused": not read
     } else if (io.stdin.isTTY) {
@@ -146,16 +158,14 @@ export async function runProtocolVerb(verb: ProtocolVerb, io: ProtocolIo = proce
     } else {
       const input = await readInput(io.stdin)
       const context = contextFor(io)
-      result =
-        verb === 'get'
-          ? await getCredentials(input, context)
-          : verb === 'store'
-            ? storeCredentials(input, context)
-            : eraseCredentials(input, context)
+      if (verb === 'get') result = await getCredentials(input, context, options.resolveGet)
+      else if (verb === 'store') result = storeCredentials(input, context)
+      else result = eraseCredentials(input, context)
     }
   } catch (error) {
     result = {stdout: `${errorLine(error).replaceAll(/\s*\n\s*/g, ' ')}\n`, exitCode: 1}
   }
-  io.stdout.write(result.stdout)
+  // Only a successful get carries a secret on purpose; an error line never does.
+  io.stdout.write(result.exitCode === 0 ? result.stdout : redactSecrets(result.stdout))
   return result.exitCode
 }

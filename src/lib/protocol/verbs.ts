@@ -1,14 +1,25 @@
 /**
  * The four Docker credential-helper verbs as plain functions: input text in, stdout text and exit code
- * out (spec/docker-protocol.md). No oclif, no network, no prompts: bin/run.js calls these directly so
+ * out (spec/docker-protocol.md). No oclif, no network, no prompts: src/entry.ts calls these directly so
  * that `get` costs little more than starting Node.
  */
 import type {Account, AccountFile, RegistryEntry} from '../config/account-file.ts'
 import {type AccountFilePaths, loadAccounts, updateAccounts} from '../config/account-store.ts'
 import {describeJsonSyntaxError} from '../config/json-syntax-error.ts'
-import {activeAccount, findAccount, findRegistry, isDid, listRegistries} from '../config/registry-entries.ts'
-import {ancestorCommandLines, type ProcessTableReader} from '../identity/parent-command-line.ts'
-import {type PluginChoice, resolveAccount} from '../identity/resolve-account.ts'
+import {
+  activeAccount,
+  findAccount,
+  findRegistry,
+  isDid,
+  listRegistries,
+  type RegistryMatch,
+} from '../config/registry-entries.ts'
+import {
+  type ProcessInfo,
+  type ProcessTableReader,
+  rememberedAncestors,
+} from '../identity/parent-command-line.ts'
+import {type Resolution, resolveAccount} from '../identity/resolve-account.ts'
 import {appViewUrlFor} from '../registry/appview-url.ts'
 import {parseServerAddress} from '../registry/server-address.ts'
 import {checkBeforeGet} from '../session-check/check-before-get.ts'
@@ -21,6 +32,7 @@ import {
   MISSING_USERNAME,
   multipleAccountsMessage,
 } from './messages.ts'
+import {redactSecrets} from './redact-secrets.ts'
 
 export interface ProtocolContext {
   paths: AccountFilePaths
@@ -34,8 +46,6 @@ export interface ProtocolContext {
   note: (line: string) => void
   /** A line of ATCR_DEBUG explanation; a no-op unless debugging. */
   explain: (line: string) => void
-  /** The account a trusted plugin named (`get` only; src/lib/plugins/get-with-plugins.ts). */
-  pluginChoice?: PluginChoice
 }
 
 export interface ProtocolResult {
@@ -56,24 +66,81 @@ function hostOf(input: string): string {
   return parseServerAddress(input).host
 }
 
-export async function getCredentials(input: string, context: ProtocolContext): Promise<ProtocolResult> {
+/** What `get` was asked, with what it is decided on: read once, whichever rules then choose. */
+export interface GetRequest {
+  /** The server string as the client sent it, trimmed: echoed as ServerURL. */
+  serverUrl: string
+  host: string
+  accounts: AccountFile
+  registry: RegistryMatch | undefined
+  /** The client's command line and, past a shell or shim, its parents'; each process read at most once. */
+  ancestors: Iterable<ProcessInfo>
+}
+
+export function readGetRequest(input: string, context: ProtocolContext): GetRequest {
   const host = hostOf(input)
   const accounts = loadAccounts(context.paths)
-  const registry = findRegistry(accounts, host)
-  const resolution = resolveAccount({
+  return {
+    serverUrl: input.trim(),
     host,
-    entry: registry?.entry,
+    accounts,
+    registry: findRegistry(accounts, host),
+    ancestors: rememberedAncestors(context.processTable, context.parentPid),
+  }
+}
+
+/** The built-in rules (src/lib/identity/resolve-account.ts) applied to a request. */
+export function resolveGetAccount(request: GetRequest, context: ProtocolContext): Resolution {
+  return resolveAccount({
+    host: request.host,
+    entry: request.registry?.entry,
     requestedIdentity: context.env.ATCR_ACCOUNT,
-    ancestors: ancestorCommandLines(context.processTable, context.parentPid),
-    pluginChoice: context.pluginChoice,
+    otherRegistries: () => listRegistries(request.accounts),
+    ancestors: request.ancestors,
     explain: context.explain,
   })
+}
 
+/** Chooses the account of a request: the built-in rules, or those and trusted plugins. */
+export type GetResolver = (request: GetRequest, context: ProtocolContext) => Resolution | Promise<Resolution>
+
+export async function getCredentials(
+  input: string,
+  context: ProtocolContext,
+  resolve: GetResolver = resolveGetAccount,
+): Promise<ProtocolResult> {
+  const request = readGetRequest(input, context)
+  return answerGet(request, await resolve(request, context), context)
+}
+
+function unknownAccountMessage(
+  resolution: Extract<Resolution, {outcome: 'unknown ATCR_ACCOUNT'}>,
+  host: string,
+) {
+  // eslint-disable-next-line no-control-regex
+  const requested = resolution.requested.replaceAll(/[\u0000-\u001f\u007f-\u009f]/g, '').slice(0, 100)
+  const names = resolution.candidates.join(', ') + (resolution.more > 0 ? ` and ${resolution.more} more` : '')
+  const hint = resolution.close ? `Did you mean ${names}?` : `Accounts for ${host}: ${names}.`
+  return `ATCR_ACCOUNT=${requested} names no account on any registry. ${hint} Fix or unset ATCR_ACCOUNT.`
+}
+
+/** The answer to a request once its account is chosen (or not): credentials, after the session check. */
+export async function answerGet(
+  request: GetRequest,
+  resolution: Resolution,
+  context: ProtocolContext,
+): Promise<ProtocolResult> {
+  const {host} = request
   if (resolution.outcome === 'no accounts') {
     context.explain(
       `no account for ${host} in ${context.paths.file}: answering "not found" (clients go anonymous)`,
     )
     return failure(CREDENTIALS_NOT_FOUND)
+  }
+  if (resolution.outcome === 'unknown ATCR_ACCOUNT') {
+    const message = unknownAccountMessage(resolution, host)
+    context.note(`${BIN}: ${message}`)
+    return failure(message)
   }
   if (resolution.outcome === 'ambiguous') {
     context.explain(
@@ -111,7 +178,7 @@ export async function getCredentials(input: string, context: ProtocolContext): P
     return failure(message)
   }
   const answer = {
-    ServerURL: input.trim(),
+    ServerURL: request.serverUrl,
     Username: resolution.account.handle,
     Secret: resolution.account.device_secret,
   }
@@ -181,7 +248,7 @@ export function storeCredentials(input: string, context: ProtocolContext): Proto
     // A secret pasted into the user name field must not reach the terminal or a CI log.
     const got = request.Username.toLowerCase().startsWith(DEVICE_SECRET_PREFIX)
       ? 'a device secret'
-      : JSON.stringify(request.Username.slice(0, 80))
+      : redactSecrets(JSON.stringify(request.Username.slice(0, 80)))
     throw new ProtocolInputError(
       `store: the user name must be the account's handle, like alice.bsky.social (got ${got})`,
     )

@@ -12,6 +12,7 @@
 import type {Account} from '../config/account-file.ts'
 import type {SecretCheck} from '../appview/contract.ts'
 import {cachedVerdict, forget, remember, sessionCacheKey} from './session-cache.ts'
+import {envFlag} from '../env-flag.ts'
 
 export const GET_CHECK_BUDGET_MS = 1500
 
@@ -39,8 +40,7 @@ export interface CheckBeforeGetInput {
 }
 
 export function sessionCheckDisabled(env: NodeJS.ProcessEnv): boolean {
-  const value = (env.ATCR_SESSION_CHECK ?? '').trim().toLowerCase()
-  return value === '0' || value === 'false' || value === 'no' || value === 'off'
+  return !envFlag(env, 'ATCR_SESSION_CHECK', true)
 }
 
 export async function checkBeforeGet(input: CheckBeforeGetInput): Promise<GetVerdict> {

@@ -10,6 +10,7 @@ import {mkdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {writeFileAtomic} from '../config/atomic-write.ts'
+import {envFlag} from '../env-flag.ts'
 import {releaseHostRefusal} from './release-host.ts'
 import {isNewer, isVersion} from './versions.ts'
 
@@ -19,11 +20,6 @@ export const DAY_MS = 24 * 60 * 60 * 1000
 /** Commands that never show the notice: the protocol verbs, and `update` itself. */
 const QUIET_COMMANDS = new Set(['get', 'store', 'erase', 'list', 'update'])
 
-function isSet(value: string | undefined): boolean {
-  const text = (value ?? '').trim().toLowerCase()
-  return text !== '' && text !== '0' && text !== 'false' && text !== 'no'
-}
-
 export interface NoticeSituation {
   env: NodeJS.ProcessEnv
   commandId: string | undefined
@@ -32,8 +28,8 @@ export interface NoticeSituation {
 
 /** Why no notice may be shown for this command, or undefined when one may. */
 export function noticeSuppressedBecause({env, commandId, argv}: NoticeSituation): string | undefined {
-  if (isSet(env[NOTICE_DISABLE_ENV])) return `${NOTICE_DISABLE_ENV} is set`
-  if (isSet(env.CI)) return 'CI is set'
+  if (envFlag(env, NOTICE_DISABLE_ENV)) return `${NOTICE_DISABLE_ENV} is set`
+  if (envFlag(env, 'CI')) return 'CI is set'
   if (!commandId || QUIET_COMMANDS.has(commandId)) return `"${commandId ?? ''}" is not a people command`
   if (argv.includes('--json')) return '--json output'
   return undefined

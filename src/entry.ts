@@ -1,0 +1,79 @@
+/**
+ * Where every run goes from bin/run.js:
+ * - a Node.js without what the helper needs (src/lib/node-floor.ts): one line saying so, nothing else;
+ * - a lone protocol verb (`get`, `store`, `erase`, `list`): the verb itself, without oclif, plugins or
+ *   update checks (src/lib/protocol/run-protocol-verb.ts);
+ * - `get` when the person trusted plugins to run there (`plugins trust`): the same verb, with the trusted
+ *   identity hooks (src/lib/plugins/get-with-plugins.ts);
+ * - anything else: oclif.
+ * Bundled into dist/entry.js (npm run build:entry): `get` loads one module, not dozens. The bundle is
+ * built for an old target (node14) so that an old Node.js parses it and reaches the version check; only
+ * declarations run before main().
+ */
+import {statSync} from 'node:fs'
+
+import {accountFilePaths} from './lib/config/account-store.ts'
+import {nodeMeetsFloor, unsupportedNodeMessage} from './lib/node-floor.ts'
+import {trustedOnGetFile} from './lib/plugins/trusted-on-get.ts'
+import {
+  isDebug,
+  isProtocolVerb,
+  processIo,
+  type ProtocolIo,
+  runProtocolVerb,
+} from './lib/protocol/run-protocol-verb.ts'
+
+/**
+ * Left out of the bundle (a specifier esbuild does not follow): tsc's dist/lib/plugins/get-with-plugins.js
+ * is loaded only on this opt-in path, and every other `get` parses none of it.
+ */
+const GET_WITH_PLUGINS = './lib/plugins/get-with-plugins.js'
+
+export async function main(args: readonly string[]): Promise<void> {
+  const verb = args.length === 1 ? args[0] : undefined
+  if (!nodeMeetsFloor(process.versions.node)) {
+    // Container clients show a helper's stdout as the error; people read stderr.
+    const stream = isProtocolVerb(verb) ? process.stdout : process.stderr
+    stream.write(`${unsupportedNodeMessage(process.execPath, process.version)}\n`)
+    process.exitCode = 1
+    return
+  }
+  if (isProtocolVerb(verb)) {
+    const io = processIo()
+    if (verb === 'get' && pluginsTrustedOnGet(io)) {
+      // Opt-in only (`plugins trust <plugin>`): the trusted identity hooks may name the account, within a budget.
+      const {runGetWithTrustedPlugins} = (await import(
+        GET_WITH_PLUGINS
+      )) as typeof import('./lib/plugins/get-with-plugins.ts')
+      const code = await runGetWithTrustedPlugins(io)
+      process.exitCode = code
+      // A hook abandoned after its budget must not keep the process alive; stdout is already written.
+      setTimeout(() => process.exit(code), 100).unref()
+      return
+    }
+    process.exitCode = await runProtocolVerb(verb, io)
+    return
+  }
+  const {execute} = await import('@oclif/core')
+  // `--version` prints the same line as `version`; oclif would answer with its own user agent.
+  const argv = args[0] === '--version' ? ['version', ...args.slice(1)] : [...args]
+  await execute({args: argv, dir: import.meta.url})
+}
+
+/**
+ * Whether the person let plugins run on `get`: one stat of plugins-on-get.json beside the account file,
+ * and nothing else when it is absent. Only a regular file counts: a FIFO, a device or a directory in its
+ * place must not block or break `get` (src/lib/plugins/trusted-on-get.ts decides what its content allows).
+ */
+function pluginsTrustedOnGet(io: ProtocolIo): boolean {
+  try {
+    const file = trustedOnGetFile(accountFilePaths(io.env, io.homedir).directory)
+    const stats = statSync(file, {throwIfNoEntry: false})
+    if (stats === undefined) return false
+    if (stats.isFile()) return true
+    if (isDebug(io.env)) io.stderr.write(`atcr: ${file} is not a regular file; no plugin runs on get\n`)
+    return false
+  } catch {
+    return false // an unreadable directory: the verb itself reports what is wrong
+  }
+}
