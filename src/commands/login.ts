@@ -10,6 +10,7 @@ import {browserOpener} from '../lib/device-flow/browser.ts'
 import {runDeviceLogin} from '../lib/device-flow/device-login.ts'
 import type {PollEvent} from '../lib/device-flow/wait-for-approval.ts'
 import {BIN} from '../lib/protocol/messages.ts'
+import {InputTooLargeError, readCapped} from '../lib/stdin/read-capped.ts'
 
 export interface LoginResult {
   registry: string
@@ -151,14 +152,15 @@ For CI: pipe an existing device secret to --with-token and name its account with
         {exit: 2},
       )
     }
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of process.stdin) {
-      size += (chunk as Buffer).length
-      if (size > MAX_SECRET_BYTES) this.error('stdin is too long to be a device secret.', {exit: 2})
-      chunks.push(chunk as Buffer)
+    let bytes: Buffer
+    try {
+      bytes = await readCapped(process.stdin, MAX_SECRET_BYTES)
+    } catch (error) {
+      if (error instanceof InputTooLargeError)
+        this.error('stdin is too long to be a device secret.', {exit: 2})
+      throw error
     }
-    return Buffer.concat(chunks).toString('utf8')
+    return bytes.toString('utf8')
   }
 
   private async deviceFlow(

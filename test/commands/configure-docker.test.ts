@@ -51,7 +51,7 @@ describe('configure-docker (spawned)', () => {
         'http://localhost:5000': {accounts: {}},
       },
     })
-    const result = await t.run([], {PATH: pathWithHelper(t.sandbox, '24.1.0')})
+    const result = await t.run([], {PATH: pathWithHelper(t.sandbox, '24.5.0')})
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(JSON.parse(t.readConfig()), {
       credHelpers: {'atcr.io': 'atcr', 'buoy.cr': 'atcr', 'localhost:5000': 'atcr'},
@@ -128,7 +128,10 @@ describe('configure-docker (spawned)', () => {
     // The same warnings reach a person on stderr.
     assert.match(result.stderr, /Note: credsStore "desktop"/)
     assert.match(result.stderr, /Note: .*atcr\.io login saved in "auths"/)
-    assert.match(result.stderr, /Warning: .*Node\.js v20\.11\.1; the helper needs 22 or newer/)
+    assert.match(
+      result.stderr,
+      /Warning: .*Node\.js v20\.11\.1; the helper needs Node\.js 22\.21 or a later 22\.x, or 24\.5 or newer/,
+    )
   })
 
   it('a symlinked config.json: the target is updated, the link stays', async () => {

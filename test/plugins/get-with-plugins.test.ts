@@ -1,14 +1,28 @@
 import assert from 'node:assert/strict'
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
 import {describe, it} from 'node:test'
 
 import type {RegistryEntry} from '../../src/lib/config/account-file.ts'
 import {identityFromTrustedPlugins, type IdentityLookup} from '../../src/lib/plugins/get-with-plugins.ts'
+import {hooksToTrust} from '../../src/lib/plugins/trusted-on-get.ts'
 
 const entry: RegistryEntry = {
   accounts: {
     'alice.test': {handle: 'alice.test', did: 'did:plc:alice', device_secret: 'atcr_device_a'},
     'bob.test': {handle: 'bob.test', did: 'did:plc:bob', device_secret: 'atcr_device_b'},
   },
+}
+
+/** Trust needs real hook files inside the plugin's root, with their hash recorded (plugins trust does it). */
+const pluginsDirectory = mkdtempSync(path.join(tmpdir(), 'atcr-get-plugins-'))
+function trustedPlugin(name: string) {
+  const root = path.join(pluginsDirectory, name)
+  mkdirSync(root, {recursive: true})
+  const file = path.join(root, `${name}.js`)
+  writeFileSync(file, '// stands in for the module importModule returns\n')
+  return {version: '1.0.0', root, hooks: hooksToTrust(root, [{file, export: 'default'}])}
 }
 
 function lookupWith(
@@ -25,16 +39,7 @@ function lookupWith(
     ],
     trusted: {
       version: 1,
-      plugins: Object.fromEntries(
-        Object.keys(modules).map((name) => [
-          name,
-          {
-            version: '1.0.0',
-            root: `/plugins/${name}`,
-            hooks: [{file: `/plugins/${name}.js`, export: 'default'}],
-          },
-        ]),
-      ),
+      plugins: Object.fromEntries(Object.keys(modules).map((name) => [name, trustedPlugin(name)])),
     },
     budgetMs: 200,
     explain: (line) => lines.push(line),
@@ -69,7 +74,7 @@ describe('identityFromTrustedPlugins', () => {
     const {lookup, lines} = lookupWith(
       {updated: {default: readsFlag}},
       {
-        installedVersion: (root) => (root === '/plugins/updated' ? '1.1.0' : '1.0.0'),
+        installedVersion: (root) => (root.endsWith('/updated') ? '1.1.0' : '1.0.0'),
         importModule: async (url) => {
           imported.push(url)
           return {default: readsFlag}
@@ -115,7 +120,7 @@ describe('identityFromTrustedPlugins', () => {
     assert.match(text, /not a handle or DID/)
     assert.match(text, /identityFromCommandLine failed \(boom\)/)
     assert.match(text, /no function export/)
-    assert.match(text, /cannot load \/plugins\/gone.js/)
+    assert.match(text, /plugin gone: \/plugins\/gone.js does not resolve inside the plugin's root/)
   })
 
   it('answers without the plugins when they exceed the budget', {timeout: 10_000}, async () => {
@@ -166,7 +171,7 @@ describe('resolveWithTrustedPlugins', () => {
             example: {
               version: '1.0.0',
               root: plugin,
-              hooks: [{file: path.join(plugin, 'identity.mjs'), export: 'default'}],
+              hooks: hooksToTrust(plugin, [{file: path.join(plugin, 'identity.mjs'), export: 'default'}]),
             },
           },
         }),

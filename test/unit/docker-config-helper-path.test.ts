@@ -98,12 +98,12 @@ describe('checkHelperOnPath', () => {
   it('ok: the helper on PATH starts the first node on PATH, which is >= 22', async () => {
     const helperDir = binDirectory({'docker-credential-atcr': helperScript})
     const oldNode = binDirectory({node: fakeNode('20.11.1')})
-    const newNode = binDirectory({node: fakeNode('24.1.0')})
+    const newNode = binDirectory({node: fakeNode('24.5.0')})
     const check = await checkHelperOnPath(environment([helperDir, newNode, oldNode].join(':')))
     assert.deepEqual(check, {
       helperPath: path.join(helperDir, 'docker-credential-atcr'),
       node: path.join(newNode, 'node'),
-      nodeVersion: '24.1.0',
+      nodeVersion: '24.5.0',
       ok: true,
       problems: [],
     })
@@ -120,13 +120,13 @@ describe('checkHelperOnPath', () => {
       check.problems[0]!,
       new RegExp(`starts ${path.join(oldNode, 'node')}, which is Node\\.js v20\\.11\\.1`),
     )
-    assert.match(check.problems[0]!, /needs 22 or newer/)
+    assert.match(check.problems[0]!, /needs Node\.js 22\.21 or a later 22\.x, or 24\.5 or newer/)
     assert.match(check.problems[0]!, /export PATH="\/opt\/node24\/bin:\$PATH"/)
     assert.match(check.problems[0]!, /npm install -g docker-credential-atcr/)
   })
 
   it('the helper missing from PATH: says how to install it', async () => {
-    const check = await checkHelperOnPath(environment(binDirectory({node: fakeNode('24.1.0')})))
+    const check = await checkHelperOnPath(environment(binDirectory({node: fakeNode('24.5.0')})))
     assert.equal(check.ok, false)
     assert.equal(check.helperPath, undefined)
     assert.match(check.problems[0]!, /docker-credential-atcr is not on PATH/)
@@ -152,7 +152,7 @@ describe('checkHelperOnPath', () => {
 
   it('a node that hangs or fails: reported, with the fix', async () => {
     const helperDir = binDirectory({'docker-credential-atcr': helperScript})
-    const nodeDir = binDirectory({node: fakeNode('24.1.0')})
+    const nodeDir = binDirectory({node: fakeNode('24.5.0')})
     const check = await checkHelperOnPath(
       environment([helperDir, nodeDir].join(':'), {
         nodeVersionOf: () => Promise.reject(Object.assign(new Error('timed out'), {killed: true})),
@@ -173,7 +173,7 @@ describe('checkHelperOnPath', () => {
 
   it('a #!/bin/sh wrapper that execs a node by absolute path: checks that node, not the shell', async () => {
     const oldNode = binDirectory({node: fakeNode('20.11.1')})
-    const newNode = binDirectory({node: fakeNode('24.1.0')})
+    const newNode = binDirectory({node: fakeNode('24.5.0')})
     const wrapper = (node: string) =>
       `#!/bin/sh\n# installed by a test\nexec "${path.join(node, 'node')}" "/opt/atcr/bin/run.js" "$@"\n`
     const good = binDirectory({'docker-credential-atcr': wrapper(newNode)})
@@ -183,14 +183,17 @@ describe('checkHelperOnPath', () => {
     assert.deepEqual(okCheck, {
       helperPath: path.join(good, 'docker-credential-atcr'),
       node: path.join(newNode, 'node'),
-      nodeVersion: '24.1.0',
+      nodeVersion: '24.5.0',
       ok: true,
       problems: [],
     })
     const oldCheck = await checkHelperOnPath(environment([bad, newNode].join(':')))
     assert.equal(oldCheck.ok, false)
     assert.equal(oldCheck.node, path.join(oldNode, 'node'))
-    assert.match(oldCheck.problems[0]!, /which is Node\.js v20\.11\.1; the helper needs 22 or newer/)
+    assert.match(
+      oldCheck.problems[0]!,
+      /which is Node\.js v20\.11\.1; the helper needs Node\.js 22\.21 or a later 22\.x, or 24\.5 or newer/,
+    )
   })
 
   it('a shell wrapper whose node cannot be told: no Node version claimed from the shell, no warning', async () => {

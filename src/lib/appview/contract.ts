@@ -72,7 +72,7 @@ export class ContractError extends Error {
 let cachedVersion: string | undefined
 /**
  * This package's version, read once from its package.json: three levels up from src/lib/appview or
- * dist/lib/appview, one level up from the bundled dist/protocol.js.
+ * dist/lib/appview, one level up from the bundled dist/entry.js.
  */
 export function clientVersion(): string {
   if (cachedVersion !== undefined) return cachedVersion

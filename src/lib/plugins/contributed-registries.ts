@@ -1,9 +1,9 @@
 /**
- * The registries plugins contribute through the `registries` hook (src/hooks/contract.ts), checked and
+ * The registries plugins contribute through the `registries` hook (src/lib/plugins/hook-contract.ts), checked and
  * merged into one map: canonical host → AppView URL. A contribution that is not a valid host and an
  * http(s) base URL is dropped with a reason; when two plugins claim the same host, the first wins.
  */
-import type {RegistryContribution} from '../../hooks/contract.ts'
+import type {RegistryContribution} from './hook-contract.ts'
 import {parseServerAddress} from '../registry/server-address.ts'
 
 export interface ContributedRegistry {

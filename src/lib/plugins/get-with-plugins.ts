@@ -50,12 +50,10 @@ async function askHooks(lookup: IdentityLookup): Promise<PluginIdentity | undefi
     lookup.importModule ?? ((url: string) => import(url) as Promise<Record<string, unknown>>)
   const hooks: {plugin: string; run: IdentityHook}[] = []
   for (const [plugin, settings] of Object.entries(lookup.trusted.plugins)) {
-    // The person trusted one version's code; an update brings new code, which they have not seen.
-    const {holds, installed} = trustHolds(settings, lookup.installedVersion)
+    // The person trusted this code: an update or an edited hook file is code they have not seen.
+    const {holds, reason} = trustHolds(settings, lookup.installedVersion)
     if (!holds) {
-      lookup.explain(
-        `plugin ${plugin}: trusted at ${settings.version ?? 'an unknown version'}, installed ${installed ?? 'unknown'}; not run until "plugins trust ${plugin}" again`,
-      )
+      lookup.explain(`plugin ${plugin}: ${reason}; not run until "plugins trust ${plugin}" again`)
       continue
     }
     for (const hook of settings.hooks) {

@@ -17,7 +17,7 @@
  * root, is the user's own and unwritable by others, and still has its recorded hash (trustHolds).
  *
  * The file holds absolute paths of the hook modules so that `get` can import them without loading oclif
- * or reading any plugin manifest. When the file does not exist (the default), bin/run.js costs `get`
+ * or reading any plugin manifest. When the file does not exist (the default), src/entry.ts costs `get`
  * one stat and nothing else.
  */
 import {createHash} from 'node:crypto'
@@ -34,7 +34,7 @@ const MAX_SETTINGS_BYTES = 256 * 1024
 /** A hook module is read whole to hash it. */
 const MAX_HOOK_BYTES = 8 * 1024 * 1024
 
-/** Name of the settings file; bin/run.js checks for it by this name (keep both in step). */
+/** Name of the settings file; src/entry.ts checks for it through trustedOnGetFile. */
 export const TRUSTED_ON_GET_FILE = 'plugins-on-get.json'
 
 export interface TrustedHookModule {

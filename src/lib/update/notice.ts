@@ -11,6 +11,7 @@ import path from 'node:path'
 
 import {writeFileAtomic} from '../config/atomic-write.ts'
 import {envFlag} from '../env-flag.ts'
+import {PROTOCOL_VERBS} from '../protocol/verb-names.ts'
 import {releaseHostRefusal} from './release-host.ts'
 import {isNewer, isVersion} from './versions.ts'
 
@@ -18,7 +19,7 @@ export const NOTICE_DISABLE_ENV = 'ATCR_NO_UPDATE_NOTIFIER'
 export const DAY_MS = 24 * 60 * 60 * 1000
 
 /** Commands that never show the notice: the protocol verbs, and `update` itself. */
-const QUIET_COMMANDS = new Set(['get', 'store', 'erase', 'list', 'update'])
+const QUIET_COMMANDS = new Set<string>([...PROTOCOL_VERBS, 'update'])
 
 export interface NoticeSituation {
   env: NodeJS.ProcessEnv
