@@ -28,6 +28,8 @@ import {
  * is loaded only on this opt-in path, and every other `get` parses none of it.
  */
 const GET_WITH_PLUGINS = './lib/plugins/get-with-plugins.js'
+/** The same for people commands: oclif and the error reporter stay out of the get bundle. */
+const RUN_OCLIF = './lib/cli/run-oclif.js'
 
 export async function main(args: readonly string[]): Promise<void> {
   const verb = args.length === 1 ? args[0] : undefined
@@ -54,10 +56,8 @@ export async function main(args: readonly string[]): Promise<void> {
     process.exitCode = await runProtocolVerb(verb, io)
     return
   }
-  const {execute} = await import('@oclif/core')
-  // `--version` prints the same line as `version`; oclif would answer with its own user agent.
-  const argv = args[0] === '--version' ? ['version', ...args.slice(1)] : [...args]
-  await execute({args: argv, dir: import.meta.url})
+  const {runOclif} = (await import(RUN_OCLIF)) as typeof import('./lib/cli/run-oclif.ts')
+  await runOclif(args, import.meta.url)
 }
 
 /**

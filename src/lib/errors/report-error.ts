@@ -3,7 +3,7 @@
  * no ` ›` margin, so a suggested command can be pasted back), or `{"error": {"code", "message"}}` on
  * stdout under `--json`. A stack trace only with ATCR_DEBUG. Returns the exit code; the caller exits.
  */
-import {isDebug} from '../protocol/run-protocol-verb.ts'
+import {envFlag} from '../env-flag.ts'
 import {describeError, type ErrorContext, type ErrorReport} from './describe-error.ts'
 
 export interface ErrorOutput extends ErrorContext {
@@ -33,7 +33,7 @@ export function reportError(error: unknown, output: ErrorOutput): number {
   const report = describeError(error, output)
   if (output.json) output.stdout.write(`${errorJson(report)}\n`)
   else output.stderr.write(`${errorLine(report)}\n`)
-  if (isDebug(output.env) && error instanceof Error && error.stack) output.stderr.write(`${error.stack}\n`)
+  if (envFlag(output.env, 'ATCR_DEBUG') && error instanceof Error && error.stack) output.stderr.write(`${error.stack}\n`)
   return report.exit
 }
 

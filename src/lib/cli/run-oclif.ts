@@ -1,0 +1,23 @@
+/**
+ * Every run that is not a protocol verb: oclif, with the project's spellings (`-v`, `--version`) and the
+ * project's one error reporter for what oclif itself throws (unknown flags, a failing plugin command),
+ * so that no error reaches a person in oclif's own format.
+ *
+ * Loaded by src/entry.ts only on this path (tsc's dist/lib/cli/run-oclif.js, not the get bundle).
+ */
+import {flush, run} from '@oclif/core'
+
+import {reportEntryError} from '../errors/report-error.ts'
+import {BIN} from '../protocol/messages.ts'
+import {rewriteArgv} from './normalize-argv.ts'
+
+export async function runOclif(args: readonly string[], entryUrl: string): Promise<void> {
+  const routed = rewriteArgv(args) // `--version` and `-v` → version; `auth login` is the not-found hook's
+  const argv = Array.isArray(routed) ? routed : [...args]
+  try {
+    await run(argv, entryUrl)
+    await flush()
+  } catch (error) {
+    process.exitCode = reportEntryError(error, argv, BIN)
+  }
+}
