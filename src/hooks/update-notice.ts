@@ -21,7 +21,7 @@ import {channelManifestUrl, releaseHost} from '../lib/update/release-host.ts'
 const hook: Hook.Prerun = async function ({Command, argv, config}) {
   try {
     if (noticeSuppressedBecause({env: process.env, commandId: Command.id, argv})) return
-    const host = releaseHost(process.env, config.pjson.oclif.update?.s3?.host)
+    const host = releaseHost(process.env, config.pjson.oclif.update?.s3?.host, config.dataDir)
     if (!host) return
     const channel = currentChannel(config.dataDir, config.version)
     const file = noticeStateFile(config.cacheDir)

@@ -11,6 +11,7 @@ import {accessSync, constants, closeSync, openSync, readSync} from 'node:fs'
 import path from 'node:path'
 
 import {NODE_FLOOR_TEXT, nodeMeetsFloor} from '../node-floor.ts'
+import {runsItsOwnNode} from '../update/install-kind.ts'
 
 export const HELPER_COMMAND = 'docker-credential-atcr'
 
@@ -156,6 +157,8 @@ export async function checkHelperOnPath(environment: HelperCheckEnvironment): Pr
   } catch (error) {
     return {helperPath, ok: false, problems: [`Cannot read ${helperPath}: ${(error as Error).message}`]}
   }
+  // A release install's launcher runs the Node.js that came with it: nothing on PATH to check.
+  if (runsItsOwnNode(head)) return {helperPath, ok: true, problems: []}
   let nodeSpec = parseShebang(head)
   // Not a script (a native build, say): it needs no Node.js from PATH.
   if (!nodeSpec) return {helperPath, ok: true, problems: []}
