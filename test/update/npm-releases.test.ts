@@ -190,6 +190,16 @@ describe('npmReleases', () => {
     )
   })
 
+  it("names undici's reason when the failure has no code", async () => {
+    const {fetch} = fakeFetch(() => {
+      throw Object.assign(new TypeError('fetch failed'), {cause: new Error('bad port')})
+    })
+    await assert.rejects(
+      npmReleases({packageName: NAME, env: {npm_config_registry: 'http://127.0.0.1:9/'}, fetch}),
+      (error: Error) => error instanceof NpmRegistryError && / \(bad port\)\. /.test(error.message),
+    )
+  })
+
   it('gives up after the timeout', async () => {
     const {fetch} = fakeFetch(
       (_url, init) =>
