@@ -5,7 +5,8 @@
  * registry (npm_config_registry: here a static server on 127.0.0.1 serving a package document).
  */
 import assert from 'node:assert/strict'
-import {spawnSync} from 'node:child_process'
+import {spawn} from 'node:child_process'
+import {once} from 'node:events'
 import {mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
 import type {Server} from 'node:http'
 import {tmpdir} from 'node:os'
@@ -65,21 +66,26 @@ describe('update from an npm install', {timeout: 120_000}, () => {
     rmSync(root, {recursive: true, force: true})
   })
 
-  const updateInstalled = (args: string[], input = '', extraEnv: NodeJS.ProcessEnv = {}) => {
-    const result = spawnSync(process.execPath, [cli, 'update', ...args], {
+  /** The installed copy's `update …`, spawned (not spawnSync: the registry answers from this process). */
+  const updateInstalled = async (args: string[], input = '', extraEnv: NodeJS.ProcessEnv = {}) => {
+    const child = spawn(process.execPath, [cli, 'update', ...args], {
       env: {...env, ...extraEnv},
-      encoding: 'utf8',
       timeout: 60_000,
-      input,
     })
-    return {code: result.status, stdout: result.stdout, stderr: result.stderr}
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.stdin.end(input)
+    const [code] = (await once(child, 'close')) as [number | null]
+    return {code, stdout, stderr}
   }
 
   /** The lines of stderr that are the command to paste (indented by two spaces). */
   const commandLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('  '))
 
   it('prints the npm command for the stable channel (dist-tag latest) with its prefix, exit 0', async () => {
-    const result = updateInstalled([])
+    const result = await updateInstalled([])
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stderr, /installed by npm and cannot replace itself/)
     // The temporary prefix is not the running Node.js's default one: pasting the plain command would
@@ -90,32 +96,32 @@ describe('update from an npm install', {timeout: 120_000}, () => {
   })
 
   it('never takes the channel from piped stdin', async () => {
-    const result = updateInstalled([], 'beta\n')
+    const result = await updateInstalled([], 'beta\n')
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(commandLines(result.stderr), [`  npm i -g --prefix '${prefix}' ${BIN}@latest`])
   })
 
   it('prints the beta dist-tag for the beta channel', async () => {
-    const result = updateInstalled(['beta'])
+    const result = await updateInstalled(['beta'])
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(commandLines(result.stderr), [`  npm i -g --prefix '${prefix}' ${BIN}@beta`])
   })
 
   it('prints the exact version when one is asked for', async () => {
-    const result = updateInstalled(['--version', '0.3.0'])
+    const result = await updateInstalled(['--version', '0.3.0'])
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(commandLines(result.stderr), [`  npm i -g --prefix '${prefix}' ${BIN}@0.3.0`])
   })
 
   it('keeps the prefix when npm_config_prefix points elsewhere', async () => {
-    const result = updateInstalled([], '', {npm_config_prefix: path.join(root, 'elsewhere')})
+    const result = await updateInstalled([], '', {npm_config_prefix: path.join(root, 'elsewhere')})
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(commandLines(result.stderr), [`  npm i -g --prefix '${prefix}' ${BIN}@latest`])
   })
 
   it('--available lists the releases of the npm registry, its dist-tags as channels', async () => {
     registry.requests.length = 0
-    const result = updateInstalled(['--available'])
+    const result = await updateInstalled(['--available'])
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(
       result.stdout
@@ -128,7 +134,7 @@ describe('update from an npm install', {timeout: 120_000}, () => {
   })
 
   it('--available with an unreachable registry: one line on stderr, exit 1', async () => {
-    const result = updateInstalled(['--available'], '', {npm_config_registry: 'http://127.0.0.1:9/'})
+    const result = await updateInstalled(['--available'], '', {npm_config_registry: 'http://127.0.0.1:9/'})
     assert.equal(result.code, 1, result.stderr)
     assert.equal(result.stdout, '')
     const lines = result.stderr.trimEnd().split('\n')
