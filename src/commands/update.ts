@@ -1,7 +1,10 @@
 /**
  * `update [CHANNEL]`: a copy installed from a release tarball (install.sh, or an unpacked tarball)
  * replaces itself with the newest release of a channel, verified by src/lib/update/install-release.ts;
- * an npm or source install, which cannot replace itself, is told the exact command that updates it.
+ * an npm or source install, which cannot replace itself, is told the exact command that updates it
+ * (for npm, under the prefix it was installed under: src/lib/update/npm-prefix.ts). `--available`
+ * lists the release host's releases, or for an npm install the npm registry's
+ * (src/lib/update/npm-releases.ts).
  */
 import {Args, Command, Flags} from '@oclif/core'
 import {readFileSync} from 'node:fs'
@@ -9,8 +12,15 @@ import path from 'node:path'
 
 import {reportCommandError} from '../lib/errors/report-error.ts'
 import {currentChannel} from '../lib/update/channel.ts'
-import {availableReleases, updateInstall, UpdateRefused} from '../lib/update/install-release.ts'
+import {
+  availableReleases,
+  type AvailableRelease,
+  updateInstall,
+  UpdateRefused,
+} from '../lib/update/install-release.ts'
 import {CHANNELS, detectInstallKind, updateCommandFor} from '../lib/update/install-kind.ts'
+import {npmInstallCommand, prefixToKeep} from '../lib/update/npm-prefix.ts'
+import {NpmRegistryError, npmReleases} from '../lib/update/npm-releases.ts'
 import {INSTALLED_FROM_FILE, RELEASE_HOST_ENV, releaseHost} from '../lib/update/release-host.ts'
 import {RELEASE_KEY_FILE} from '../lib/update/signed-document.ts'
 
@@ -22,7 +32,7 @@ export default class Update extends Command {
   static override flags = {
     available: Flags.boolean({
       char: 'a',
-      summary: 'List the releases on the release host.',
+      summary: 'List the releases on the release host (for an npm install: on the npm registry).',
       exclusive: ['version'],
     }),
     force: Flags.boolean({
@@ -34,6 +44,7 @@ export default class Update extends Command {
   static override summary =
     'Update docker-credential-atcr to the newest release of a channel (stable or beta).'
   static override description = `Installs made from the release tarballs replace themselves with a release whose signed manifest verifies with their release key; npm installs are told the npm command to run.
+For an npm install, --available lists the releases on the npm registry (npm_config_registry if set, else registry.npmjs.org).
 Channels: ${CHANNELS.join(', ')} (npm dist-tags: latest, beta). The channel you pick is remembered for later updates. Going to an older version (from beta back to stable, say) needs --force.
 The release host is ${RELEASE_HOST_ENV} if set, else the one this copy was installed from, else the default in package.json (oclif.update.s3.host).`
   static override examples = [
@@ -66,16 +77,34 @@ The release host is ${RELEASE_HOST_ENV} if set, else the one this copy was insta
     const followed = currentChannel(this.config.dataDir, this.config.version)
     const channel = args.channel ?? followed
     const kind = detectInstallKind({binPath: this.config.binPath, root: this.config.root})
+    if (kind === 'npm' && flags.available) {
+      try {
+        this.printReleases(await npmReleases({packageName: this.config.name, env: process.env}))
+      } catch (error) {
+        if (!(error instanceof NpmRegistryError)) throw error
+        this.logToStderr(`Error: ${error.message}`)
+        this.exit(1)
+      }
+      return
+    }
     if (kind !== 'tarball') {
-      const command = updateCommandFor(kind, {bin: this.config.bin, packageName: this.config.name, channel})
+      const npmPrefix = prefixToKeep({
+        root: this.config.root,
+        packageName: this.config.name,
+        execPath: process.execPath,
+        env: process.env,
+        platform: process.platform,
+      })
+      const command =
+        flags.version && kind === 'npm'
+          ? npmInstallCommand(this.config.name, flags.version, {prefix: npmPrefix})
+          : updateCommandFor(kind, {bin: this.config.bin, packageName: this.config.name, channel, npmPrefix})
       const how = kind === 'npm' ? 'by npm' : `from source (${this.config.root})`
       this.logToStderr(
         `This copy of ${this.config.bin} ${this.config.version} was installed ${how} and cannot replace itself.`,
       )
       this.logToStderr(`To update it${flags.version ? '' : ` to the newest ${channel} release`}, run:`)
-      this.logToStderr(
-        `  ${flags.version && kind === 'npm' ? `npm i -g ${this.config.name}@${flags.version}` : command}`,
-      )
+      this.logToStderr(`  ${command}`)
       return
     }
     const host = releaseHost(process.env, this.config.pjson.oclif.update?.s3?.host, this.config.dataDir)
@@ -88,13 +117,7 @@ The release host is ${RELEASE_HOST_ENV} if set, else the one this copy was insta
     const publicKeyPem = this.releaseKey()
     try {
       if (flags.available) {
-        for (const release of await availableReleases({host, target, publicKeyPem})) {
-          const notes = [
-            release.newest ? `newest ${release.channel}` : '',
-            release.version === this.config.version ? 'installed' : '',
-          ].filter(Boolean)
-          this.log(`${release.version.padEnd(16)} ${release.channel.padEnd(8)} ${notes.join(', ')}`.trimEnd())
-        }
+        this.printReleases(await availableReleases({host, target, publicKeyPem}))
         return
       }
       const outcome = await updateInstall({
@@ -125,6 +148,17 @@ The release host is ${RELEASE_HOST_ENV} if set, else the one this copy was insta
   /** oclif's own catch prints its internals (and breaks --json): one project error line instead. */
   protected override async catch(error: Error): Promise<unknown> {
     return this.exit(reportCommandError(error, this))
+  }
+
+  /** One line per release on stdout: `<version> <channel> newest <channel>, installed`. */
+  private printReleases(releases: AvailableRelease[]): void {
+    for (const release of releases) {
+      const notes = [
+        release.newest ? `newest ${release.channel}` : '',
+        release.version === this.config.version ? 'installed' : '',
+      ].filter(Boolean)
+      this.log(`${release.version.padEnd(16)} ${release.channel.padEnd(8)} ${notes.join(', ')}`.trimEnd())
+    }
   }
 
   /** The public release key this copy was packaged with, if it came from a signed release. */

@@ -16,6 +16,7 @@ import {
   readNoticeState,
   writeNoticeState,
 } from '../lib/update/notice.ts'
+import {prefixToKeep} from '../lib/update/npm-prefix.ts'
 import {channelManifestUrl, releaseHost} from '../lib/update/release-host.ts'
 
 const hook: Hook.Prerun = async function ({Command, argv, config}) {
@@ -34,7 +35,19 @@ const hook: Hook.Prerun = async function ({Command, argv, config}) {
       currentVersion: config.version,
       channel,
       bin: config.bin,
-      updateCommand: updateCommandFor(kind, {bin: config.bin, packageName: config.name, channel}),
+      updateCommand: updateCommandFor(kind, {
+        bin: config.bin,
+        packageName: config.name,
+        channel,
+        // The same command `update` prints: it keeps the --prefix the package was installed under.
+        npmPrefix: prefixToKeep({
+          root: config.root,
+          packageName: config.name,
+          execPath: process.execPath,
+          env: process.env,
+          platform: process.platform,
+        }),
+      }),
     })
     if (plan.notice) {
       process.stderr.write(`${plan.notice}\n`)

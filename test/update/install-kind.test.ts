@@ -54,6 +54,10 @@ describe('channels and npm', () => {
       'docker-credential-atcr update beta',
     )
     assert.equal(updateCommandFor('npm', {...facts, channel: 'beta'}), 'npm i -g docker-credential-atcr@beta')
+    assert.equal(
+      updateCommandFor('npm', {...facts, channel: 'stable', npmPrefix: '/opt/npm', platform: 'linux'}),
+      "npm i -g --prefix '/opt/npm' docker-credential-atcr@latest",
+    )
   })
 
   it('reads the channel off a prerelease version', () => {

@@ -9,6 +9,8 @@
  */
 import path from 'node:path'
 
+import {npmInstallCommand} from './npm-prefix.ts'
+
 export type InstallKind = 'npm' | 'source' | 'tarball'
 
 export interface InstallFacts {
@@ -32,9 +34,16 @@ export function distTagFor(channel: string): string {
   return channel === 'stable' ? 'latest' : channel
 }
 
-/** The exact command that updates an npm install to the newest release of a channel. */
-export function npmUpdateCommand(packageName: string, channel: string): string {
-  return `npm i -g ${packageName}@${distTagFor(channel)}`
+/**
+ * The exact command that updates an npm install to the newest release of a channel; `prefix` when the
+ * install is not under npm's default global prefix (see npm-prefix.ts).
+ */
+export function npmUpdateCommand(
+  packageName: string,
+  channel: string,
+  options: {prefix?: string; platform?: NodeJS.Platform} = {},
+): string {
+  return npmInstallCommand(packageName, distTagFor(channel), options)
 }
 
 /** The channel implied by a version: `1.2.0-beta.3` is on beta, `1.2.0` on stable. */
@@ -46,10 +55,14 @@ export function channelOfVersion(version: string): string {
 /** What a person runs to update this install on a channel. */
 export function updateCommandFor(
   kind: InstallKind,
-  facts: {bin: string; packageName: string; channel: string},
+  facts: {bin: string; packageName: string; channel: string; npmPrefix?: string; platform?: NodeJS.Platform},
 ): string {
   if (kind === 'tarball') return `${facts.bin} update${facts.channel === 'stable' ? '' : ` ${facts.channel}`}`
-  if (kind === 'npm') return npmUpdateCommand(facts.packageName, facts.channel)
+  if (kind === 'npm')
+    return npmUpdateCommand(facts.packageName, facts.channel, {
+      prefix: facts.npmPrefix,
+      platform: facts.platform,
+    })
   return 'git pull && npm ci && npm run build'
 }
 
