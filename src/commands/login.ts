@@ -174,7 +174,8 @@ For CI: pipe an existing device secret to --with-token and name its account with
       this.say(`First copy your one-time code: ${authorization.userCode}`)
       if (authorization.refusedLink)
         this.say(
-          `Not using the AppView's link (${authorization.refusedLink}); open ${authorization.verificationUri} yourself and find its device page.`,
+          // Never the refused link itself, nor its scheme: that text is what a hostile AppView wants shown.
+          `The AppView sent a device-page link this helper does not open or show (only plain https: links are); open ${authorization.verificationUri} yourself and find its device page.`,
         )
       this.say(
         browserOpened
