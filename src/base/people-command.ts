@@ -19,10 +19,10 @@ import {
   loadAccounts,
   updateAccounts,
 } from '../lib/config/account-store.ts'
+import {describeAccountFileError} from '../lib/config/account-file-errors.ts'
 import {looseModes, looseModeWarning} from '../lib/config/file-modes.ts'
 import {REGISTRIES_HOOK_TIMEOUT_MS} from '../hooks/contract.ts'
 import {type ContributedRegistry, mergeContributions} from '../lib/plugins/contributed-registries.ts'
-import {BIN} from '../lib/protocol/messages.ts'
 import {appViewUrlFor, readInsecureRegistries} from '../lib/registry/appview-url.ts'
 
 /** oclif's FlagOutput/ArgOutput, which its index does not export. */
@@ -61,7 +61,7 @@ export abstract class PeopleCommand extends Command {
   }
 
   protected updateAccounts<T>(change: (accounts: AccountFile) => T): T {
-    return updateAccounts(this.accountPaths, change)
+    return updateAccounts(this.accountPaths, change, {onWait: (line) => this.say(line)})
   }
 
   private contributed?: Promise<Map<string, ContributedRegistry>>
@@ -126,7 +126,7 @@ export abstract class PeopleCommand extends Command {
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     if (error instanceof AccountFileError) {
-      const message = `Cannot use the account file ${error.message}.\nNothing was changed. Fix the file or move it aside, then run: ${BIN} login`
+      const message = describeAccountFileError(error, {audience: 'people'})
       return super.catch(new Errors.CLIError(message, {exit: 1}))
     }
     return super.catch(error)

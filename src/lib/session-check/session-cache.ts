@@ -7,12 +7,13 @@
  * - `unreachable`: the AppView did not answer in time; not asked again for 1 minute, so a hanging
  *   AppView costs one wait, not one per `get` (Docker runs several per push).
  * A revoked or expired secret is never cached: it is asked about again every time. A missing,
- * unreadable or corrupt cache is simply a miss.
+ * unreadable or corrupt cache is simply a miss, and so is anything that is not a regular file (a FIFO
+ * or a symlink to /dev/zero in its place must not block `get`).
  */
-import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {writeFileAtomic} from '../config/atomic-write.ts'
+import {readRegularFile} from '../config/read-regular-file.ts'
 import {sha256Hex} from './sha256.ts'
 
 export const SESSION_CACHE_FILE = 'session-cache.json'
@@ -24,6 +25,9 @@ export const SESSION_CACHE_TTL_MS: Record<CachedVerdict, number> = {
   valid: 5 * 60 * 1000,
   unreachable: 60 * 1000,
 }
+
+/** Far more than the cache of any real set of accounts; a larger file is not read (a miss). */
+const MAX_CACHE_BYTES = 1024 * 1024
 
 type CacheDocument = {version: 1} & Record<CachedVerdict, Record<string, number>>
 
@@ -41,7 +45,9 @@ const isRecord = (value: unknown): value is Record<string, number> =>
 function readCache(file: string): CacheDocument {
   const cache: CacheDocument = {version: 1, valid: {}, unreachable: {}}
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheDocument>
+    const bytes = readRegularFile(file, {maxBytes: MAX_CACHE_BYTES})
+    if (bytes === undefined) return cache
+    const parsed = JSON.parse(bytes.toString('utf8')) as Partial<CacheDocument>
     if (parsed?.version === 1) {
       if (isRecord(parsed.valid)) cache.valid = parsed.valid
       if (isRecord(parsed.unreachable)) cache.unreachable = parsed.unreachable
@@ -67,7 +73,8 @@ function rewrite(file: string, change: (cache: CacheDocument) => void): void {
   try {
     const cache = readCache(file)
     change(cache)
-    writeFileAtomic(file, `${JSON.stringify(cache)}\n`, 0o600)
+    // No fsync: a cache lost in a crash costs one check, and `get` must not wait for the disk.
+    writeFileAtomic(file, `${JSON.stringify(cache)}\n`, 0o600, {durable: false})
   } catch {
     // A cache that cannot be written costs a network check next time, nothing more.
   }
