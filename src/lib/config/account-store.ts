@@ -23,6 +23,7 @@ import {syncDirectory, writeFileAtomic} from './atomic-write.ts'
 import {describeJsonSyntaxError} from './json-syntax-error.ts'
 import {LockTimeoutError, processIsAlive, withFileLock} from './file-lock.ts'
 import {BIN} from '../protocol/messages.ts'
+import {lazyAccountFile, type RegistrySource, splitCanonical} from './lazy-account-file.ts'
 import {readRegularFile} from './read-regular-file.ts'
 
 export {AccountFileError, describeIoError} from './account-file-errors.ts'
@@ -272,4 +273,54 @@ export function updateAccounts<T>(
   // Durability of the rename needs no lock: the next writer goes on meanwhile.
   if (wrote) syncDirectory(paths.directory)
   return result
+}
+
+/**
+ * The accounts for a lookup that uses only part of them (`get`, `list`, the looks `store` and `erase`
+ * take before the lock): each registry is parsed and checked when it is used (lazy-account-file.ts),
+ * so the cost does not grow with accounts elsewhere and a problem elsewhere does not fail this lookup.
+ * A registry that cannot be understood is refused where it is used, with the error a full read gives.
+ * Writes and people commands use loadAccounts/updateAccounts, which check everything.
+ */
+export function loadAccountsLazily(paths: AccountFilePaths): AccountFile {
+  const bytes = readBytes(paths)
+  if (bytes === undefined) return emptyAccountFile()
+  // Any problem found in a registry is reported as a full read of the file reports it.
+  const fail = (error: unknown): never => {
+    parseAccountFileBytes(paths.file, bytes)
+    if (error instanceof AccountFileFormatError) throw new AccountFileError(paths.file, error.message)
+    throw error
+  }
+  const split = splitCanonical(bytes)
+  if (split && split.top.version === 2) {
+    return lazyAccountFile(
+      split.top,
+      split.registries.map(({key, text}): [string, RegistrySource] => [key, {text}]),
+      fail,
+    )
+  }
+  // Another layout: parse it whole (an older format is migrated as loadAccounts does).
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', {fatal: true}).decode(bytes))
+  } catch {
+    parsed = undefined
+  }
+  const top = parsed as Record<string, unknown> | undefined
+  if (
+    typeof top !== 'object' ||
+    top === null ||
+    Array.isArray(top) ||
+    top.version !== 2 ||
+    typeof top.registries !== 'object' ||
+    top.registries === null ||
+    Array.isArray(top.registries)
+  )
+    return loadAccounts(paths)
+  const registries = top.registries as Record<string, unknown>
+  return lazyAccountFile(
+    top,
+    Object.keys(registries).map((key): [string, RegistrySource] => [key, {value: registries[key]}]),
+    fail,
+  )
 }
