@@ -98,7 +98,7 @@ function jsonOutput(result: CliResult, what: string, name: string): Record<strin
     throw new Error(`${what}: exit ${result.code} (signal ${result.signal}): ${result.stderr.slice(0, 400)}`)
   // Waiting for the lock more than a second is announced first (issue 10): one such line at most.
   const waiting =
-    /^Waiting for another docker-credential-atcr \(process \d+\) to finish writing .*device\.json…\n/
+    /^Waiting for another docker-credential-atcr (?:\(process \d+\) )?to finish writing .*device\.json…\n/
   const stderr = result.stderr.replace(waiting, '')
   if (stderr !== result.stderr) addFigure('concurrency: people commands that said they were waiting')
   const lines = stderr.split('\n')

@@ -21,6 +21,7 @@ import {
   renameSync,
   statSync,
   unlinkSync,
+  utimesSync,
   writeFileSync,
   writeSync,
 } from 'node:fs'
@@ -164,6 +165,10 @@ function writeDraft(lockPath: string, token: string): string {
  */
 function tryLinkLock(lockPath: string, draft: string, token: string): boolean {
   try {
+    // The lock's age (its mtime) must count from now, not from when this wait began: a writer that
+    // waited longer than the stale age would otherwise hold a lock that others break at once.
+    const now = new Date()
+    utimesSync(draft, now, now)
     linkSync(draft, lockPath)
     return true
   } catch (error) {
