@@ -164,7 +164,7 @@ function readLatestMigrating(paths: AccountFilePaths, before?: ReadFile): Accoun
  * alone. No lock is needed: a file whose process is gone is nobody's.
  */
 const ABANDONED_FILE =
-  /^\.?(?:device\.json|device\.json\.lock|session-cache\.json)\.(\d+)\.[a-z0-9]+\.(?:tmp|new|stale)$/
+  /^\.?(?:device\.json|device\.json\.lock|session-cache\.json|session-cache\.json\.lock)\.(\d+)\.[a-z0-9]+\.(?:tmp|new|stale)$/
 
 export function sweepAbandonedFiles(directory: string): number {
   let removed = 0

@@ -14,7 +14,7 @@ import {unlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {writeFileAtomic} from '../config/atomic-write.ts'
-import {processIsAlive} from '../config/file-lock.ts'
+import {processIsAlive, withFileLock} from '../config/file-lock.ts'
 import {readRegularFile} from '../config/read-regular-file.ts'
 import {sha256Hex} from './sha256.ts'
 
@@ -72,13 +72,22 @@ export function cachedVerdict(file: string, key: string, now: number): CachedVer
 }
 
 function rewrite(file: string, change: (cache: CacheDocument) => void): void {
-  try {
+  const write = () => {
     const cache = readCache(file)
     change(cache)
     // No fsync: a cache lost in a crash costs one check, and `get` must not wait for the disk.
     writeFileAtomic(file, `${JSON.stringify(cache)}\n`, 0o600, {durable: false})
+  }
+  try {
+    // Serialised briefly, so that the verdicts of several accounts checked at the same instant (a cold
+    // burst) do not rename over each other; a lock that cannot be had in a moment is done without.
+    withFileLock(`${file}.lock`, write, {timeoutMs: 250, staleMs: 2000})
   } catch {
-    // A cache that cannot be written costs a network check next time, nothing more.
+    try {
+      write()
+    } catch {
+      // A cache that cannot be written costs a network check next time, nothing more.
+    }
   }
 }
 
