@@ -13,17 +13,31 @@
  * that report the process's peak resident set size at exit; the medians are compared against the same
  * target (get ≤ 1.3 × baseline).
  *
+ * More rows, each a ratio or a count from this one run, each with its gate:
+ *   - `get` with 1 account (≤ 1.15×) and with 10 000 accounts (100 registries of 100, 2.3 MB; ≤ 1.3×),
+ *     both against the same bare-Node baseline, alternating;
+ *   - 50 parallel `get`s with a cold session cache against 5 AppView emulators (one account each, 10 gets
+ *     per account): token requests per account (≤ 2);
+ *   - an installed people command, `version`: the package as `npm pack` makes it (with
+ *     oclif.manifest.json), installed with `npm install --global --prefix <temp>` from the local npm
+ *     cache (no network when the dependencies were installed by `npm ci`), against `node -e 0` (≤ 3×).
+ *
  * Usage: npm run bench [-- --runs 80]
  */
-import {spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {spawn, spawnSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {remember, sessionCacheKey, sessionCachePath} from '../src/lib/session-check/session-cache.ts'
+import {startAppViewEmulator} from '../test/support/appview-emulator.ts'
 
 const TARGET_RATIO = 1.3
+const ONE_ACCOUNT_TARGET = 1.15
+const LARGE_FILE_TARGET = 1.3
+const REQUESTS_PER_ACCOUNT_TARGET = 2
+const PEOPLE_COMMAND_TARGET = 3
 const MEMORY_RUNS = 15
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const CLI = path.join(REPO, 'bin', 'run.js')
@@ -86,25 +100,185 @@ function runOnce(args: string[], env: NodeJS.ProcessEnv): void {
   }
 }
 
-function measure(): void {
+/** A config directory holding `registries`, with a fresh "valid" answer cached for alice. */
+function configDirWith(root: string, name: string, registries: Record<string, unknown>): string {
+  const configDir = path.join(root, name)
+  mkdirSync(configDir, {mode: 0o700})
+  // As the helper writes it (serializeAccountFile): the layout whose registries get reads on demand.
+  writeFileSync(
+    path.join(configDir, 'device.json'),
+    `${JSON.stringify({version: 2, registries}, null, 2)}\n`,
+    {mode: 0o600},
+  )
+  remember(
+    sessionCachePath(configDir),
+    sessionCacheKey('atcr.io', ALICE.handle, ALICE.device_secret),
+    'valid',
+    Date.now(),
+  )
+  return configDir
+}
+
+/** 10 000 accounts: atcr.io with alice, bob and 98 others, and 99 more registries of 100 accounts each. */
+function tenThousandAccounts(): Record<string, unknown> {
+  const registries: Record<string, {active?: string; accounts: Record<string, unknown>}> = {}
+  const random = (length: number) =>
+    Array.from({length}, () => 'abcdefghijklmnopqrstuvwxyz234567'[Math.floor(Math.random() * 32)]).join('')
+  for (let r = 0; r < 100; r++) {
+    const accounts: Record<string, unknown> = {}
+    const extra = r === 0 ? 98 : 100
+    for (let i = 0; i < extra; i++) {
+      const handle = `user${i}.registry${r}.example.com`
+      accounts[handle] = {handle, did: `did:plc:${random(24)}`, device_secret: `atcr_device_${random(43)}`}
+    }
+    if (r === 0) {
+      accounts[ALICE.handle] = ALICE
+      accounts[BOB.handle] = BOB
+      registries['https://atcr.io'] = {accounts}
+    } else {
+      registries[`https://registry${r}.example.com`] = {active: `user0.registry${r}.example.com`, accounts}
+    }
+  }
+  return registries
+}
+
+interface TimingCase {
+  name: string
+  env: NodeJS.ProcessEnv
+  times: number[]
+}
+
+/** get in each case and the baseline, interleaved run by run so that all share the machine's moods. */
+function timeAlternating(cases: TimingCase[], baseline: string, baseEnv: NodeJS.ProcessEnv, runs: number) {
+  const baselineTimes: number[] = []
+  for (let warm = 0; warm < 5; warm++) {
+    for (const item of cases) timeOnce([CLI, 'get'], item.env)
+    timeOnce([baseline], baseEnv)
+  }
+  for (let run = 0; run < runs; run++) {
+    // Alternate the order so neither side always runs on a warmer machine.
+    const order = run % 2 === 0 ? cases : [...cases].reverse()
+    if (run % 2 === 1) baselineTimes.push(timeOnce([baseline], baseEnv))
+    for (const item of order) item.times.push(timeOnce([CLI, 'get'], item.env))
+    if (run % 2 === 0) baselineTimes.push(timeOnce([baseline], baseEnv))
+  }
+  return baselineTimes
+}
+
+/** 50 gets at once, 10 per account, one account per AppView emulator, cold cache: token requests per account. */
+async function coldBurst(root: string, env: NodeJS.ProcessEnv): Promise<number[]> {
+  const emulators = await Promise.all(Array.from({length: 5}, () => startAppViewEmulator()))
+  try {
+    const configDir = path.join(root, 'burst')
+    mkdirSync(configDir, {mode: 0o700})
+    const registries: Record<string, unknown> = {}
+    for (const [index, emulator] of emulators.entries()) {
+      const handle = `burst${index}.test`
+      const secret = emulator.addAccount({handle, did: `did:plc:burst${index}`})
+      registries[emulator.url] = {
+        active: handle,
+        accounts: {[handle]: {handle, did: `did:plc:burst${index}`, device_secret: secret}},
+      }
+    }
+    writeFileSync(path.join(configDir, 'device.json'), JSON.stringify({version: 2, registries}), {
+      mode: 0o600,
+    })
+    const burstEnv = {...env, ATCR_CONFIG_DIR: configDir}
+    const runs = emulators.flatMap((emulator) =>
+      Array.from(
+        {length: 10},
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(process.execPath, [CLI, 'get'], {
+              env: burstEnv,
+              stdio: ['pipe', 'pipe', 'ignore'],
+            })
+            let stdout = ''
+            child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+            child.on('error', reject)
+            child.on('close', (code) => {
+              if (code === 0 && stdout.includes('"Username":"burst')) resolve()
+              else reject(new Error(`burst get: exit ${code}, stdout ${JSON.stringify(stdout)}`))
+            })
+            child.stdin.end(emulator.host)
+          }),
+      ),
+    )
+    await Promise.all(runs)
+    return emulators.map(
+      (emulator) => emulator.requests.filter((request) => request.path === '/auth/token').length,
+    )
+  } finally {
+    await Promise.all(emulators.map(async (emulator) => emulator.close()))
+  }
+}
+
+/** The package as `npm pack` makes it, installed into a temporary prefix; the path of its bin. */
+function installPackage(root: string): string {
+  const packDir = path.join(root, 'pack')
+  const prefix = path.join(root, 'prefix')
+  mkdirSync(packDir)
+  // The bench has just built (dist/ and oclif.manifest.json): pack without running the build again.
+  const npm = (args: string[]) => {
+    const result = spawnSync('npm', args, {cwd: REPO, encoding: 'utf8'})
+    if (result.status !== 0) throw new Error(`npm ${args.join(' ')}: ${result.stderr}`)
+    return result.stdout
+  }
+  npm(['pack', '--ignore-scripts', '--silent', '--pack-destination', packDir])
+  const tarball = path.join(packDir, readdirSync(packDir)[0]!)
+  const listing = spawnSync('tar', ['-tzf', tarball], {encoding: 'utf8'}).stdout
+  if (!listing.includes('package/oclif.manifest.json'))
+    throw new Error('the package lacks oclif.manifest.json')
+  npm([
+    'install',
+    '--global',
+    '--prefix',
+    prefix,
+    '--prefer-offline',
+    '--no-audit',
+    '--no-fund',
+    '--silent',
+    tarball,
+  ])
+  return path.join(prefix, 'bin', 'docker-credential-atcr')
+}
+
+/** `version` of the installed package against `node -e 0`, alternating; medians. */
+function timePeopleCommand(bin: string, env: NodeJS.ProcessEnv, runs: number) {
+  const time = (args: string[]) => {
+    const started = process.hrtime.bigint()
+    const result = spawnSync(process.execPath, args, {env, encoding: 'utf8'})
+    if (result.status !== 0) throw new Error(`${args.join(' ')}: exit ${result.status}: ${result.stderr}`)
+    return Number(process.hrtime.bigint() - started) / 1e6
+  }
+  const version: number[] = []
+  const bare: number[] = []
+  for (let warm = 0; warm < 3; warm++) {
+    time([bin, 'version'])
+    time(['-e', '0'])
+  }
+  for (let run = 0; run < runs; run++) {
+    if (run % 2 === 0) {
+      version.push(time([bin, 'version']))
+      bare.push(time(['-e', '0']))
+    } else {
+      bare.push(time(['-e', '0']))
+      version.push(time([bin, 'version']))
+    }
+  }
+  return {version, bare}
+}
+
+async function measure(): Promise<void> {
   const root = mkdtempSync(path.join(tmpdir(), 'atcr-bench-'))
   try {
-    const configDir = path.join(root, '.atcr')
-    mkdirSync(configDir, {mode: 0o700})
-    writeFileSync(
-      path.join(configDir, 'device.json'),
-      JSON.stringify({
-        version: 2,
-        registries: {'https://atcr.io': {accounts: {[ALICE.handle]: ALICE, [BOB.handle]: BOB}}},
-      }),
-      {mode: 0o600},
-    )
-    remember(
-      sessionCachePath(configDir),
-      sessionCacheKey('atcr.io', ALICE.handle, ALICE.device_secret),
-      'valid',
-      Date.now(),
-    )
+    const configDir = configDirWith(root, '.atcr', {
+      'https://atcr.io': {accounts: {[ALICE.handle]: ALICE, [BOB.handle]: BOB}},
+    })
+    const oneAccountDir = configDirWith(root, 'one', {
+      'https://atcr.io': {active: ALICE.handle, accounts: {[ALICE.handle]: ALICE}},
+    })
+    const largeDir = configDirWith(root, 'large', tenThousandAccounts())
     const baseline = path.join(root, 'baseline.mjs')
     writeFileSync(
       baseline,
@@ -119,22 +293,15 @@ function measure(): void {
     }
 
     const runs = runsFromArgs()
-    for (let warm = 0; warm < 5; warm++) {
-      timeOnce([CLI, 'get'], env)
-      timeOnce([baseline], env)
+    const main: TimingCase = {name: 'docker-credential-atcr get', env, times: []}
+    const one: TimingCase = {name: 'get, 1 account', env: {...env, ATCR_CONFIG_DIR: oneAccountDir}, times: []}
+    const large: TimingCase = {
+      name: 'get, 10 000 accounts (2.3 MB)',
+      env: {...env, ATCR_CONFIG_DIR: largeDir},
+      times: [],
     }
-    const getTimes: number[] = []
-    const baselineTimes: number[] = []
-    for (let run = 0; run < runs; run++) {
-      // Alternate the order so neither side always runs on a warmer machine.
-      if (run % 2 === 0) {
-        getTimes.push(timeOnce([CLI, 'get'], env))
-        baselineTimes.push(timeOnce([baseline], env))
-      } else {
-        baselineTimes.push(timeOnce([baseline], env))
-        getTimes.push(timeOnce([CLI, 'get'], env))
-      }
-    }
+    const getTimes = main.times
+    const baselineTimes = timeAlternating([main, one, large], baseline, env, runs)
 
     const probe = memoryProbe(root)
     const getRss: number[] = []
@@ -145,9 +312,15 @@ function measure(): void {
     }
 
     // A cache miss would have asked atcr.io (unreachable here) and recorded that: then this was not the warm path.
-    const cache = JSON.parse(readFileSync(sessionCachePath(configDir), 'utf8')) as {unreachable: object}
-    if (Object.keys(cache.unreachable).length > 0)
-      throw new Error('get missed the session cache: the figures would include a network attempt')
+    for (const dir of [configDir, oneAccountDir, largeDir]) {
+      const cache = JSON.parse(readFileSync(sessionCachePath(dir), 'utf8')) as {unreachable: object}
+      if (Object.keys(cache.unreachable).length > 0)
+        throw new Error('get missed the session cache: the figures would include a network attempt')
+    }
+
+    const requestsPerAccount = await coldBurst(root, env)
+    const installedBin = installPackage(root)
+    const people = timePeopleCommand(installedBin, {...env, ATCR_NO_UPDATE_NOTIFIER: '1'}, Math.min(runs, 20))
 
     const ratio = median(getTimes) / median(baselineTimes)
     const row = (name: string, times: number[]) =>
@@ -178,14 +351,62 @@ function measure(): void {
     console.log(
       `get / baseline (medians): ${memoryRatio.toFixed(2)}× — target ≤ ${TARGET_RATIO}× — ${memoryVerdict}`,
     )
-    process.exitCode = ratio <= TARGET_RATIO && memoryRatio <= TARGET_RATIO ? 0 : 1
+
+    // Scale: each a ratio (or a count) from this one run, with its gate.
+    const gates: {name: string; value: number; target: number; unit: string}[] = [
+      {
+        name: 'get, 1 account / baseline',
+        value: median(one.times) / median(baselineTimes),
+        target: ONE_ACCOUNT_TARGET,
+        unit: '×',
+      },
+      {
+        name: 'get, 10 000 accounts / baseline',
+        value: median(large.times) / median(baselineTimes),
+        target: LARGE_FILE_TARGET,
+        unit: '×',
+      },
+      {
+        name: '50 cold gets: token requests per account (max)',
+        value: Math.max(...requestsPerAccount),
+        target: REQUESTS_PER_ACCOUNT_TARGET,
+        unit: '',
+      },
+      {
+        name: 'installed `version` / `node -e 0`',
+        value: median(people.version) / median(people.bare),
+        target: PEOPLE_COMMAND_TARGET,
+        unit: '×',
+      },
+    ]
+    console.log('\nscale, from this run')
+    console.log('| command                            | median ms |   p90 ms |   min ms |')
+    console.log('|------------------------------------|----------:|---------:|---------:|')
+    console.log(row(one.name, one.times))
+    console.log(row(large.name, large.times))
+    console.log(row('installed: docker-credential-atcr version', people.version))
+    console.log(row('node -e 0', people.bare))
+    console.log(
+      `50 parallel cold gets (10 per account): token requests per account ${requestsPerAccount.join(', ')}`,
+    )
+    console.log('| gate                                            |   value | target | verdict |')
+    console.log('|-------------------------------------------------|--------:|-------:|---------|')
+    for (const gate of gates) {
+      const value = gate.unit === '×' ? `${gate.value.toFixed(2)}×` : String(gate.value)
+      console.log(
+        `| ${gate.name.padEnd(47)} | ${value.padStart(7)} | ≤ ${`${gate.target}${gate.unit}`.padStart(4)} | ${gate.value <= gate.target ? 'PASS' : 'FAIL'}    |`,
+      )
+    }
+    const allPass =
+      ratio <= TARGET_RATIO && memoryRatio <= TARGET_RATIO && gates.every((gate) => gate.value <= gate.target)
+    process.exitCode = allPass ? 0 : 1
   } finally {
     rmSync(root, {recursive: true, force: true})
   }
 }
 
 if (process.env.ATCR_BENCH_CHILD) {
-  measure()
+  await measure()
 } else {
   // Re-run this script as a process whose command line is the docker one, so `get` resolves from it.
   const [program, ...clientArgs] = CLIENT_ARGV

@@ -20,12 +20,12 @@ import {
   loadAccounts,
   updateAccounts,
 } from '../lib/config/account-store.ts'
+import {describeAccountFileError} from '../lib/config/account-file-errors.ts'
 import {looseModes, looseModeWarning} from '../lib/config/file-modes.ts'
 import {AccountsError} from '../lib/accounts/accounts-error.ts'
 import {REGISTRIES_HOOK_TIMEOUT_MS} from '../lib/plugins/hook-contract.ts'
 import {type ContributedRegistry, mergeContributions} from '../lib/plugins/contributed-registries.ts'
 import {reportCommandError} from '../lib/errors/report-error.ts'
-import {BIN} from '../lib/protocol/messages.ts'
 import {
   cannotAskWithoutTerminal,
   enquirerPrompter,
@@ -69,7 +69,7 @@ export abstract class PeopleCommand extends Command {
   }
 
   protected updateAccounts<T>(change: (accounts: AccountFile) => T): T {
-    return updateAccounts(this.accountPaths, change)
+    return updateAccounts(this.accountPaths, change, {onWait: (line) => this.say(line)})
   }
 
   private contributed?: Promise<Map<string, ContributedRegistry>>
@@ -122,7 +122,7 @@ export abstract class PeopleCommand extends Command {
     if (error instanceof AccountsError)
       return super.catch(new Errors.CLIError(error.message, {exit: error.exitCode}))
     if (error instanceof AccountFileError) {
-      const message = `Cannot use the account file ${error.message}.\nNothing was changed. Fix the file or move it aside, then run: ${BIN} login`
+      const message = describeAccountFileError(error, {audience: 'people'})
       return this.exit(
         reportCommandError(new Errors.CLIError(message, {exit: 1, code: 'account_file'}), this),
       )

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {createHash} from 'node:crypto'
-import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, before, beforeEach, describe, it} from 'node:test'
@@ -10,6 +11,8 @@ import {checkSecretLean} from '../../src/lib/session-check/check-secret-lean.ts'
 import {sha256Hex} from '../../src/lib/session-check/sha256.ts'
 import {
   cachedVerdict,
+  checkInFlight,
+  claimCheck,
   remember,
   SESSION_CACHE_TTL_MS,
   sessionCacheKey,
@@ -177,5 +180,111 @@ describe('sha256Hex', () => {
         `length ${text.length}`,
       )
     }
+  })
+})
+
+describe('one check per account in a cold burst (check-in-flight markers)', () => {
+  let directory: string
+  beforeEach(() => {
+    directory = mkdtempSync(path.join(tmpdir(), 'atcr-claim-'))
+  })
+  const account = {handle: 'alice.test', did: '', device_secret: 'atcr_device_burst'}
+  const base = () => ({
+    host: 'atcr.example',
+    account,
+    cacheFile: sessionCachePath(directory),
+    env: {},
+    appViewUrl: () => 'https://atcr.example',
+  })
+
+  it('the first claim is the checker; others wait until it is released', () => {
+    const file = sessionCachePath(directory)
+    const first = claimCheck(file, 'k'.repeat(64), Date.now(), 2500)
+    assert.equal(first.mine, true)
+    assert.equal(claimCheck(file, 'k'.repeat(64), Date.now(), 2500).mine, false)
+    assert.equal(checkInFlight(file, 'k'.repeat(64), Date.now(), 2500), true)
+    if (first.mine) first.release()
+    assert.equal(checkInFlight(file, 'k'.repeat(64), Date.now(), 2500), false)
+    assert.deepEqual(readdirSync(directory), [])
+    rmSync(directory, {recursive: true})
+  })
+
+  it('a marker whose process is gone, or older than a check can take, blocks nobody', () => {
+    const file = sessionCachePath(directory)
+    const key = 'd'.repeat(64)
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    })
+    writeFileSync(`${file}.${key.slice(0, 16)}.check`, `${gone.stdout} ${Date.now()}\n`)
+    assert.equal(claimCheck(file, key, Date.now(), 2500).mine, true, 'a dead process still blocks')
+    const old = 'o'.repeat(64)
+    writeFileSync(`${file}.${old.slice(0, 16)}.check`, `${process.pid} ${Date.now() - 10_000}\n`)
+    assert.equal(claimCheck(file, old, Date.now(), 2500).mine, true, 'an old marker still blocks')
+    rmSync(directory, {recursive: true})
+  })
+
+  it('a waiting get takes the verdict the checker leaves in the cache, without a request of its own', async () => {
+    const file = sessionCachePath(directory)
+    const key = sessionCacheKey('atcr.example', account.handle, account.device_secret)
+    const other = claimCheck(file, key, Date.now(), 2500) // "another get" is checking
+    let asked = 0
+    const verdict = await checkBeforeGet({
+      ...base(),
+      check: async () => {
+        asked++
+        return {state: 'valid', did: ''}
+      },
+      sleep: async () => {
+        remember(file, key, 'valid', Date.now())
+        if (other.mine) other.release()
+      },
+    })
+    assert.deepEqual(verdict, {verdict: 'answer'})
+    assert.equal(asked, 0)
+    rmSync(directory, {recursive: true})
+  })
+
+  it('a waiting get never waits past its budget: at the deadline it answers with the stored secret', async () => {
+    const file = sessionCachePath(directory)
+    const key = sessionCacheKey('atcr.example', account.handle, account.device_secret)
+    claimCheck(file, key, Date.now(), 2500) // held by a live process (this one) that never answers
+    let clock = 1_000_000_000_000
+    let asked = 0
+    const slept: number[] = []
+    const verdict = await checkBeforeGet({
+      ...base(),
+      now: () => clock,
+      budgetMs: 1500,
+      check: async () => {
+        asked++
+        return {state: 'valid', did: ''}
+      },
+      sleep: async (ms) => {
+        slept.push(ms)
+        clock += ms
+      },
+    })
+    assert.deepEqual(verdict, {verdict: 'answer'})
+    assert.equal(asked, 0)
+    assert.equal(
+      slept.reduce((a, b) => a + b, 0),
+      1500,
+    )
+    rmSync(directory, {recursive: true})
+  })
+
+  it('when the other check ends without a verdict (a refused secret is never cached), the waiter asks itself', async () => {
+    const file = sessionCachePath(directory)
+    const key = sessionCacheKey('atcr.example', account.handle, account.device_secret)
+    const other = claimCheck(file, key, Date.now(), 2500)
+    const verdict = await checkBeforeGet({
+      ...base(),
+      check: async () => ({state: 'session_expired', loginUrl: 'https://atcr.example/login'}),
+      sleep: async () => {
+        if (other.mine) other.release()
+      },
+    })
+    assert.deepEqual(verdict, {verdict: 'session_expired', loginUrl: 'https://atcr.example/login'})
+    rmSync(directory, {recursive: true})
   })
 })

@@ -218,6 +218,12 @@ export function registerAccountFileCases(): void {
         /permission denied/.test(line),
         `${verb} unreadable: the error does not say "permission denied": ${line}`,
       )
+      // The fix for this cause, never the advice for a corrupt file (moving it aside loses every account).
+      assert(
+        line.includes(`chmod 600 '${home.file}'`),
+        `${verb} unreadable: the error does not name the chmod that fixes it: ${line}`,
+      )
+      assert(!/aside/.test(line), `${verb} unreadable: advises moving the file aside: ${line}`)
       assert(snapshot(home.dir) === before, `${verb} unreadable: the account directory changed`)
     })
   }
@@ -248,6 +254,11 @@ export function registerAccountFileCases(): void {
           /permission denied/.test(line),
           `${verb} directory not writable: no "permission denied": ${line}`,
         )
+        assert(
+          line.includes(`chmod 700 '${home.dir}'`),
+          `${verb} directory not writable: the error does not name the chmod that fixes it: ${line}`,
+        )
+        assert(!/aside/.test(line), `${verb} directory not writable: advises moving the file aside: ${line}`)
         assert(snapshot(home.dir) === before, `${verb} directory not writable: the account directory changed`)
         rmSync(home.file)
       },

@@ -117,6 +117,7 @@ export function registerDiskCases(): void {
           const result = await runCli([verb], {env: home.env, input, label: `${verb} on a full disk`})
           const line = assertOneLineError(result, `${verb} on a full disk`)
           assert(/disk is full/.test(line), `${verb} on a full disk: does not say the disk is full: ${line}`)
+          assert(!/aside/.test(line), `${verb} on a full disk: advises moving the file aside: ${line}`)
           assert(line.includes(home.dir), `${verb} on a full disk: does not name the file: ${line}`)
           assertEqual(sha256(home.file), before, `${verb} on a full disk: account file`)
           assertEqual(leftovers(home), [], `${verb} on a full disk: files left in the directory`)
@@ -167,6 +168,7 @@ export function registerDiskCases(): void {
           const result = await runCli([verb], {env: home.env, input, label: `${verb} read-only`})
           const line = assertOneLineError(result, `${verb} on a read-only directory`)
           assert(/read-only/.test(line), `${verb} read-only: does not say read-only: ${line}`)
+          assert(!/aside/.test(line), `${verb} read-only: advises moving the file aside: ${line}`)
           assert(line.includes(home.dir), `${verb} read-only: does not name the file: ${line}`)
           assertEqual(sha256(home.file), before, `${verb} read-only: account file`)
         }

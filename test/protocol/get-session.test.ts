@@ -1,6 +1,6 @@
 /** `get` and the AppView session behind the chosen secret (issue 3), spawned as Docker runs it. */
 import assert from 'node:assert/strict'
-import {existsSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
@@ -50,6 +50,16 @@ describe('get checks the session behind the secret', {timeout: 60_000}, () => {
     assert.equal(existsSync(path.join(sandbox.configDir, 'session-cache.json')), false)
   })
 
+  it("an expired session names the AppView's own message, cleaned, on the one line", async () => {
+    emulator.expireSession('alice.test', {message: 'Sign-in expired\u001b]52;c;cGF3bmVk\u0007 at\nPDS'})
+    const result = await get()
+    emulator.restoreSession('alice.test')
+    assert.equal(result.code, 1)
+    assert.equal(result.stdout.split('\n').length, 2, 'exactly one line')
+    assert.match(result.stdout, /expired\. The AppView says: Sign-in expired at PDS Sign in again at /)
+    assert.doesNotMatch(result.stdout + result.stderr, /\u001b|\u0007|cGF3bmVk/)
+  })
+
   it('a revoked secret: exit 1 naming docker-credential-atcr login', async () => {
     emulator.revoke(secret)
     const result = await get()
@@ -91,4 +101,23 @@ describe('get checks the session behind the secret', {timeout: 60_000}, () => {
     assert.equal(result.code, 0)
     assert.equal(emulator.requests.length, 0)
   })
+
+  // Issue 9: Docker and buildx run several gets at once. The first claims the check; the others wait
+  // for its verdict in the session cache, within the budget their own check would have had.
+  it(
+    '30 parallel gets with a cold cache: one check (two at most), every answer exact',
+    {timeout: 120_000},
+    async () => {
+      const results = await Promise.all(Array.from({length: 30}, async () => get()))
+      for (const result of results) {
+        assert.equal(result.code, 0, result.stdout + result.stderr)
+        assert.equal(result.stdout, credentials())
+      }
+      const checks = emulator.requests.filter((request) => request.path === '/auth/token').length
+      // One, unless a marker was judged dead on a machine too loaded to finish a check in its budget.
+      assert.ok(checks >= 1 && checks <= 2, `${checks} token requests for 30 gets of one account`)
+      // No check-in-flight marker is left once the burst is over.
+      assert.deepEqual(readdirSync(sandbox.configDir).sort(), ['device.json', 'session-cache.json'])
+    },
+  )
 })

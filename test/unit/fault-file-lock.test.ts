@@ -4,11 +4,12 @@
  * later writer waits for it to turn stale.
  */
 import assert from 'node:assert/strict'
-import {execFileSync} from 'node:child_process'
-import {closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync} from 'node:fs'
+import {execFileSync, spawn} from 'node:child_process'
+import {closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {test} from 'node:test'
+import {setTimeout as sleep} from 'node:timers/promises'
 
 import {withFileLock} from '../../src/lib/config/file-lock.ts'
 
@@ -62,3 +63,49 @@ test('an empty lock file, left by a writer killed between creating and writing i
     rmSync(dir, {recursive: true, force: true})
   }
 })
+
+test(
+  'a writer that waited longer than the stale age holds a fresh lock: nobody breaks it as stale',
+  {timeout: 60_000},
+  async () => {
+    // Found by the 200-writer case at load average 60: the lock was the hard-linked draft, whose mtime
+    // was when the wait began; a writer that had waited over 30 s held a lock that looked stale at once,
+    // another broke it, and one change was lost. Here the stale age is 3 s: H holds 2 s, W waits for H
+    // and holds 1.5 s (its draft then 3.5 s old), X comes while W holds and must wait for W.
+    const dir = mkdtempSync(path.join(tmpdir(), 'atcr-lock-age-'))
+    const lock = path.join(dir, 'device.json.lock')
+    const log = path.join(dir, 'log')
+    const holder = (name: string, holdMs: number) =>
+      spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import {appendFileSync} from 'node:fs'
+         import {withFileLock} from ${JSON.stringify(path.resolve('src/lib/config/file-lock.ts'))}
+         withFileLock(${JSON.stringify(lock)}, () => {
+           appendFileSync(${JSON.stringify(log)}, '${name}+\\n')
+           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${holdMs})
+           appendFileSync(${JSON.stringify(log)}, '${name}-\\n')
+         }, {staleMs: 3000, timeoutMs: 60000})`,
+        ],
+        {stdio: 'inherit'},
+      )
+    const exited = (child: ReturnType<typeof spawn>) => new Promise((resolve) => child.on('close', resolve))
+    const logged = () => (existsSync(log) ? readFileSync(log, 'utf8') : '')
+    const until = async (text: string) => {
+      while (!logged().includes(text)) await sleep(20)
+    }
+    try {
+      const h = holder('H', 2000)
+      await until('H+')
+      const w = holder('W', 1500)
+      await until('W+')
+      const x = holder('X', 0)
+      await Promise.all([exited(h), exited(w), exited(x)])
+      assert.equal(logged(), 'H+\nH-\nW+\nW-\nX+\nX-\n')
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  },
+)

@@ -7,7 +7,12 @@ import {lstatSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {AccountFile} from '../config/account-file.ts'
-import {type AccountFilePaths, loadAccounts, updateAccounts} from '../config/account-store.ts'
+import {
+  type AccountFilePaths,
+  loadAccounts,
+  type LockedOptions,
+  updateAccounts,
+} from '../config/account-store.ts'
 import {writeFileAtomic} from '../config/atomic-write.ts'
 
 export interface AccountStore {
@@ -36,17 +41,18 @@ function isBackupOf(file: string, name: string): boolean {
   return name === `${base}.bak` || new RegExp(`^${base.replaceAll('.', '\\.')}\\.bak\\.\\d+$`).test(name)
 }
 
-export function accountStoreAt(paths: AccountFilePaths): AccountStore {
+/** `locked.onWait` tells a person that another docker-credential-atcr holds the lock (after a second). */
+export function accountStoreAt(paths: AccountFilePaths, locked: LockedOptions = {}): AccountStore {
   return {
     load: () => loadAccounts(paths),
-    update: (change) => updateAccounts(paths, change),
+    update: (change) => updateAccounts(paths, change, locked),
     // Taking the lock writes a draft file in the directory and links it into place: it fails, with the
     // store's own message (read-only, permission denied, a busy lock), exactly where the later save would.
     // The lock is released at once rather than held across the remote call that follows: the lock is
     // synchronous and Docker's store/erase wait on it with a budget of seconds, while a revocation or a
     // device login can take as long as the network does. A save that still fails after the remote call
     // (the directory changed in those seconds) is reported by the caller as exactly what happened.
-    proveWritable: () => updateAccounts(paths, () => undefined),
+    proveWritable: () => updateAccounts(paths, () => undefined, locked),
     scrubBackups(secret) {
       const changed: string[] = []
       let names: string[]

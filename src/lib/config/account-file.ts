@@ -44,44 +44,70 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function requireString(value: unknown, where: string, {allowEmpty = false} = {}): string {
-  if (typeof value !== 'string' || (!allowEmpty && value === '')) {
-    throw new AccountFileFormatError(`${where} must be a${allowEmpty ? '' : ' non-empty'} string`)
+function requireString(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new AccountFileFormatError(`${where} must be a non-empty string`)
   }
   return value
 }
 
-function validateAccount(value: unknown, where: string): Account {
-  if (!isObject(value)) throw new AccountFileFormatError(`${where} must be an object`)
-  requireString(value.handle, `${where}.handle`)
-  requireString(value.device_secret, `${where}.device_secret`)
+/**
+ * Where in the file a value sits, as a person reads it: `registries["https://atcr.io"].accounts["alice"]`.
+ * Built only for an error message: checking ten thousand accounts must not build ten thousand strings.
+ */
+const registryWhere = (url: string) => `registries[${JSON.stringify(url)}]`
+const accountWhere = (url: string, key: string) => `${registryWhere(url)}.accounts[${JSON.stringify(key)}]`
+
+const isString = (value: unknown, allowEmpty: boolean) =>
+  typeof value === 'string' && (allowEmpty || value !== '')
+
+function stringError(where: string, allowEmpty: boolean): AccountFileFormatError {
+  return new AccountFileFormatError(`${where} must be a${allowEmpty ? '' : ' non-empty'} string`)
+}
+
+function validateAccount(value: unknown, url: string, key: string): Account {
+  if (!isObject(value)) throw new AccountFileFormatError(`${accountWhere(url, key)} must be an object`)
+  if (!isString(value.handle, false)) throw stringError(`${accountWhere(url, key)}.handle`, false)
+  if (!isString(value.device_secret, false))
+    throw stringError(`${accountWhere(url, key)}.device_secret`, false)
   if (value.did === undefined) value.did = ''
-  requireString(value.did, `${where}.did`, {allowEmpty: true})
-  if (value.appview_url !== undefined)
-    requireString(value.appview_url, `${where}.appview_url`, {allowEmpty: true})
+  if (!isString(value.did, true)) throw stringError(`${accountWhere(url, key)}.did`, true)
+  if (value.appview_url !== undefined && !isString(value.appview_url, true))
+    throw stringError(`${accountWhere(url, key)}.appview_url`, true)
   return value as Account
 }
 
-/** Check a parsed v2 document in place; unknown fields are kept untouched. */
-export function validateAccountFile(value: unknown): AccountFile {
+/** Check one registry entry of a v2 document in place, with every account in it. */
+export function validateRegistryEntry(entry: unknown, url: string): RegistryEntry {
+  if (!isObject(entry)) throw new AccountFileFormatError(`${registryWhere(url)} must be an object`)
+  if (entry.accounts === undefined) entry.accounts = {}
+  if (!isObject(entry.accounts))
+    throw new AccountFileFormatError(`${registryWhere(url)}.accounts must be an object`)
+  if (entry.active === null) delete entry.active
+  if (entry.active !== undefined && !isString(entry.active, true))
+    throw stringError(`${registryWhere(url)}.active`, true)
+  const accounts = entry.accounts
+  for (const key in accounts) {
+    if (Object.hasOwn(accounts, key)) validateAccount(accounts[key], url, key)
+  }
+  return entry as RegistryEntry
+}
+
+/** Check the top level of a parsed v2 document (not its registries); unknown fields are kept. */
+export function validateTopLevel(value: unknown): AccountFile {
   if (!isObject(value)) throw new AccountFileFormatError('the top level must be a JSON object')
   if (value.version !== 2)
     throw new AccountFileFormatError(`unsupported version ${JSON.stringify(value.version)}`)
   if (value.registries === undefined) value.registries = {}
   if (!isObject(value.registries)) throw new AccountFileFormatError('"registries" must be an object')
-  for (const [url, entry] of Object.entries(value.registries)) {
-    const where = `registries[${JSON.stringify(url)}]`
-    if (!isObject(entry)) throw new AccountFileFormatError(`${where} must be an object`)
-    if (entry.accounts === undefined) entry.accounts = {}
-    if (!isObject(entry.accounts)) throw new AccountFileFormatError(`${where}.accounts must be an object`)
-    if (entry.active !== undefined && entry.active !== null)
-      requireString(entry.active, `${where}.active`, {allowEmpty: true})
-    if (entry.active === null) delete entry.active
-    for (const [key, account] of Object.entries(entry.accounts)) {
-      validateAccount(account, `${where}.accounts[${JSON.stringify(key)}]`)
-    }
-  }
   return value as unknown as AccountFile
+}
+
+/** Check a parsed v2 document in place, every registry and account; unknown fields are kept untouched. */
+export function validateAccountFile(value: unknown): AccountFile {
+  const file = validateTopLevel(value)
+  for (const url of Object.keys(file.registries)) validateRegistryEntry(file.registries[url], url)
+  return file
 }
 
 /** Registry key for an old-format URL: its origin (`https://atcr.io/` → `https://atcr.io`). */

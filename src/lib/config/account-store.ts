@@ -8,17 +8,7 @@
  *   is written back.
  * - A file that cannot be understood is never overwritten: AccountFileError names it and says why.
  */
-import {
-  closeSync,
-  constants,
-  existsSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  unlinkSync,
-} from 'node:fs'
+import {accessSync, constants, existsSync, mkdirSync, readdirSync, unlinkSync} from 'node:fs'
 import path from 'node:path'
 
 import {
@@ -28,9 +18,15 @@ import {
   type FileFormat,
   migrateAccountFile,
 } from './account-file.ts'
-import {writeFileAtomic} from './atomic-write.ts'
+import {AccountFileError, accountFileIoError, chmodCommand, describeIoError} from './account-file-errors.ts'
+import {syncDirectory, writeFileAtomic} from './atomic-write.ts'
 import {describeJsonSyntaxError} from './json-syntax-error.ts'
 import {LockTimeoutError, processIsAlive, withFileLock} from './file-lock.ts'
+import {BIN} from '../protocol/messages.ts'
+import {lazyAccountFile, type RegistrySource, splitCanonical} from './lazy-account-file.ts'
+import {readRegularFile} from './read-regular-file.ts'
+
+export {AccountFileError, describeIoError} from './account-file-errors.ts'
 
 export interface AccountFilePaths {
   directory: string
@@ -45,36 +41,18 @@ export function accountFilePaths(env: NodeJS.ProcessEnv, homedir: string): Accou
   return {directory, file, lock: `${file}.lock`}
 }
 
-export class AccountFileError extends Error {
-  readonly file: string
-  constructor(file: string, reason: string, options?: {cause?: unknown}) {
-    super(`${file}: ${reason}`, options)
-    this.name = 'AccountFileError'
-    this.file = file
-  }
-}
+/** Creating, replacing or locking files needs a writable directory: 0700 is what it should be. */
+const directoryFix = (paths: Pick<AccountFilePaths, 'directory'>) => () =>
+  chmodCommand('700', paths.directory)
 
-/** A file-system error in a few words a person understands (permission denied, the disk is full, …). */
-export function describeIoError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code
-  switch (code) {
-    case 'EACCES':
-    case 'EPERM': {
-      return 'permission denied'
-    }
-    case 'ENOSPC': {
-      return 'the disk is full'
-    }
-    case 'EROFS': {
-      return 'the file system is read-only'
-    }
-    case 'EISDIR': {
-      return 'is a directory, not a file'
-    }
-    default: {
-      return (error as Error).message
-    }
+/** Reading needs the directory searchable and the file readable: whichever is missing. */
+const readFix = (paths: Pick<AccountFilePaths, 'directory' | 'file'>) => () => {
+  try {
+    accessSync(paths.directory, constants.X_OK)
+  } catch {
+    return chmodCommand('700', paths.directory)
   }
+  return chmodCommand('600', paths.file)
 }
 
 /** Parse file bytes into v2. Throws AccountFileError naming the file; never touches the disk. */
@@ -104,21 +82,15 @@ export function parseAccountFileBytes(
   }
 }
 
-function readBytes(file: string): Buffer | undefined {
-  let fd: number | undefined
+function readBytes(paths: Pick<AccountFilePaths, 'directory' | 'file'>): Buffer | undefined {
   try {
     // Non-blocking open and a type check: a FIFO or a device in its place must not block `get` forever.
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
-    const stats = fstatSync(fd)
-    if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
-    if (!stats.isFile()) throw new AccountFileError(file, 'cannot read it: it is not a regular file')
-    return readFileSync(fd)
+    return readRegularFile(paths.file)
   } catch (error) {
-    if (error instanceof AccountFileError) throw error
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new AccountFileError(file, `cannot read it: ${describeIoError(error)}`, {cause: error})
-  } finally {
-    if (fd !== undefined) closeSync(fd)
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOTREG' || code === 'EISDIR')
+      throw new AccountFileError(paths.file, `cannot read it: ${describeIoError(error)}`, {cause: error})
+    throw accountFileIoError(paths.file, 'cannot read it', error, readFix(paths))
   }
 }
 
@@ -137,52 +109,62 @@ function ensureDirectory(directory: string): void {
   try {
     mkdirSync(directory, {recursive: true, mode: 0o700})
   } catch (error) {
-    throw new AccountFileError(directory, `cannot create the directory: ${describeIoError(error)}`, {
-      cause: error,
-    })
-  }
-}
-
-function writeAccounts(paths: AccountFilePaths, accounts: AccountFile): void {
-  try {
-    writeFileAtomic(paths.file, serializeAccountFile(accounts), 0o600)
-  } catch (error) {
-    throw new AccountFileError(
-      paths.file,
-      `cannot save it: ${describeIoError(error)}; the previous file is unchanged`,
-      {
-        cause: error,
-      },
+    throw accountFileIoError(directory, 'cannot create the directory', error, () =>
+      chmodCommand('u+w', path.dirname(directory)),
     )
   }
 }
 
-/** Under the lock: read the latest file; if it is an older format, back it up and write v2 back. */
-function readLatestMigrating(paths: AccountFilePaths): AccountFile {
-  const bytes = readBytes(paths.file)
+/** Replace the file atomically; the directory is made durable by the caller, after the lock is released. */
+function writeAccounts(paths: AccountFilePaths, text: string): void {
+  try {
+    writeFileAtomic(paths.file, text, 0o600, {syncDirectory: false})
+  } catch (error) {
+    throw accountFileIoError(paths.file, 'cannot save it', error, directoryFix(paths), {
+      after: '; the previous file is unchanged',
+    })
+  }
+}
+
+/** The parsed file with the bytes it came from, so that a second read of the same bytes costs no parse. */
+interface ReadFile {
+  bytes: Buffer
+  accounts: AccountFile
+  format: FileFormat
+}
+
+function readParsed(paths: AccountFilePaths): ReadFile | undefined {
+  const bytes = readBytes(paths)
+  if (bytes === undefined) return undefined
+  return {bytes, ...parseAccountFileBytes(paths.file, bytes)}
+}
+
+/** Under the lock: the latest file; an older format is backed up and written back as v2. */
+function readLatestMigrating(paths: AccountFilePaths, before?: ReadFile): AccountFile {
+  const bytes = readBytes(paths)
   if (bytes === undefined) return emptyAccountFile()
-  const {accounts, format} = parseAccountFileBytes(paths.file, bytes)
+  const {accounts, format} =
+    before !== undefined && before.bytes.equals(bytes) ? before : parseAccountFileBytes(paths.file, bytes)
   if (format !== 'v2') {
     const backup = backupPathFor(paths.file)
     try {
       writeFileAtomic(backup, bytes, 0o600)
     } catch (error) {
-      throw new AccountFileError(backup, `cannot keep a backup before migrating: ${describeIoError(error)}`, {
-        cause: error,
-      })
+      throw accountFileIoError(backup, 'cannot keep a backup before migrating', error, directoryFix(paths))
     }
-    writeAccounts(paths, accounts)
+    writeAccounts(paths, serializeAccountFile(accounts))
   }
   return accounts
 }
 
 /**
  * Temporary files of writers that died mid-write (`.device.json.<pid>.<suffix>.tmp`, the lock's
- * `.<pid>.<suffix>.new`/`.stale`, the session cache's): never read, but they would pile up. Removed
- * under the lock when their writer's process is gone; anything else in the directory is left alone.
+ * `.<pid>.<suffix>.new`/`.stale`, the session cache's and its check markers): never read, but they
+ * would pile up. Removed when their writer's process is gone; anything else in the directory is left
+ * alone. No lock is needed: a file whose process is gone is nobody's.
  */
 const ABANDONED_FILE =
-  /^\.?(?:device\.json|device\.json\.lock|session-cache\.json)\.(\d+)\.[a-z0-9]+\.(?:tmp|new|stale)$/
+  /^\.?(?:device\.json|device\.json\.lock|session-cache\.json|session-cache\.json\.lock)\.(\d+)\.[a-z0-9]+\.(?:tmp|new|stale)$/
 
 export function sweepAbandonedFiles(directory: string): number {
   let removed = 0
@@ -205,48 +187,140 @@ export function sweepAbandonedFiles(directory: string): number {
   return removed
 }
 
-function locked<T>(paths: AccountFilePaths, action: () => T): T {
+/** How long a writer waits for the lock in all: a burst of a few hundred writers on two cores fits. */
+export const LOCK_BUDGET_MS = 60_000
+/** After this long waiting, people are told (`onWait`). */
+export const WAIT_NOTICE_MS = 1000
+
+export interface LockedOptions {
+  /** Called once, with a line for a person, when the lock has been busy for a second. */
+  onWait?: (line: string) => void
+  /** Overall wait for the lock (default LOCK_BUDGET_MS). */
+  timeoutMs?: number
+}
+
+function locked<T>(paths: AccountFilePaths, options: LockedOptions, action: () => T): T {
   ensureDirectory(paths.directory)
+  const {onWait} = options
   try {
-    return withFileLock(paths.lock, () => {
-      sweepAbandonedFiles(paths.directory)
-      return action()
+    return withFileLock(paths.lock, action, {
+      timeoutMs: options.timeoutMs ?? LOCK_BUDGET_MS,
+      waitNoticeMs: WAIT_NOTICE_MS,
+      onWait:
+        onWait &&
+        ((holder) =>
+          onWait(
+            `Waiting for another ${BIN}${holder.pid ? ` (process ${holder.pid})` : ''} to finish writing ${paths.file}…`,
+          )),
     })
   } catch (error) {
     if (error instanceof AccountFileError) throw error
     if (error instanceof LockTimeoutError)
-      throw new AccountFileError(paths.file, error.message, {cause: error})
-    const code = (error as NodeJS.ErrnoException).code
-    if (code)
-      throw new AccountFileError(paths.lock, `cannot lock the account file: ${describeIoError(error)}`)
+      throw new AccountFileError(
+        paths.file,
+        `busy: another ${BIN} is writing it (waited ${Math.round(error.waitedMs / 1000)} s for ${paths.lock})`,
+        {cause: error, kind: 'busy'},
+      )
+    if ((error as NodeJS.ErrnoException).code)
+      throw accountFileIoError(paths.lock, 'cannot lock the account file', error, directoryFix(paths))
     // The caller's own refusal (a bad request found under the lock) is not a fault of the file.
     throw error
+  } finally {
+    // The sweep needs no lock: done once the next writer may go on.
+    sweepAbandonedFiles(paths.directory)
   }
 }
 
 /**
- * The accounts as they are now. An older format is migrated (and written back) on the way; an absent
- * file is an empty set of accounts and is not created.
+ * The accounts as they are now, every registry and account checked: what people commands use before
+ * they act. An older format is migrated (and written back) on the way; an absent file is an empty set
+ * of accounts and is not created.
  */
-export function loadAccounts(paths: AccountFilePaths): AccountFile {
-  const bytes = readBytes(paths.file)
-  if (bytes === undefined) return emptyAccountFile()
-  const {accounts, format} = parseAccountFileBytes(paths.file, bytes)
-  if (format === 'v2') return accounts
-  return locked(paths, () => readLatestMigrating(paths))
+export function loadAccounts(paths: AccountFilePaths, options: LockedOptions = {}): AccountFile {
+  const read = readParsed(paths)
+  if (read === undefined) return emptyAccountFile()
+  if (read.format === 'v2') return read.accounts
+  const accounts = locked(paths, options, () => readLatestMigrating(paths, read))
+  syncDirectory(paths.directory)
+  return accounts
 }
 
 /**
  * Locked read-modify-write. `change` edits the latest accounts in place and returns its result; the file
- * is written only if the serialized content actually changed.
+ * is written only if the serialized content actually changed. The file is read and parsed before the
+ * lock is taken; under the lock it is read again, and parsed again only if another writer changed it.
  */
-export function updateAccounts<T>(paths: AccountFilePaths, change: (accounts: AccountFile) => T): T {
-  return locked(paths, () => {
-    const accounts = readLatestMigrating(paths)
-    const before = serializeAccountFile(accounts)
-    const result = change(accounts)
+export function updateAccounts<T>(
+  paths: AccountFilePaths,
+  change: (accounts: AccountFile) => T,
+  options: LockedOptions = {},
+): T {
+  const before = readParsed(paths)
+  const beforeText = before?.format === 'v2' ? serializeAccountFile(before.accounts) : undefined
+  let wrote = false
+  const result = locked(paths, options, () => {
+    const accounts = readLatestMigrating(paths, before)
+    const text =
+      accounts === before?.accounts && beforeText !== undefined ? beforeText : serializeAccountFile(accounts)
+    const changed = change(accounts)
     const after = serializeAccountFile(accounts)
-    if (after !== before) writeAccounts(paths, accounts)
-    return result
+    if (after !== text) {
+      writeAccounts(paths, after)
+      wrote = true
+    }
+    return changed
   })
+  // Durability of the rename needs no lock: the next writer goes on meanwhile.
+  if (wrote) syncDirectory(paths.directory)
+  return result
+}
+
+/**
+ * The accounts for a lookup that uses only part of them (`get`, `list`, the looks `store` and `erase`
+ * take before the lock): each registry is parsed and checked when it is used (lazy-account-file.ts),
+ * so the cost does not grow with accounts elsewhere and a problem elsewhere does not fail this lookup.
+ * A registry that cannot be understood is refused where it is used, with the error a full read gives.
+ * Writes and people commands use loadAccounts/updateAccounts, which check everything.
+ */
+export function loadAccountsLazily(paths: AccountFilePaths): AccountFile {
+  const bytes = readBytes(paths)
+  if (bytes === undefined) return emptyAccountFile()
+  // Any problem found in a registry is reported as a full read of the file reports it.
+  const fail = (error: unknown): never => {
+    parseAccountFileBytes(paths.file, bytes)
+    if (error instanceof AccountFileFormatError) throw new AccountFileError(paths.file, error.message)
+    throw error
+  }
+  const split = splitCanonical(bytes)
+  if (split && split.top.version === 2) {
+    return lazyAccountFile(
+      split.top,
+      split.registries.map(({key, text}): [string, RegistrySource] => [key, {text}]),
+      fail,
+    )
+  }
+  // Another layout: parse it whole (an older format is migrated as loadAccounts does).
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', {fatal: true}).decode(bytes))
+  } catch {
+    parsed = undefined
+  }
+  const top = parsed as Record<string, unknown> | undefined
+  if (
+    typeof top !== 'object' ||
+    top === null ||
+    Array.isArray(top) ||
+    top.version !== 2 ||
+    typeof top.registries !== 'object' ||
+    top.registries === null ||
+    Array.isArray(top.registries)
+  )
+    return loadAccounts(paths)
+  const registries = top.registries as Record<string, unknown>
+  return lazyAccountFile(
+    top,
+    Object.keys(registries).map((key): [string, RegistrySource] => [key, {value: registries[key]}]),
+    fail,
+  )
 }

@@ -7,7 +7,17 @@
 import {closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync} from 'node:fs'
 import path from 'node:path'
 
-export function writeFileAtomic(target: string, data: string | Uint8Array, mode = 0o600): void {
+export function writeFileAtomic(
+  target: string,
+  data: string | Uint8Array,
+  mode = 0o600,
+  options: {
+    /** false: the caller makes the rename durable later (syncDirectory), e.g. after releasing a lock. */
+    syncDirectory?: boolean
+    /** false: no fsync at all (a cache, whose loss costs nothing). */
+    durable?: boolean
+  } = {},
+): void {
   const temporary = path.join(
     path.dirname(target),
     `.${path.basename(target)}.${process.pid}.${uniqueSuffix()}.tmp`,
@@ -18,7 +28,7 @@ export function writeFileAtomic(target: string, data: string | Uint8Array, mode 
     fd = openSync(temporary, 'wx', mode)
     let offset = 0
     while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset)
-    fsyncSync(fd)
+    if (options.durable !== false) fsyncSync(fd)
     closeSync(fd)
     fd = undefined
     renameSync(temporary, target)
@@ -31,11 +41,11 @@ export function writeFileAtomic(target: string, data: string | Uint8Array, mode 
     }
     throw error
   }
-  syncDirectory(path.dirname(target))
+  if (options.syncDirectory !== false && options.durable !== false) syncDirectory(path.dirname(target))
 }
 
 /** Make a rename durable. Some platforms cannot open a directory; the rename is still atomic there. */
-function syncDirectory(directory: string): void {
+export function syncDirectory(directory: string): void {
   let fd: number | undefined
   try {
     fd = openSync(directory, 'r')

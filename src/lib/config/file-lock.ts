@@ -8,6 +8,10 @@
  * leaves it behind; the next process sees that the pid is gone, or that the lock is far older than any
  * write could take, and breaks it. Breaking renames the file aside first and checks that what it moved is
  * the stale lock it inspected, so two processes breaking the same stale lock cannot also break a fresh one.
+ *
+ * Waiting is cheap for the file system: a waiter keeps one draft for the whole wait and only looks
+ * (stat) while the lock is held, trying to link its draft only when the lock is gone. Hundreds of
+ * waiters then add no creates or unlinks to the directory that the holder's fsync would have to carry.
  */
 import {
   closeSync,
@@ -17,6 +21,7 @@ import {
   renameSync,
   statSync,
   unlinkSync,
+  utimesSync,
   writeFileSync,
   writeSync,
 } from 'node:fs'
@@ -24,12 +29,20 @@ import {
 import {uniqueSuffix} from './atomic-write.ts'
 
 export class LockTimeoutError extends Error {
+  readonly waitedMs: number
   constructor(lockPath: string, waitedMs: number) {
     super(
       `timed out after ${waitedMs} ms waiting for the lock ${lockPath} (another docker-credential-atcr is writing)`,
     )
     this.name = 'LockTimeoutError'
+    this.waitedMs = waitedMs
   }
+}
+
+export interface LockHolder {
+  /** The holder's process id, when the lock names one. */
+  pid: number | undefined
+  waitedMs: number
 }
 
 export interface LockOptions {
@@ -37,6 +50,9 @@ export interface LockOptions {
   timeoutMs?: number
   /** A lock older than this is stale whatever its pid says (pid reuse, a hung holder). */
   staleMs?: number
+  /** Called once when the lock has been busy for `waitNoticeMs`. */
+  onWait?: (holder: LockHolder) => void
+  waitNoticeMs?: number
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4))
@@ -130,12 +146,8 @@ function removeQuietly(file: string): void {
   }
 }
 
-/**
- * Create the lock already holding its token: write a private draft, then hard-link it into place (the
- * link fails if a lock exists). A holder killed at any instant leaves no lock or a complete one, never
- * an empty lock whose owner nobody can tell.
- */
-function tryCreateLock(lockPath: string, token: string): boolean {
+/** A private draft holding the token, to be hard-linked into place (see tryLinkLock). */
+function writeDraft(lockPath: string, token: string): string {
   const draft = `${lockPath}.${process.pid}.${uniqueSuffix()}.new`
   try {
     writeFileSync(draft, token, {mode: 0o600, flag: 'wx'})
@@ -143,7 +155,20 @@ function tryCreateLock(lockPath: string, token: string): boolean {
     removeQuietly(draft) // a full disk: created, not written
     throw error
   }
+  return draft
+}
+
+/**
+ * Create the lock already holding its token: hard-link the draft into place (the link fails if a lock
+ * exists). A holder killed at any instant leaves no lock or a complete one, never an empty lock whose
+ * owner nobody can tell.
+ */
+function tryLinkLock(lockPath: string, draft: string, token: string): boolean {
   try {
+    // The lock's age (its mtime) must count from now, not from when this wait began: a writer that
+    // waited longer than the stale age would otherwise hold a lock that others break at once.
+    const now = new Date()
+    utimesSync(draft, now, now)
     linkSync(draft, lockPath)
     return true
   } catch (error) {
@@ -152,25 +177,43 @@ function tryCreateLock(lockPath: string, token: string): boolean {
     if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS')
       return tryCreateLockExclusive(lockPath, token)
     throw error
-  } finally {
-    removeQuietly(draft)
   }
 }
+
+const lockExists = (lockPath: string) => statSync(lockPath, {throwIfNoEntry: false}) !== undefined
 
 /** Run `action` while holding the lock at `lockPath`. */
 export function withFileLock<T>(lockPath: string, action: () => T, options: LockOptions = {}): T {
   const timeoutMs = options.timeoutMs ?? 10_000
   const staleMs = options.staleMs ?? 30_000
+  const waitNoticeMs = options.waitNoticeMs ?? 1000
   const token = `${process.pid} ${uniqueSuffix()}\n`
   const started = Date.now()
-  let delay = 1
-  for (;;) {
-    if (tryCreateLock(lockPath, token)) break
-    const waited = Date.now() - started
-    if (waited >= timeoutMs) throw new LockTimeoutError(lockPath, waited)
-    tryBreakStaleLock(lockPath, staleMs)
-    sleepSync(delay + Math.random() * delay)
-    delay = Math.min(delay * 2, 50)
+  const draft = writeDraft(lockPath, token)
+  try {
+    let delay = 1
+    let noticed = options.onWait === undefined
+    let lastStaleCheck = 0
+    for (;;) {
+      if (!lockExists(lockPath) && tryLinkLock(lockPath, draft, token)) break
+      const now = Date.now()
+      const waited = now - started
+      if (waited >= timeoutMs) throw new LockTimeoutError(lockPath, waited)
+      if (!noticed && waited >= waitNoticeMs) {
+        noticed = true
+        const pid = readLock(lockPath)?.pid
+        options.onWait?.({pid: pid !== undefined && pid > 0 ? pid : undefined, waitedMs: waited})
+      }
+      // Is the holder gone? Reading the lock costs more than a stat: a few times a second is enough.
+      if (now - lastStaleCheck >= 100) {
+        lastStaleCheck = now
+        tryBreakStaleLock(lockPath, staleMs)
+      }
+      sleepSync(delay + Math.random() * delay)
+      delay = Math.min(delay * 2, 20)
+    }
+  } finally {
+    removeQuietly(draft)
   }
 
   try {

@@ -8,6 +8,7 @@
  */
 import {homedir} from 'node:os'
 
+import {describeAccountFileError} from '../config/account-file-errors.ts'
 import {AccountFileError, accountFilePaths} from '../config/account-store.ts'
 import {envFlag} from '../env-flag.ts'
 import {systemProcessTable} from '../identity/parent-command-line.ts'
@@ -123,9 +124,7 @@ function contextFor(io: ProtocolIo): ProtocolContext {
 function errorLine(error: unknown): string {
   if (error instanceof ProtocolInputError) return error.message
   if (error instanceof InvalidServerAddressError) return error.message
-  if (error instanceof AccountFileError) {
-    return `${BIN}: cannot use the account file ${error.message}. Nothing was changed; fix or move the file aside, then run: ${BIN} login`
-  }
+  if (error instanceof AccountFileError) return describeAccountFileError(error, {audience: 'protocol'})
   return `${BIN}: ${(error as Error)?.message ?? String(error)}`
 }
 

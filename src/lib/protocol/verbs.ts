@@ -168,12 +168,14 @@ export async function answerGet(
   })
   if (session.verdict === 'session_expired') {
     const where = session.loginUrl ? `Sign in again at ${session.loginUrl}` : 'Sign in again'
-    const message = `${host}: the AT Protocol session of ${account.handle} expired. ${where} or run: ${BIN} login ${host}`
+    const said = session.message ? ` The AppView says: ${session.message}` : ''
+    const message = `${host}: the AT Protocol session of ${account.handle} expired.${said} ${where} or run: ${BIN} login ${host}`
     context.note(`${BIN}: ${message}`)
     return failure(message)
   }
   if (session.verdict === 'revoked') {
-    const message = `${host}: the device secret of ${account.handle} is no longer accepted (revoked or unknown). Run: ${BIN} login ${host}`
+    const said = session.message ? ` The AppView says: ${session.message}` : ''
+    const message = `${host}: the device secret of ${account.handle} is no longer accepted (revoked or unknown).${said} Run: ${BIN} login ${host}`
     context.note(`${BIN}: ${message}`)
     return failure(message)
   }

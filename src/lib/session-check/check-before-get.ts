@@ -11,13 +11,24 @@
  */
 import type {Account} from '../config/account-file.ts'
 import type {SecretCheck} from '../appview/contract.ts'
-import {cachedVerdict, forget, remember, sessionCacheKey} from './session-cache.ts'
+import {
+  type CachedVerdict,
+  cachedVerdict,
+  checkInFlight,
+  claimCheck,
+  forget,
+  remember,
+  sessionCacheKey,
+} from './session-cache.ts'
 import {envFlag} from '../env-flag.ts'
 
 export const GET_CHECK_BUDGET_MS = 1500
 
 export type GetVerdict =
-  {verdict: 'answer'} | {verdict: 'session_expired'; loginUrl: string} | {verdict: 'revoked'}
+  | {verdict: 'answer'}
+  /** `message`: the AppView's own words, already one clean line (src/lib/appview/contract.ts). */
+  | {verdict: 'session_expired'; loginUrl: string; message?: string}
+  | {verdict: 'revoked'; message?: string}
 
 export interface CheckBeforeGetInput {
   host: string
@@ -37,6 +48,8 @@ export interface CheckBeforeGetInput {
     budgetMs: number
   }) => Promise<SecretCheck>
   explain?: (line: string) => void
+  /** How a waiting get pauses between looks at the cache (tests pass a fake). */
+  sleep?: (ms: number) => Promise<void>
 }
 
 export function sessionCheckDisabled(env: NodeJS.ProcessEnv): boolean {
@@ -52,14 +65,46 @@ export async function checkBeforeGet(input: CheckBeforeGetInput): Promise<GetVer
   const now = input.now ?? Date.now
   const {handle, device_secret: deviceSecret} = input.account
   const key = sessionCacheKey(input.host, handle, deviceSecret)
-  const cached = cachedVerdict(input.cacheFile, key, now())
+  const started = now()
+  const cached = cachedVerdict(input.cacheFile, key, started)
   if (cached) {
-    explain(
-      cached === 'valid'
-        ? `session of ${handle} checked recently: no request`
-        : `the AppView did not answer a moment ago: no request, answering with the stored secret`,
-    )
+    explain(explainCached(handle, cached))
     return {verdict: 'answer'}
+  }
+
+  // A cold burst (Docker runs several gets at once) asks once per account: one claims the check, the
+  // others wait for its verdict in the cache, never past the budget a check of their own would have had.
+  const budgetMs = input.budgetMs ?? GET_CHECK_BUDGET_MS
+  const deadline = started + budgetMs
+  // A check ends within its budget; a marker older than that (with a margin for a loaded machine) is dead.
+  const markerMaxAgeMs = budgetMs + 1000
+  let claim = claimCheck(input.cacheFile, key, started, markerMaxAgeMs)
+  if (!claim.mine) {
+    explain(`another get is checking the session of ${handle}: waiting for its answer`)
+    const waited = await waitForOtherCheck(input.cacheFile, key, {
+      deadline,
+      markerMaxAgeMs,
+      now,
+      pause: input.sleep ?? sleep,
+    })
+    if (waited === 'answer') {
+      explain(`no verdict from the other check within ${budgetMs} ms: answering with the stored secret`)
+      return {verdict: 'answer'}
+    }
+    if (waited !== 'gone') {
+      explain(`${explainCached(handle, waited)} (by the other get)`)
+      return {verdict: 'answer'}
+    }
+    // Its check ended without a verdict to share (refused secrets are never cached): ask ourselves.
+    claim = {mine: true, release: () => {}}
+  } else {
+    // A check that finished between our cache read and the claim left its verdict: no second request.
+    const justCached = cachedVerdict(input.cacheFile, key, now())
+    if (justCached) {
+      claim.release()
+      explain(explainCached(handle, justCached))
+      return {verdict: 'answer'}
+    }
   }
 
   const check =
@@ -68,13 +113,73 @@ export async function checkBeforeGet(input: CheckBeforeGetInput): Promise<GetVer
       const {checkSecretLean} = await import('./check-secret-lean.ts')
       return checkSecretLean({...request, env: input.env})
     })
-  const budgetMs = input.budgetMs ?? GET_CHECK_BUDGET_MS
   let result: SecretCheck
   try {
-    result = await check({baseUrl: input.appViewUrl(), handle, deviceSecret, service: input.host, budgetMs})
+    const remainingMs = Math.max(1, deadline - now())
+    result = await check({
+      baseUrl: input.appViewUrl(),
+      handle,
+      deviceSecret,
+      service: input.host,
+      budgetMs: remainingMs,
+    })
   } catch (error) {
     result = {state: 'unreachable', reason: (error as Error).message}
   }
+  try {
+    return settle(input, key, handle, result, now, explain)
+  } finally {
+    claim.release() // after the verdict is in the cache, where the waiting gets look for it
+  }
+}
+
+function explainCached(handle: string, cached: CachedVerdict): string {
+  return cached === 'valid'
+    ? `session of ${handle} checked recently: no request`
+    : `the AppView did not answer a moment ago: no request, answering with the stored secret`
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Wait for the check another process claimed: its cached verdict, `gone` when its marker went without
+ * one (a refused secret, which is never cached, or a process that died), or `answer` at the deadline.
+ */
+async function waitForOtherCheck(
+  cacheFile: string,
+  key: string,
+  options: {
+    deadline: number
+    markerMaxAgeMs: number
+    now: () => number
+    pause: (ms: number) => Promise<void>
+  },
+): Promise<CachedVerdict | 'gone' | 'answer'> {
+  const {deadline, markerMaxAgeMs, now, pause} = options
+  let delay = 10
+  for (;;) {
+    const remaining = deadline - now()
+    if (remaining <= 0) return 'answer'
+    await pause(Math.min(delay, remaining))
+    delay = Math.min(delay * 1.5, 50)
+    const at = now()
+    const verdict = cachedVerdict(cacheFile, key, at)
+    if (verdict) return verdict
+    if (!checkInFlight(cacheFile, key, at, markerMaxAgeMs)) {
+      // Written between the two reads? Look once more before asking ourselves.
+      return cachedVerdict(cacheFile, key, now()) ?? 'gone'
+    }
+  }
+}
+
+function settle(
+  input: CheckBeforeGetInput,
+  key: string,
+  handle: string,
+  result: SecretCheck,
+  now: () => number,
+  explain: (line: string) => void,
+): GetVerdict {
   switch (result.state) {
     case 'valid': {
       explain(`session of ${handle} is valid; remembered for a few minutes`)
@@ -88,11 +193,15 @@ export async function checkBeforeGet(input: CheckBeforeGetInput): Promise<GetVer
     }
     case 'session_expired': {
       forget(input.cacheFile, key)
-      return {verdict: 'session_expired', loginUrl: result.loginUrl}
+      return {
+        verdict: 'session_expired',
+        loginUrl: result.loginUrl,
+        ...(result.message ? {message: result.message} : {}),
+      }
     }
     case 'invalid': {
       forget(input.cacheFile, key)
-      return {verdict: 'revoked'}
+      return {verdict: 'revoked', ...(result.message ? {message: result.message} : {})}
     }
   }
 }

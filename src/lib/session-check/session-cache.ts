@@ -7,12 +7,15 @@
  * - `unreachable`: the AppView did not answer in time; not asked again for 1 minute, so a hanging
  *   AppView costs one wait, not one per `get` (Docker runs several per push).
  * A revoked or expired secret is never cached: it is asked about again every time. A missing,
- * unreadable or corrupt cache is simply a miss.
+ * unreadable or corrupt cache is simply a miss, and so is anything that is not a regular file (a FIFO
+ * or a symlink to /dev/zero in its place must not block `get`).
  */
-import {readFileSync} from 'node:fs'
+import {unlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {writeFileAtomic} from '../config/atomic-write.ts'
+import {processIsAlive, withFileLock} from '../config/file-lock.ts'
+import {readRegularFile} from '../config/read-regular-file.ts'
 import {sha256Hex} from './sha256.ts'
 
 export const SESSION_CACHE_FILE = 'session-cache.json'
@@ -24,6 +27,9 @@ export const SESSION_CACHE_TTL_MS: Record<CachedVerdict, number> = {
   valid: 5 * 60 * 1000,
   unreachable: 60 * 1000,
 }
+
+/** Far more than the cache of any real set of accounts; a larger file is not read (a miss). */
+const MAX_CACHE_BYTES = 1024 * 1024
 
 type CacheDocument = {version: 1} & Record<CachedVerdict, Record<string, number>>
 
@@ -41,7 +47,9 @@ const isRecord = (value: unknown): value is Record<string, number> =>
 function readCache(file: string): CacheDocument {
   const cache: CacheDocument = {version: 1, valid: {}, unreachable: {}}
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheDocument>
+    const bytes = readRegularFile(file, {maxBytes: MAX_CACHE_BYTES})
+    if (bytes === undefined) return cache
+    const parsed = JSON.parse(bytes.toString('utf8')) as Partial<CacheDocument>
     if (parsed?.version === 1) {
       if (isRecord(parsed.valid)) cache.valid = parsed.valid
       if (isRecord(parsed.unreachable)) cache.unreachable = parsed.unreachable
@@ -64,17 +72,38 @@ export function cachedVerdict(file: string, key: string, now: number): CachedVer
 }
 
 function rewrite(file: string, change: (cache: CacheDocument) => void): void {
-  try {
+  const write = () => {
     const cache = readCache(file)
     change(cache)
-    writeFileAtomic(file, `${JSON.stringify(cache)}\n`, 0o600)
+    // No fsync: a cache lost in a crash costs one check, and `get` must not wait for the disk.
+    writeFileAtomic(file, `${JSON.stringify(cache)}\n`, 0o600, {durable: false})
+  }
+  try {
+    // Serialised briefly, so that the verdicts of several accounts checked at the same instant (a cold
+    // burst) do not rename over each other; a lock that cannot be had in a moment is done without.
+    withFileLock(`${file}.lock`, write, {timeoutMs: 250, staleMs: 2000})
   } catch {
-    // A cache that cannot be written costs a network check next time, nothing more.
+    try {
+      write()
+    } catch {
+      // A cache that cannot be written costs a network check next time, nothing more.
+    }
   }
 }
 
-/** Record a verdict for a key (replacing any other); stale entries are dropped on the way. Never throws. */
+/**
+ * Record a verdict for a key (replacing any other); stale entries are dropped on the way. Never throws.
+ * Writers of other keys may rename their copy over ours at the same instant (the cache has no lock):
+ * the verdict is read back and written again if it was lost, so processes waiting for it see it.
+ */
 export function remember(file: string, key: string, verdict: CachedVerdict, now: number): void {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    rememberOnce(file, key, verdict, now)
+    if (readCache(file)[verdict][key] === now) return
+  }
+}
+
+function rememberOnce(file: string, key: string, verdict: CachedVerdict, now: number): void {
   rewrite(file, (cache) => {
     for (const kind of ['valid', 'unreachable'] as const) {
       const kept: Record<string, number> = {}
@@ -94,4 +123,86 @@ export function forget(file: string, key: string): void {
     delete latest.valid[key]
     delete latest.unreachable[key]
   })
+}
+
+/**
+ * A "check in flight" marker beside the cache, one per key: the first `get` of a cold burst creates it
+ * (exclusively) and asks the AppView; the others see it and wait for the verdict to land in the cache
+ * instead of asking too. It holds `<pid> <started at>`; the checker removes it when done. A marker whose
+ * process is gone, or older than any check may take, is dead: it is removed and blocks nobody.
+ */
+export type CheckClaim =
+  | {mine: true; release: () => void}
+  /** Someone else is checking: wait, and look in the cache again. */
+  | {mine: false}
+
+function markerPath(file: string, key: string): string {
+  return `${file}.${key.slice(0, 16)}.check`
+}
+
+interface MarkerState {
+  content: string
+  pid: number
+  startedAt: number
+}
+
+function readMarker(marker: string): MarkerState | undefined {
+  try {
+    const content = readRegularFile(marker, {maxBytes: 256})?.toString('utf8')
+    if (content === undefined) return undefined
+    const [pid, startedAt] = content.trim().split(' ').map(Number)
+    return {content, pid: pid ?? Number.NaN, startedAt: startedAt ?? Number.NaN}
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether the marker's check can still answer: its process lives and it is younger than `maxAgeMs`. */
+function markerIsLive(state: MarkerState, now: number, maxAgeMs: number): boolean {
+  // Just created and not yet written: give it the benefit of the doubt (its age bounds it anyway).
+  if (state.content === '') return true
+  if (!Number.isInteger(state.pid) || !Number.isFinite(state.startedAt)) return false
+  return now - state.startedAt < maxAgeMs && processIsAlive(state.pid)
+}
+
+/**
+ * Try to become the one process that checks `key` now. `maxAgeMs` is the longest a check may take (its
+ * budget): a marker older than that, or whose process is gone, is removed and claimed again. Any other
+ * failure to create the marker (a read-only directory) is a claim without a marker: check anyway.
+ */
+export function claimCheck(file: string, key: string, now: number, maxAgeMs: number): CheckClaim {
+  const marker = markerPath(file, key)
+  const content = `${process.pid} ${now}\n`
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(marker, content, {flag: 'wx', mode: 0o600})
+      return {
+        mine: true,
+        release: () => {
+          if (readMarker(marker)?.content === content) removeQuietly(marker)
+        },
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return {mine: true, release: () => {}}
+    }
+    const state = readMarker(marker)
+    if (state === undefined) continue // removed meanwhile: try again
+    if (markerIsLive(state, now, maxAgeMs)) return {mine: false}
+    if (readMarker(marker)?.content === state.content) removeQuietly(marker)
+  }
+  return {mine: false}
+}
+
+/** Whether a check for `key` is (still) in flight in a live process. */
+export function checkInFlight(file: string, key: string, now: number, maxAgeMs: number): boolean {
+  const state = readMarker(markerPath(file, key))
+  return state !== undefined && markerIsLive(state, now, maxAgeMs)
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file)
+  } catch {
+    // already gone
+  }
 }
