@@ -33,7 +33,8 @@ export function reportError(error: unknown, output: ErrorOutput): number {
   const report = describeError(error, output)
   if (output.json) output.stdout.write(`${errorJson(report)}\n`)
   else output.stderr.write(`${errorLine(report)}\n`)
-  if (envFlag(output.env, 'ATCR_DEBUG') && error instanceof Error && error.stack) output.stderr.write(`${error.stack}\n`)
+  if (envFlag(output.env, 'ATCR_DEBUG') && error instanceof Error && error.stack)
+    output.stderr.write(`${error.stack}\n`)
   return report.exit
 }
 
