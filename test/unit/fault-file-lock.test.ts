@@ -91,18 +91,22 @@ test(
         ],
         {stdio: 'inherit'},
       )
+    // Listen at once: a child that exits before anyone waits for it must still count as exited.
     const exited = (child: ReturnType<typeof spawn>) => new Promise((resolve) => child.on('close', resolve))
     const logged = () => (existsSync(log) ? readFileSync(log, 'utf8') : '')
     const until = async (text: string) => {
-      while (!logged().includes(text)) await sleep(20)
+      for (let waited = 0; !logged().includes(text); waited += 20) {
+        if (waited > 30_000) throw new Error(`no ${text} after 30 s; the log: ${JSON.stringify(logged())}`)
+        await sleep(20)
+      }
     }
     try {
-      const h = holder('H', 2000)
+      const h = exited(holder('H', 2000))
       await until('H+')
-      const w = holder('W', 1500)
+      const w = exited(holder('W', 1500))
       await until('W+')
-      const x = holder('X', 0)
-      await Promise.all([exited(h), exited(w), exited(x)])
+      const x = exited(holder('X', 0))
+      await Promise.all([h, w, x])
       assert.equal(logged(), 'H+\nH-\nW+\nW-\nX+\nX-\n')
     } finally {
       rmSync(dir, {recursive: true, force: true})
