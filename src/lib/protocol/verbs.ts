@@ -4,7 +4,7 @@
  * that `get` costs little more than starting Node.
  */
 import type {Account, AccountFile, RegistryEntry} from '../config/account-file.ts'
-import {type AccountFilePaths, loadAccounts, updateAccounts} from '../config/account-store.ts'
+import {type AccountFilePaths, loadAccountsLazily, updateAccounts} from '../config/account-store.ts'
 import {describeJsonSyntaxError} from '../config/json-syntax-error.ts'
 import {
   activeAccount,
@@ -79,7 +79,7 @@ export interface GetRequest {
 
 export function readGetRequest(input: string, context: ProtocolContext): GetRequest {
   const host = hostOf(input)
-  const accounts = loadAccounts(context.paths)
+  const accounts = loadAccountsLazily(context.paths)
   return {
     serverUrl: input.trim(),
     host,
@@ -257,7 +257,13 @@ export function storeCredentials(input: string, context: ProtocolContext): Proto
   }
 
   // Most `docker login` runs re-store what we already hold: answer without taking the lock or writing.
-  if (holdsSecret(findRegistry(loadAccounts(context.paths), host)?.entry, request.Username, request.Secret)) {
+  if (
+    holdsSecret(
+      findRegistry(loadAccountsLazily(context.paths), host)?.entry,
+      request.Username,
+      request.Secret,
+    )
+  ) {
     context.explain(`store: ${request.Username} on ${host} already holds this secret; nothing to do`)
     return success()
   }
@@ -293,7 +299,7 @@ export function storeCredentials(input: string, context: ProtocolContext): Proto
 export function eraseCredentials(input: string, context: ProtocolContext): ProtocolResult {
   const host = hostOf(input)
   // Docker calls erase twice; the second call, and any call with nothing to erase, must succeed quietly.
-  const current = findRegistry(loadAccounts(context.paths), host)
+  const current = findRegistry(loadAccountsLazily(context.paths), host)
   if (!current || !activeAccount(current.entry)) {
     context.explain(`erase: no active account for ${host}; nothing to do`)
     return success()
@@ -316,7 +322,7 @@ export function eraseCredentials(input: string, context: ProtocolContext): Proto
 /** `{"<host>": "<handle>"}`: for each registry, the account `get` would answer with when nothing names one. */
 export function listCredentials(context: ProtocolContext): ProtocolResult {
   const listing: Record<string, string> = {}
-  for (const {host, entry} of listRegistries(loadAccounts(context.paths))) {
+  for (const {host, entry} of listRegistries(loadAccountsLazily(context.paths))) {
     const keys = Object.keys(entry.accounts)
     const chosen = activeAccount(entry)?.account ?? (keys.length === 1 ? entry.accounts[keys[0]!] : undefined)
     if (chosen && listing[host] === undefined) listing[host] = chosen.handle
