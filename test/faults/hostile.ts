@@ -92,8 +92,8 @@ interface GetCase {
   expected: (host: string, secret: string, emulator: AppViewEmulator) => {code: number; stdout: string}
 }
 
-const expiredLine = (host: string, where: string) =>
-  `${host}: the AT Protocol session of alice.test expired. ${where} or run: ${BIN} login ${host}\n`
+const expiredLine = (host: string, where: string, said = 'expired') =>
+  `${host}: the AT Protocol session of alice.test expired (the AppView says: "${said}"). ${where} or run: ${BIN} login ${host}\n`
 const credentials = (host: string, secret: string) =>
   `${JSON.stringify({ServerURL: host, Username: 'alice.test', Secret: secret})}\n`
 
@@ -132,7 +132,7 @@ const getCases: GetCase[] = [
     },
     expected: (host, _secret, emulator) => ({
       code: 1,
-      stdout: expiredLine(host, `Sign in again at ${emulator.url}/oauth/login`),
+      stdout: expiredLine(host, `Sign in again at ${emulator.url}/oauth/login`, 'Sign in again'),
     }),
   },
   {

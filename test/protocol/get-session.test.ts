@@ -56,7 +56,7 @@ describe('get checks the session behind the secret', {timeout: 60_000}, () => {
     emulator.restoreSession('alice.test')
     assert.equal(result.code, 1)
     assert.equal(result.stdout.split('\n').length, 2, 'exactly one line')
-    assert.match(result.stdout, /expired\. The AppView says: Sign-in expired at PDS Sign in again at /)
+    assert.match(result.stdout, /expired \(the AppView says: "Sign-in expired at PDS"\)\. Sign in again at /)
     // eslint-disable-next-line no-control-regex -- the point: no escape or bell reaches the output
     assert.doesNotMatch(result.stdout + result.stderr, /\u001b|\u0007|cGF3bmVk/)
   })

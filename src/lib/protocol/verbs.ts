@@ -77,6 +77,11 @@ export interface GetRequest {
   ancestors: Iterable<ProcessInfo>
 }
 
+/** The AppView's own words (already one clean line: src/lib/appview/contract.ts), quoted as its own. */
+function appViewSays(message: string | undefined): string {
+  return message ? ` (the AppView says: "${message}")` : ''
+}
+
 export function readGetRequest(input: string, context: ProtocolContext): GetRequest {
   const host = hostOf(input)
   const accounts = loadAccountsLazily(context.paths)
@@ -168,14 +173,12 @@ export async function answerGet(
   })
   if (session.verdict === 'session_expired') {
     const where = session.loginUrl ? `Sign in again at ${session.loginUrl}` : 'Sign in again'
-    const said = session.message ? ` The AppView says: ${session.message}` : ''
-    const message = `${host}: the AT Protocol session of ${account.handle} expired.${said} ${where} or run: ${BIN} login ${host}`
+    const message = `${host}: the AT Protocol session of ${account.handle} expired${appViewSays(session.message)}. ${where} or run: ${BIN} login ${host}`
     context.note(`${BIN}: ${message}`)
     return failure(message)
   }
   if (session.verdict === 'revoked') {
-    const said = session.message ? ` The AppView says: ${session.message}` : ''
-    const message = `${host}: the device secret of ${account.handle} is no longer accepted (revoked or unknown).${said} Run: ${BIN} login ${host}`
+    const message = `${host}: the device secret of ${account.handle} is no longer accepted${appViewSays(session.message) || ' (revoked or unknown)'}. Run: ${BIN} login ${host}`
     context.note(`${BIN}: ${message}`)
     return failure(message)
   }
