@@ -15,7 +15,7 @@ import {
   userCodeIn,
 } from '../appview/cli-harness.ts'
 import {startAppViewEmulator} from '../support/appview-emulator.ts'
-import {cannotMountReason, readOnlyConfigDirectory} from './read-only-config.ts'
+import {cannotMountReason, readOnlyConfigDirectory} from '../support/tmpfs.ts'
 
 const alice = {handle: 'alice.test', did: 'did:plc:alice'}
 

@@ -5,7 +5,7 @@ import path from 'node:path'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
 import {accountFileFor, makeSandbox, runCli, type Sandbox, useEmulator} from '../appview/cli-harness.ts'
-import {cannotMountReason, readOnlyConfigDirectory} from './read-only-config.ts'
+import {cannotMountReason, readOnlyConfigDirectory} from '../support/tmpfs.ts'
 
 describe('logout', {timeout: 60_000}, () => {
   let sandbox: Sandbox

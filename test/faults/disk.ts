@@ -3,9 +3,10 @@
  * and `erase` answer with one clear line and exit 1, the old file is intact, nothing is left behind
  * that blocks the next writer; `get` and `list` keep working.
  */
-import {execFileSync} from 'node:child_process'
 import {closeSync, mkdirSync, openSync, readdirSync, rmSync, writeSync} from 'node:fs'
 import path from 'node:path'
+
+import {mount, unmount} from '../support/tmpfs.ts'
 
 import {
   addCase,
@@ -24,20 +25,12 @@ import {
 } from './harness.ts'
 
 function tryMount(target: string, options: string): string | undefined {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', target], {stdio: 'pipe'})
-    return undefined
-  } catch (error) {
-    return ((error as {stderr?: Buffer}).stderr?.toString() || (error as Error).message).trim()
-  }
+  return mount(['-t', 'tmpfs', '-o', options, 'tmpfs', target])
 }
 
-function unmount(target: string): void {
-  try {
-    execFileSync('umount', [target], {stdio: 'pipe'})
-  } catch {
-    execFileSync('umount', ['-l', target], {stdio: 'pipe'})
-  }
+function remountReadOnly(mountPoint: string): void {
+  const failed = mount(['-o', 'remount,ro', mountPoint])
+  if (failed !== undefined) throw new Error(`cannot remount ${mountPoint} read-only: ${failed}`)
 }
 
 function fill(file: string): number {
@@ -160,7 +153,7 @@ export function registerDiskCases(): void {
           v2File({'http://localhost:5000': {accounts: [{handle: 'alice.test', secret}]}}),
         )
         const before = sha256(home.file)
-        execFileSync('mount', ['-o', 'remount,ro', mountPoint], {stdio: 'pipe'})
+        remountReadOnly(mountPoint)
         for (const [verb, input] of [
           ['store', storeInput('bob.test')],
           ['erase', 'localhost:5000'],
@@ -189,7 +182,7 @@ export function registerDiskCases(): void {
     'read-only and missing config directory: store fails clearly naming the directory',
     () =>
       onTmpfs(async (home, mountPoint) => {
-        execFileSync('mount', ['-o', 'remount,ro', mountPoint], {stdio: 'pipe'})
+        remountReadOnly(mountPoint)
         const result = await runCli(['store'], {
           env: home.env,
           input: storeInput('bob.test'),

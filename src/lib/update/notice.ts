@@ -5,6 +5,11 @@
  * `--json`, never when `ATCR_NO_UPDATE_NOTIFIER` is set or `CI` is set. The command is never delayed:
  * the notice is decided from a small state file alone, and when that state is older than a day a
  * detached background process refreshes it from the release host for a later run.
+ *
+ * Why not @oclif/plugin-warn-if-update-available: it asks the npm registry for dist-tags, while a release
+ * install follows its channel's manifest on the release host (the one `update` installs from, and the one
+ * whose signature it verifies). The notice must name a version `update` would really install, so it reads
+ * that same channel manifest; the plugin would also run on every command, the protocol verbs included.
  */
 import {mkdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'

@@ -1,5 +1,7 @@
 /**
- * A config directory that really is read-only for the CLI: its own small tmpfs, remounted `ro` (the
+ * tmpfs mounts for tests that need a real full or read-only file system (the tests run as root, so file
+ * modes alone would not stop a write): `mount`/`unmount`, and a config directory that really is read-only
+ * for the CLI: its own small tmpfs, remounted `ro` (the
  * tests run as root, so file modes alone would not stop a write). Tests that need one skip when the
  * machine cannot mount a tmpfs.
  */
@@ -8,7 +10,8 @@ import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-function mount(args: string[]): string | undefined {
+/** Run mount(8); undefined when it worked, else its error text. */
+export function mount(args: string[]): string | undefined {
   try {
     execFileSync('mount', args, {stdio: 'pipe'})
     return undefined
@@ -17,7 +20,8 @@ function mount(args: string[]): string | undefined {
   }
 }
 
-function unmount(target: string): void {
+/** Unmount, lazily if it is busy. */
+export function unmount(target: string): void {
   try {
     execFileSync('umount', [target], {stdio: 'pipe'})
   } catch {
