@@ -31,6 +31,7 @@ import {
   enquirerPrompter,
   PromptCancelledError,
   type Prompter,
+  promptsAllowed,
 } from '../lib/prompts/prompter.ts'
 
 /** oclif's FlagOutput/ArgOutput, which its index does not export. */
@@ -83,13 +84,13 @@ export abstract class PeopleCommand extends Command {
       .runHook('registries', {}, REGISTRIES_HOOK_TIMEOUT_MS, true)
       .then((result) => {
         for (const failure of result.failures)
-          this.warn(
-            `plugin ${failure.plugin.name}: the registries hook failed (${failure.error.message}); ignoring it`,
+          this.say(
+            `Warning: plugin ${failure.plugin.name}: the registries hook failed (${failure.error.message}); ignoring it`,
           )
         const merged = mergeContributions(
           result.successes.map((success) => ({plugin: success.plugin.name, result: success.result})),
         )
-        for (const problem of merged.problems) this.warn(`plugin ${problem}`)
+        for (const problem of merged.problems) this.say(`Warning: plugin ${problem}`)
         return merged.registries
       })
     return this.contributed
@@ -97,7 +98,7 @@ export abstract class PeopleCommand extends Command {
 
   /** Prompts are allowed only for a person at a terminal. */
   protected canPrompt(): boolean {
-    return Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI)
+    return promptsAllowed(process)
   }
 
   /** Someone to ask, only when a person is at a terminal (`canPrompt`); lib code takes it as a parameter. */

@@ -56,7 +56,9 @@ The account file is checked first (the directory writable, the lock free): when 
     )
     for (const name of logout.scrubbedBackups) this.say(`Removed its secret from the backup ${name} too.`)
     if (logout.backupProblem)
-      this.warn(`The backup beside the account file may still hold its secret: ${logout.backupProblem}`)
+      this.say(
+        `Warning: the backup beside the account file may still hold its secret: ${logout.backupProblem}`,
+      )
     if (logout.newActive) this.say(`${logout.newActive} is now the active account for ${result.registry}.`)
     return result
   }

@@ -11,7 +11,7 @@ import {
   requirePluginConsent,
   trustFlagGiven,
 } from '../lib/plugins/install-consent.ts'
-import {enquirerPrompter} from '../lib/prompts/prompter.ts'
+import {enquirerPrompter, promptsAllowed} from '../lib/prompts/prompter.ts'
 
 const hook: Hook.PluginsPreinstall = async function ({config, plugin}) {
   try {
@@ -19,7 +19,7 @@ const hook: Hook.PluginsPreinstall = async function ({config, plugin}) {
       plugin: plugin as PluginToInstall,
       bin: config.bin,
       trusted: trustFlagGiven(),
-      canPrompt: Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI),
+      canPrompt: promptsAllowed(process),
       prompter: enquirerPrompter(),
       warn: (line) => process.stderr.write(`${line}\n`),
     })

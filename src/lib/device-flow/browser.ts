@@ -12,6 +12,7 @@
 import {spawn} from 'node:child_process'
 
 import {checkAppViewLink} from '../appview/link-rule.ts'
+import {envFlag} from '../env-flag.ts'
 
 export type BrowserOpener = (url: string) => void
 
@@ -73,7 +74,7 @@ export function browserOpener(
   platform: NodeJS.Platform,
   options: BrowserOpenerOptions = {},
 ): BrowserOpener | undefined {
-  if (env.CI) return undefined
+  if (envFlag(env, 'CI')) return undefined
   const commands = (url: string) => browserCommands(env.BROWSER, platform, url)
   const hasBrowserVariable = commands('x').length > 0
   if (

@@ -2,6 +2,7 @@
  * Questions for a person at a terminal. Commands take a Prompter so tests can answer with a fake, and
  * enquirer is imported only when a question is really asked (never on the protocol path).
  */
+import {envFlag} from '../env-flag.ts'
 
 export interface Choice {
   /** What is returned when chosen. */
@@ -14,6 +15,18 @@ export interface Choice {
 export interface Prompter {
   confirm(message: string, options?: {initial?: boolean}): Promise<boolean>
   select(message: string, choices: readonly Choice[], options?: {initial?: string}): Promise<string>
+}
+
+/**
+ * The one rule for whether a question may be asked: stdin and stdout are terminals and CI is not on
+ * (read as every ATCR on/off variable is: CI=false or CI=0 is off).
+ */
+export function promptsAllowed(io: {
+  stdin: {isTTY?: boolean}
+  stdout: {isTTY?: boolean}
+  env: NodeJS.ProcessEnv
+}): boolean {
+  return Boolean(io.stdin.isTTY && io.stdout.isTTY) && !envFlag(io.env, 'CI')
 }
 
 /** The one wording for a question that cannot be asked (no terminal): name the flag that answers it. */
