@@ -56,8 +56,27 @@ export async function main(args: readonly string[]): Promise<void> {
     process.exitCode = await runProtocolVerb(verb, io)
     return
   }
-  const {runOclif} = (await import(RUN_OCLIF)) as typeof import('./lib/cli/run-oclif.ts')
+  const {runOclif} = await withoutOclifEngineCheck(
+    async () => (await import(RUN_OCLIF)) as typeof import('./lib/cli/run-oclif.ts'),
+  )
   await runOclif(args, import.meta.url)
+}
+
+/**
+ * Importing @oclif/core checks the running Node.js against @oclif/core's own `engines` range, loading
+ * semver (some 45 files) on every people command. main() has just checked this package's floor,
+ * which is stricter, so that check cannot fire: it is switched off for the import only, and the
+ * variable is left as it was for everything the command runs.
+ */
+async function withoutOclifEngineCheck<T>(load: () => Promise<T>): Promise<T> {
+  const previous = process.env.OCLIF_DISABLE_ENGINE_WARNING
+  process.env.OCLIF_DISABLE_ENGINE_WARNING = '1'
+  try {
+    return await load()
+  } finally {
+    if (previous === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING
+    else process.env.OCLIF_DISABLE_ENGINE_WARNING = previous
+  }
 }
 
 /**

@@ -10,16 +10,22 @@
 import type {Hook} from '@oclif/core'
 import {homedir} from 'node:os'
 
-import {accountFilePaths} from '../lib/config/account-store.ts'
-import {
-  changedTrustedPlugins,
-  forgetUninstalledPlugins,
-  trustedOnGetFile,
-} from '../lib/plugins/trusted-on-get.ts'
-import {looseCodeFilesWarning} from '../lib/trust/code-files.ts'
+/**
+ * The trust code, loaded only when a hook acts: `postrun` runs after every command, and all but the
+ * plugins commands leave at once without it.
+ */
+async function trustModules() {
+  const [{accountFilePaths}, trusted, {looseCodeFilesWarning}] = await Promise.all([
+    import('../lib/config/account-store.ts'),
+    import('../lib/plugins/trusted-on-get.ts'),
+    import('../lib/trust/code-files.ts'),
+  ])
+  return {accountFilePaths, ...trusted, looseCodeFilesWarning}
+}
 
-function forget(bin: string, installed: readonly string[]): void {
+async function forget(bin: string, installed: readonly string[]): Promise<void> {
   try {
+    const {accountFilePaths, forgetUninstalledPlugins, trustedOnGetFile} = await trustModules()
     const file = trustedOnGetFile(accountFilePaths(process.env, homedir()).directory)
     for (const name of forgetUninstalledPlugins(file, installed))
       process.stderr.write(`${name} no longer runs on get (it is not installed any more).\n`)
@@ -31,15 +37,16 @@ function forget(bin: string, installed: readonly string[]): void {
 }
 
 export const afterUninstall: Hook<'plugins:postuninstall'> = async function ({config}) {
-  forget(
+  await forget(
     config.bin,
     config.getPluginsList().map((plugin) => plugin.name),
   )
 }
 
 /** After a command that may have brought a trusted plugin's new version: say that get now skips it. */
-function reportChanged(bin: string): void {
+async function reportChanged(bin: string): Promise<void> {
   try {
+    const {accountFilePaths, changedTrustedPlugins, trustedOnGetFile} = await trustModules()
     const file = trustedOnGetFile(accountFilePaths(process.env, homedir()).directory)
     for (const {name, trusted, installed, reason} of changedTrustedPlugins(file)) {
       const what =
@@ -56,8 +63,9 @@ function reportChanged(bin: string): void {
 const MAY_CHANGE_VERSIONS = new Set(['plugins:update', 'plugins:install', 'plugins:link'])
 
 /** After `plugins` (the list): a loose config directory makes get ignore every trusted plugin; say how to fix it. */
-function warnLoose(): void {
+async function warnLoose(): Promise<void> {
   try {
+    const {accountFilePaths, looseCodeFilesWarning, trustedOnGetFile} = await trustModules()
     const directory = accountFilePaths(process.env, homedir()).directory
     const warning = looseCodeFilesWarning(directory, trustedOnGetFile(directory))
     if (warning) process.stderr.write(`${warning}\n`)
@@ -68,15 +76,15 @@ function warnLoose(): void {
 
 export const afterPluginsCommand: Hook.Postrun = async function ({Command, argv, config}) {
   if (Command.id === 'plugins') {
-    warnLoose()
+    await warnLoose()
     return
   }
   if (MAY_CHANGE_VERSIONS.has(Command.id)) {
-    reportChanged(config.bin)
+    await reportChanged(config.bin)
     return
   }
   if (Command.id !== 'plugins:reset' || argv.includes('--reinstall')) return
-  forget(
+  await forget(
     config.bin,
     config
       .getPluginsList()

@@ -4,11 +4,8 @@
  * It never waits on the network: a stale state is refreshed by a detached process for a later run.
  */
 import type {Hook} from '@oclif/core'
-import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 
-import {detectInstallKind, updateCommandFor} from '../lib/update/install-kind.ts'
-import {currentChannel} from '../lib/update/channel.ts'
 import {
   noticeStateFile,
   noticeSuppressedBecause,
@@ -16,12 +13,18 @@ import {
   readNoticeState,
   writeNoticeState,
 } from '../lib/update/notice.ts'
-import {prefixToKeep} from '../lib/update/npm-prefix.ts'
 import {channelManifestUrl, releaseHost} from '../lib/update/release-host.ts'
 
 const hook: Hook.Prerun = async function ({Command, argv, config}) {
   try {
     if (noticeSuppressedBecause({env: process.env, commandId: Command.id, argv})) return
+    // Loaded past the check only: this hook runs before every people command, and a suppressed
+    // notice (--json, CI, the opt-out) needs none of it; node:child_process alone costs milliseconds.
+    const [{detectInstallKind, updateCommandFor}, {currentChannel}, {prefixToKeep}] = await Promise.all([
+      import('../lib/update/install-kind.ts'),
+      import('../lib/update/channel.ts'),
+      import('../lib/update/npm-prefix.ts'),
+    ])
     const host = releaseHost(process.env, config.pjson.oclif.update?.s3?.host, config.dataDir)
     if (!host) return
     const channel = currentChannel(config.dataDir, config.version)
@@ -63,6 +66,7 @@ const hook: Hook.Prerun = async function ({Command, argv, config}) {
         arch: config.arch,
       })
       const script = fileURLToPath(new URL('../lib/update/refresh-in-background.js', import.meta.url))
+      const {spawn} = await import('node:child_process')
       spawn(process.execPath, [script, file, manifest, channel], {detached: true, stdio: 'ignore'}).unref()
     }
   } catch (error) {
