@@ -22,30 +22,19 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {remember, sessionCacheKey, sessionCachePath} from '../src/lib/session-check/session-cache.ts'
+import {
+  ALICE,
+  BOB,
+  CLIENT_ARGV,
+  EXPECTED,
+  median,
+  percentile,
+  REPO,
+  runsFromArgs,
+  TARGET_RATIO,
+} from './bench/common.ts'
 
-const TARGET_RATIO = 1.3
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const NPM_CLI = path.join(REPO, 'bin', 'run.js')
-const CLIENT_ARGV = ['docker', 'push', 'atcr.io/alice.bsky.social/app:latest']
-const ALICE = {handle: 'alice.bsky.social', did: 'did:plc:alice', device_secret: 'atcr_device_bench_alice'}
-const BOB = {handle: 'bob.example.com', did: 'did:plc:bob', device_secret: 'atcr_device_bench_bob'}
-const EXPECTED = `${JSON.stringify({ServerURL: 'atcr.io', Username: ALICE.handle, Secret: ALICE.device_secret})}\n`
-
-function runsFromArgs(): number {
-  const index = process.argv.indexOf('--runs')
-  return index === -1 ? 60 : Number(process.argv[index + 1])
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-}
 
 function timeOnce(command: string, args: string[], env: NodeJS.ProcessEnv): number {
   const started = process.hrtime.bigint()

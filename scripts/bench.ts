@@ -32,35 +32,24 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {remember, sessionCacheKey, sessionCachePath} from '../src/lib/session-check/session-cache.ts'
 import {startAppViewEmulator} from '../test/support/appview-emulator.ts'
+import {
+  ALICE,
+  BOB,
+  CLIENT_ARGV,
+  EXPECTED,
+  median,
+  percentile,
+  REPO,
+  runsFromArgs,
+  TARGET_RATIO,
+} from './bench/common.ts'
 
-const TARGET_RATIO = 1.3
 const ONE_ACCOUNT_TARGET = 1.15
 const LARGE_FILE_TARGET = 1.3
 const REQUESTS_PER_ACCOUNT_TARGET = 2
 const PEOPLE_COMMAND_TARGET = 3
 const MEMORY_RUNS = 15
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const CLI = path.join(REPO, 'bin', 'run.js')
-const CLIENT_ARGV = ['docker', 'push', 'atcr.io/alice.bsky.social/app:latest']
-const ALICE = {handle: 'alice.bsky.social', did: 'did:plc:alice', device_secret: 'atcr_device_bench_alice'}
-const BOB = {handle: 'bob.example.com', did: 'did:plc:bob', device_secret: 'atcr_device_bench_bob'}
-const EXPECTED = `${JSON.stringify({ServerURL: 'atcr.io', Username: ALICE.handle, Secret: ALICE.device_secret})}\n`
-
-function runsFromArgs(): number {
-  const index = process.argv.indexOf('--runs')
-  return index === -1 ? 60 : Number(process.argv[index + 1])
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-}
 
 /** Wall time of one run, in ms; fails loudly if the answer is not the expected credentials. */
 function timeOnce(args: string[], env: NodeJS.ProcessEnv): number {
