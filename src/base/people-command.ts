@@ -69,8 +69,20 @@ export abstract class PeopleCommand extends Command {
     return loadAccounts(this.accountPaths)
   }
 
+  private saidWaiting = false
+
+  /**
+   * A busy account file is announced once per command: login and logout take the lock twice (first to
+   * prove the save can be made, then to save), and the person needs to hear it only once.
+   */
+  protected readonly sayWaitingOnce = (line: string): void => {
+    if (this.saidWaiting) return
+    this.saidWaiting = true
+    this.say(line)
+  }
+
   protected updateAccounts<T>(change: (accounts: AccountFile) => T): T {
-    return updateAccounts(this.accountPaths, change, {onWait: (line) => this.say(line)})
+    return updateAccounts(this.accountPaths, change, {onWait: this.sayWaitingOnce})
   }
 
   private contributed?: Promise<Map<string, ContributedRegistry>>

@@ -48,7 +48,7 @@ export abstract class RegistryCommand extends PeopleCommand {
 
   /** The account file, for the lib functions of login, logout and switch. */
   protected get accountStore(): AccountStore {
-    return accountStoreAt(this.accountPaths, {onWait: (line) => this.say(line)})
+    return accountStoreAt(this.accountPaths, {onWait: this.sayWaitingOnce})
   }
 
   /** The AppView URL of a registry host: an account's stored URL, else a plugin's, else the built-in rule. */
