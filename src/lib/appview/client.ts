@@ -42,6 +42,9 @@ import {
 import {httpsFirstFor} from '../registry/appview-url.ts'
 import {serverText} from '../text/server-text.ts'
 
+/** How long one request to an AppView may take when the caller names no budget. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
+
 export interface AppViewClientOptions {
   /** `https://atcr.io`: from appViewUrlFor. */
   baseUrl: string
@@ -148,7 +151,7 @@ export function createAppViewClient(options: AppViewClientOptions): AppViewClien
   const agent = proxyAgents(env)
   const request: Got = got.extend({
     headers: {'user-agent': userAgent(), accept: 'application/json, application/x-www-form-urlencoded;q=0.9'},
-    timeout: {request: options.timeoutMs ?? 10_000},
+    timeout: {request: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS},
     throwHttpErrors: false,
     followRedirect: false,
     responseType: 'text',
