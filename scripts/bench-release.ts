@@ -19,7 +19,6 @@ import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {arch, tmpdir} from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 
 import {remember, sessionCacheKey, sessionCachePath} from '../src/lib/session-check/session-cache.ts'
 import {
@@ -32,6 +31,7 @@ import {
   REPO,
   runsFromArgs,
   TARGET_RATIO,
+  underClientCommandLine,
 } from './bench/common.ts'
 
 const NPM_CLI = path.join(REPO, 'bin', 'run.js')
@@ -188,19 +188,4 @@ async function measure(): Promise<void> {
   }
 }
 
-if (process.env.ATCR_BENCH_CHILD) {
-  await measure()
-} else {
-  // Re-run this script as a process whose command line is the docker one, so `get` resolves from it.
-  const [program, ...clientArgs] = CLIENT_ARGV
-  const result = spawnSync(
-    process.execPath,
-    [fileURLToPath(import.meta.url), ...clientArgs, ...process.argv.slice(2)],
-    {
-      argv0: program,
-      env: {...process.env, ATCR_BENCH_CHILD: '1'},
-      stdio: 'inherit',
-    },
-  )
-  process.exitCode = result.status ?? 1
-}
+await underClientCommandLine(import.meta.url, measure)

@@ -28,7 +28,7 @@ import {spawn, spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {fileURLToPath, pathToFileURL} from 'node:url'
+import {pathToFileURL} from 'node:url'
 
 import {remember, sessionCacheKey, sessionCachePath} from '../src/lib/session-check/session-cache.ts'
 import {startAppViewEmulator} from '../test/support/appview-emulator.ts'
@@ -42,6 +42,7 @@ import {
   REPO,
   runsFromArgs,
   TARGET_RATIO,
+  underClientCommandLine,
 } from './bench/common.ts'
 
 const ONE_ACCOUNT_TARGET = 1.15
@@ -394,19 +395,4 @@ async function measure(): Promise<void> {
   }
 }
 
-if (process.env.ATCR_BENCH_CHILD) {
-  await measure()
-} else {
-  // Re-run this script as a process whose command line is the docker one, so `get` resolves from it.
-  const [program, ...clientArgs] = CLIENT_ARGV
-  const result = spawnSync(
-    process.execPath,
-    [fileURLToPath(import.meta.url), ...clientArgs, ...process.argv.slice(2)],
-    {
-      argv0: program,
-      env: {...process.env, ATCR_BENCH_CHILD: '1'},
-      stdio: 'inherit',
-    },
-  )
-  process.exitCode = result.status ?? 1
-}
+await underClientCommandLine(import.meta.url, measure)
