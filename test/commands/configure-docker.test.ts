@@ -3,8 +3,9 @@ import {chmodSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, wr
 import path from 'node:path'
 import {after, describe, it} from 'node:test'
 
-import {CLI, makeSandbox, runCli, type Sandbox} from '../support/cli.ts'
+import {CLI, makeSandbox, type Sandbox} from '../support/cli.ts'
 import {hasTmux, startInTerminal} from '../support/terminal.ts'
+import {runInProcess} from '../support/in-process-cli.ts'
 
 const sandboxes: Sandbox[] = []
 after(() => {
@@ -26,7 +27,7 @@ function setup() {
     },
     readConfig: () => readFileSync(configFile, 'utf8'),
     run: (args: string[], env: NodeJS.ProcessEnv = {}) =>
-      runCli(['configure-docker', ...args], {env: {...sandbox.env, ...env}}),
+      runInProcess(['configure-docker', ...args], {env: {...sandbox.env, ...env}}),
   }
 }
 

@@ -8,7 +8,8 @@ import {after, describe, it} from 'node:test'
 
 import {describeError, oneLine} from '../../src/lib/errors/describe-error.ts'
 import {jsonRequested, reportError} from '../../src/lib/errors/report-error.ts'
-import {makeSandbox, runCli} from '../support/cli.ts'
+import {makeSandbox} from '../support/cli.ts'
+import {runInProcess} from '../support/in-process-cli.ts'
 
 const sandbox = makeSandbox()
 after(() => sandbox.cleanup())
@@ -26,9 +27,12 @@ function singleErrorLine(stderr: string): string {
 
 describe('errors for people (spawned)', {timeout: 60_000}, () => {
   it('a long message stays on one line that can be pasted back', async () => {
-    const result = await runCli(['status', 'not a host but a rather long sentence that goes on and on'], {
-      env,
-    })
+    const result = await runInProcess(
+      ['status', 'not a host but a rather long sentence that goes on and on'],
+      {
+        env,
+      },
+    )
     assert.equal(result.code, 2)
     const line = singleErrorLine(result.stderr)
     assert.ok(line.length > 80, line)
@@ -57,7 +61,7 @@ describe('errors for people (spawned)', {timeout: 60_000}, () => {
   ]
   for (const [args, expected] of usage) {
     it(`\`${args.join(' ')}\`: the project's wording, exit 2, no usage dump`, async () => {
-      const result = await runCli(args, {env})
+      const result = await runInProcess(args, {env})
       assert.equal(result.code, 2, result.stderr)
       assert.match(singleErrorLine(result.stderr), expected)
       assert.doesNotMatch(
@@ -74,7 +78,7 @@ describe('errors for people (spawned)', {timeout: 60_000}, () => {
     ['configure-docker', 'ftp://atcr.io', '--json'],
   ]) {
     it(`\`${args.join(' ')}\`: {"error": {"code", "message"}} on stdout, nothing else`, async () => {
-      const result = await runCli(args, {env})
+      const result = await runInProcess(args, {env})
       assert.equal(result.code, 2, result.stderr)
       const output = JSON.parse(result.stdout)
       assert.deepEqual(Object.keys(output), ['error'])
@@ -90,10 +94,10 @@ describe('errors for people (spawned)', {timeout: 60_000}, () => {
     const broken = makeSandbox()
     try {
       broken.writeAccounts('{"version": 2, "registries": ')
-      const plain = await runCli(['status'], {env: {...broken.env, COLUMNS: '80'}})
+      const plain = await runInProcess(['status'], {env: {...broken.env, COLUMNS: '80'}})
       assert.equal(plain.code, 1)
       assert.match(singleErrorLine(plain.stderr), /^Error: Cannot use the account file .*device\.json/)
-      const json = await runCli(['status', '--json'], {env: broken.env})
+      const json = await runInProcess(['status', '--json'], {env: broken.env})
       assert.equal(json.code, 1)
       assert.equal(JSON.parse(json.stdout).error.code, 'account_file')
     } finally {

@@ -3,7 +3,8 @@ import {existsSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 import {after, describe, it} from 'node:test'
 
-import {makeSandbox, REPO, runCli} from '../support/cli.ts'
+import {makeSandbox, REPO} from '../support/cli.ts'
+import {runInProcess} from '../support/in-process-cli.ts'
 
 const sandbox = makeSandbox()
 after(() => sandbox.cleanup())
@@ -30,7 +31,7 @@ function commandsSection(help: string): Map<string, string> {
 describe('root help', () => {
   for (const args of [[], ['--help'], ['help']]) {
     it(`\`docker-credential-atcr ${args.join(' ')}\` lists every people command with a summary, and examples`, async () => {
-      const result = await runCli(args, {env: sandbox.env})
+      const result = await runInProcess(args, {env: sandbox.env})
       assert.equal(result.code, 0, result.stderr)
       const listed = commandsSection(result.stdout)
       assert.ok(builtPeopleCommands.includes('switch'), 'dist is built')
@@ -50,7 +51,7 @@ describe('root help', () => {
   }
 
   it('a hidden protocol command still has its own help', async () => {
-    const result = await runCli(['get', '--help'], {env: sandbox.env})
+    const result = await runInProcess(['get', '--help'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stdout, /USAGE\n\s+\$ docker-credential-atcr get/)
     assert.doesNotMatch(
@@ -84,15 +85,15 @@ describe('examples of every command', () => {
 describe('help reads as the helper speaks (issue 10)', () => {
   it('the root VERSION line is the --version line', async () => {
     const [help, version] = await Promise.all([
-      runCli(['--help'], {env: sandbox.env}),
-      runCli(['--version'], {env: sandbox.env}),
+      runInProcess(['--help'], {env: sandbox.env}),
+      runInProcess(['--version'], {env: sandbox.env}),
     ])
     const line = /\nVERSION\n {2}(.*)\n/.exec(help.stdout)?.[1]
     assert.equal(`${line}\n`, version.stdout)
   })
 
   it('the plugins topic describes the topic, not plugins install', async () => {
-    const result = await runCli(['--help'], {env: sandbox.env})
+    const result = await runInProcess(['--help'], {env: sandbox.env})
     const topic = /\nTOPICS\n {2}plugins\s+([\s\S]*?)\n\n/.exec(result.stdout)?.[1] ?? ''
     assert.doesNotMatch(topic, /Installs a plugin/)
     assert.match(
@@ -102,7 +103,7 @@ describe('help reads as the helper speaks (issue 10)', () => {
   })
 
   it('update --help: a plain usage line with the CHANNEL argument', async () => {
-    const result = await runCli(['update', '--help'], {env: sandbox.env})
+    const result = await runInProcess(['update', '--help'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     const usage = /\nUSAGE\n([\s\S]*?)\n\n/.exec(`\n${result.stdout}`)?.[1] ?? ''
     assert.match(usage, /^ {2}\$ docker-credential-atcr update \[CHANNEL\] /)
@@ -110,7 +111,7 @@ describe('help reads as the helper speaks (issue 10)', () => {
   })
 
   it('status --help shows the --json shape with its indentation', async () => {
-    const result = await runCli(['status', '--help'], {env: sandbox.env})
+    const result = await runInProcess(['status', '--help'], {env: sandbox.env})
     const {default: Status} = await import('../../src/commands/status.ts')
     const shape = Status.description!.split('\n').filter((line) => line.startsWith('  '))
     assert.ok(shape.length >= 5, Status.description)
@@ -124,7 +125,7 @@ describe('help reads as the helper speaks (issue 10)', () => {
     ['login', 'HANDLE'],
   ] as const) {
     it(`${command} --help names -a ${value}, in USAGE and FLAGS`, async () => {
-      const result = await runCli([command, '--help'], {env: sandbox.env})
+      const result = await runInProcess([command, '--help'], {env: sandbox.env})
       assert.ok(result.stdout.includes(`[-a ${value}]`), result.stdout)
       assert.ok(result.stdout.includes(`-a, --account=${value} `), result.stdout)
     })

@@ -16,6 +16,7 @@ import {
 } from '../appview/cli-harness.ts'
 import {startAppViewEmulator} from '../support/appview-emulator.ts'
 import {cannotMountReason, readOnlyConfigDirectory} from '../support/tmpfs.ts'
+import {runInProcess} from '../support/in-process-cli.ts'
 
 const alice = {handle: 'alice.test', did: 'did:plc:alice'}
 
@@ -29,7 +30,7 @@ describe('login', {timeout: 120_000}, () => {
 
   /** Run login and act on the code once it is shown. */
   const loginActing = (act: (code: string) => void, args: string[] = []) =>
-    runCli(['login', emulator.host, '--no-browser', ...args], {
+    runInProcess(['login', emulator.host, '--no-browser', ...args], {
       env: sandbox.env,
       onStderrLine: (line) => {
         const code = userCodeIn(line)
@@ -56,7 +57,7 @@ describe('login', {timeout: 120_000}, () => {
 
   it('prints the documented --json shape without the secret', async () => {
     emulator.approveNext(alice)
-    const result = await runCli(['login', emulator.host, '--no-browser', '--json'], {env: sandbox.env})
+    const result = await runInProcess(['login', emulator.host, '--no-browser', '--json'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(JSON.parse(result.stdout), {
       registry: emulator.host,
@@ -117,7 +118,7 @@ describe('login', {timeout: 120_000}, () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const {port} = server.address() as AddressInfo
     await new Promise((resolve) => server.close(resolve))
-    const result = await runCli(['login', `127.0.0.1:${port}`, '--no-browser'], {env: sandbox.env})
+    const result = await runInProcess(['login', `127.0.0.1:${port}`, '--no-browser'], {env: sandbox.env})
     assert.equal(result.code, 1)
     assert.match(result.stderr, /cannot reach the AppView at http:\/\/127\.0\.0\.1:\d+: connection refused/)
     assert.match(result.stderr, /Check the registry name/)
@@ -125,11 +126,11 @@ describe('login', {timeout: 120_000}, () => {
 
   it('asks before replacing a saved login: fails naming --yes without a terminal; --yes replaces', async () => {
     emulator.approveNext(alice)
-    assert.equal((await runCli(['login', emulator.host, '--no-browser'], {env: sandbox.env})).code, 0)
+    assert.equal((await runInProcess(['login', emulator.host, '--no-browser'], {env: sandbox.env})).code, 0)
     const first = sandbox.readAccounts().registries[emulator.url]!.accounts['alice.test']!.device_secret!
 
     emulator.approveNext(alice)
-    const refused = await runCli(['login', emulator.host, '--no-browser'], {env: sandbox.env})
+    const refused = await runInProcess(['login', emulator.host, '--no-browser'], {env: sandbox.env})
     assert.equal(refused.code, 2)
     assert.match(refused.stderr, /alice\.test is already logged in.*Pass --yes/s)
     assert.equal(
@@ -138,7 +139,7 @@ describe('login', {timeout: 120_000}, () => {
     )
 
     emulator.approveNext(alice)
-    const replaced = await runCli(['login', emulator.host, '--no-browser', '--yes'], {env: sandbox.env})
+    const replaced = await runInProcess(['login', emulator.host, '--no-browser', '--yes'], {env: sandbox.env})
     assert.equal(replaced.code, 0, replaced.stderr)
     const second = sandbox.readAccounts().registries[emulator.url]!.accounts['alice.test']!.device_secret!
     assert.notEqual(second, first)
@@ -151,7 +152,7 @@ describe('login', {timeout: 120_000}, () => {
 
   it('--with-token checks a piped secret and saves it with the DID from the token', async () => {
     const secret = emulator.addAccount(alice)
-    const result = await runCli(
+    const result = await runInProcess(
       ['login', emulator.host, '--with-token', '--account', 'alice.test', '--json'],
       {
         env: sandbox.env,
@@ -175,7 +176,7 @@ describe('login', {timeout: 120_000}, () => {
     const saved = emulator.addAccount(alice)
     const piped = emulator.addAccount(alice)
     const withToken = (args: string[]) =>
-      runCli(['login', emulator.host, '--with-token', '--account', 'alice.test', ...args], {
+      runInProcess(['login', emulator.host, '--with-token', '--account', 'alice.test', ...args], {
         env: sandbox.env,
         stdin: piped,
       })
@@ -212,7 +213,7 @@ describe('login', {timeout: 120_000}, () => {
     sandbox.writeAccounts('{"not": "an account file"}')
     emulator.approveNext(alice)
     for (const args of [['--no-browser'], ['--with-token', '--account', 'alice.test']]) {
-      const result = await runCli(['login', emulator.host, ...args], {
+      const result = await runInProcess(['login', emulator.host, ...args], {
         env: sandbox.env,
         stdin: emulator.addAccount(alice),
       })
@@ -225,7 +226,7 @@ describe('login', {timeout: 120_000}, () => {
   })
 
   it('--with-token refuses an unknown secret, and needs --account', async () => {
-    const refused = await runCli(['login', emulator.host, '--with-token', '--account', 'alice.test'], {
+    const refused = await runInProcess(['login', emulator.host, '--with-token', '--account', 'alice.test'], {
       env: sandbox.env,
       stdin: 'atcr_device_unknown',
     })
@@ -234,7 +235,7 @@ describe('login', {timeout: 120_000}, () => {
     assert.doesNotMatch(refused.stderr, /atcr_device_unknown/)
     assert.throws(() => sandbox.readAccounts(), /ENOENT/)
 
-    const noAccount = await runCli(['login', emulator.host, '--with-token'], {
+    const noAccount = await runInProcess(['login', emulator.host, '--with-token'], {
       env: sandbox.env,
       stdin: 'atcr_device_x',
     })
@@ -260,7 +261,7 @@ describe('login: identities, revocation and the account file checked first', {ti
     }
     sandbox.writeAccounts(accountFileFor(emulator.url, [bob]))
     emulator.approveNext(alice)
-    const result = await runCli(['login', emulator.host, '--no-browser'], {env: sandbox.env})
+    const result = await runInProcess(['login', emulator.host, '--no-browser'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     assert.match(
       result.stderr,
@@ -285,7 +286,7 @@ describe('login: identities, revocation and the account file checked first', {ti
         // No approval is queued: a login that reached the AppView would wait (and time out) here.
         const env = {...sandbox.env, ATCR_CONFIG_DIR: readOnly.directory}
         for (const args of [['--no-browser'], ['--with-token', '--account', 'alice.test']]) {
-          const result = await runCli(['login', emulator.host, ...args], {
+          const result = await runInProcess(['login', emulator.host, ...args], {
             env,
             stdin: emulator.addAccount(alice),
             timeoutMs: 15_000,
@@ -315,7 +316,7 @@ describe('login: identities, revocation and the account file checked first', {ti
       sandbox.writeAccounts(accountFileFor(emulator.url, [bob]))
       const before = readFileSync(sandbox.accountFile, 'utf8')
       emulator.approveNext(returned)
-      const result = await runCli(['login', emulator.host, '--no-browser'], {env: sandbox.env})
+      const result = await runInProcess(['login', emulator.host, '--no-browser'], {env: sandbox.env})
       assert.equal(result.code, 1, result.stderr)
       assert.doesNotMatch(result.stderr, /Logged in/)
       assert.match(result.stderr, /Nothing was saved/)
@@ -330,7 +331,7 @@ describe('login: identities, revocation and the account file checked first', {ti
 
   it('--with-token refuses an --account that is not a handle, before asking the AppView', async () => {
     for (const account of ['__proto__', 'constructor/x', 'a b']) {
-      const result = await runCli(['login', emulator.host, '--with-token', '--account', account], {
+      const result = await runInProcess(['login', emulator.host, '--with-token', '--account', account], {
         env: sandbox.env,
         stdin: emulator.addAccount(alice),
       })
@@ -355,7 +356,7 @@ describe('login: identities, revocation and the account file checked first', {ti
         },
       })
       emulator.approveNext(alice)
-      const result = await runCli(['login', emulator.host, '--no-browser', '--yes'], {env: sandbox.env})
+      const result = await runInProcess(['login', emulator.host, '--no-browser', '--yes'], {env: sandbox.env})
       assert.equal(result.code, 0, result.stderr)
       assert.deepEqual(
         own.requests.filter((request) => request.method === 'DELETE').map((request) => request.path),

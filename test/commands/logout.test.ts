@@ -4,8 +4,9 @@ import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
-import {accountFileFor, makeSandbox, runCli, type Sandbox, useEmulator} from '../appview/cli-harness.ts'
+import {accountFileFor, makeSandbox, type Sandbox, useEmulator} from '../appview/cli-harness.ts'
 import {cannotMountReason, readOnlyConfigDirectory} from '../support/tmpfs.ts'
+import {runInProcess} from '../support/in-process-cli.ts'
 
 describe('logout', {timeout: 60_000}, () => {
   let sandbox: Sandbox
@@ -34,7 +35,7 @@ describe('logout', {timeout: 60_000}, () => {
     ).status === 200
 
   it('logs out the active account, revokes it, and names the account that becomes active', async () => {
-    const result = await runCli(['logout', emulator.host, '--account', 'alice.test', '--yes'], {
+    const result = await runInProcess(['logout', emulator.host, '--account', 'alice.test', '--yes'], {
       env: sandbox.env,
     })
     assert.equal(result.code, 0, result.stderr)
@@ -48,7 +49,7 @@ describe('logout', {timeout: 60_000}, () => {
   })
 
   it('prints {registry, removed, revoked, active} with --json, and accepts a DID', async () => {
-    const result = await runCli(['logout', emulator.host, '-a', 'did:plc:bob', '--yes', '--json'], {
+    const result = await runInProcess(['logout', emulator.host, '-a', 'did:plc:bob', '--yes', '--json'], {
       env: sandbox.env,
     })
     assert.equal(result.code, 0, result.stderr)
@@ -66,7 +67,7 @@ describe('logout', {timeout: 60_000}, () => {
     sandbox.writeAccounts(
       accountFileFor(url, [{handle: 'alice.test', did: '', device_secret: 'atcr_device_x'}]),
     )
-    const result = await runCli(['logout', '127.0.0.1:1', '--yes', '--json'], {env: sandbox.env})
+    const result = await runInProcess(['logout', '127.0.0.1:1', '--yes', '--json'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(JSON.parse(result.stdout), {
       registry: '127.0.0.1:1',
@@ -78,26 +79,28 @@ describe('logout', {timeout: 60_000}, () => {
   })
 
   it('without a terminal: names --account when several accounts exist, and --yes to skip the question', async () => {
-    const which = await runCli(['logout', emulator.host, '--yes'], {env: sandbox.env})
+    const which = await runInProcess(['logout', emulator.host, '--yes'], {env: sandbox.env})
     assert.equal(which.code, 2)
     assert.match(which.stderr, /Which account .* Pass --account/)
-    const confirm = await runCli(['logout', emulator.host, '-a', 'bob.test'], {env: sandbox.env})
+    const confirm = await runInProcess(['logout', emulator.host, '-a', 'bob.test'], {env: sandbox.env})
     assert.equal(confirm.code, 2)
     assert.match(confirm.stderr, /Log out bob\.test .* Pass --yes/)
     assert.equal(Object.keys(sandbox.readAccounts().registries[emulator.url]!.accounts).length, 2)
   })
 
   it('says so when there is nothing to log out, or the account is unknown', async () => {
-    const none = await runCli(['logout', 'buoy.cr', '--yes'], {env: sandbox.env})
+    const none = await runInProcess(['logout', 'buoy.cr', '--yes'], {env: sandbox.env})
     assert.equal(none.code, 1)
     assert.match(none.stderr, /No accounts for buoy\.cr/)
-    const unknown = await runCli(['logout', emulator.host, '-a', 'carol.test', '--yes'], {env: sandbox.env})
+    const unknown = await runInProcess(['logout', emulator.host, '-a', 'carol.test', '--yes'], {
+      env: sandbox.env,
+    })
     assert.equal(unknown.code, 1)
     assert.match(unknown.stderr, /carol\.test is not an account of .*Accounts: alice\.test, bob\.test/)
   })
 
   it('without REGISTRY uses the only registry with accounts, as switch and status do', async () => {
-    const result = await runCli(['logout', '-a', 'alice.test', '--yes'], {env: sandbox.env})
+    const result = await runInProcess(['logout', '-a', 'alice.test', '--yes'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stderr, /Logged out alice\.test from 127\.0\.0\.1:\d+/)
     assert.deepEqual(Object.keys(sandbox.readAccounts().registries[emulator.url]!.accounts), ['bob.test'])
@@ -110,7 +113,7 @@ describe('logout', {timeout: 60_000}, () => {
       accounts: {'carol.test': {handle: 'carol.test', did: '', device_secret: 'atcr_device_carol'}},
     }
     sandbox.writeAccounts(file)
-    const result = await runCli(['logout', '--yes', '-a', 'alice.test'], {env: sandbox.env})
+    const result = await runInProcess(['logout', '--yes', '-a', 'alice.test'], {env: sandbox.env})
     assert.equal(result.code, 2)
     const escaped = emulator.host.replaceAll('.', '\\.')
     assert.match(result.stderr, new RegExp(`buoy\\.cr`))
@@ -138,7 +141,7 @@ describe('logout', {timeout: 60_000}, () => {
           {mode: 0o600},
         )
         readOnly.lock()
-        const result = await runCli(['logout', emulator.host, '-a', 'bob.test', '--yes'], {env})
+        const result = await runInProcess(['logout', emulator.host, '-a', 'bob.test', '--yes'], {env})
         assert.equal(result.code, 1, result.stderr)
         assert.match(result.stderr, /read-only/)
         assert.match(result.stderr, /Nothing was changed/)
@@ -156,7 +159,7 @@ describe('logout', {timeout: 60_000}, () => {
 
   it('leaves no copy of the removed secret in the config directory (a migration backup), and says so', async () => {
     sandbox.writeAccounts({handle: 'alice.test', device_secret: secrets.alice, appview_url: emulator.url})
-    const result = await runCli(['logout', emulator.host, '--yes'], {env: sandbox.env})
+    const result = await runInProcess(['logout', emulator.host, '--yes'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     const names = readdirSync(sandbox.configDir)
     assert.ok(

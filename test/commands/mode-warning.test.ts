@@ -9,6 +9,7 @@ import {afterEach, beforeEach, describe, it} from 'node:test'
 
 import {looseModes, looseModeWarning} from '../../src/lib/config/file-modes.ts'
 import {makeSandbox, runCli, type Sandbox} from '../support/cli.ts'
+import {runInProcess} from '../support/in-process-cli.ts'
 
 const SECRET = 'atcr_device_modewarningtest0123456789'
 
@@ -33,14 +34,14 @@ describe('warning about a readable account file', {timeout: 60_000}, () => {
   const warnings = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('Warning: '))
 
   it('says nothing for 0600/0700', async () => {
-    const result = await runCli(['status', '--offline'], {env: sandbox.env})
+    const result = await runInProcess(['status', '--offline'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(warnings(result.stderr), [])
   })
 
   it('warns once, with the chmod, for a 0644 file on a people command', async () => {
     chmodSync(sandbox.accountFile, 0o644)
-    const result = await runCli(['status', '--offline'], {env: sandbox.env})
+    const result = await runInProcess(['status', '--offline'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     const lines = warnings(result.stderr)
     assert.equal(lines.length, 1, result.stderr)
@@ -53,7 +54,7 @@ describe('warning about a readable account file', {timeout: 60_000}, () => {
   it('warns about a 0755 directory and a 0640 file in one line, also with --json', async () => {
     chmodSync(sandbox.configDir, 0o755)
     chmodSync(sandbox.accountFile, 0o640)
-    const result = await runCli(['status', '--offline', '--json'], {env: sandbox.env})
+    const result = await runInProcess(['status', '--offline', '--json'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     JSON.parse(result.stdout) // stdout stays clean JSON
     const lines = warnings(result.stderr)

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict'
 import {spawn, spawnSync} from 'node:child_process'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
-import {makeSandbox, runCli, type Sandbox, useEmulator} from '../appview/cli-harness.ts'
+import {makeSandbox, type Sandbox, useEmulator} from '../appview/cli-harness.ts'
 import {CLI, runVerbUnderClient} from '../support/cli.ts'
+import {runInProcess} from '../support/in-process-cli.ts'
 
 describe('status', {timeout: 60_000}, () => {
   let sandbox: Sandbox
@@ -36,7 +37,7 @@ describe('status', {timeout: 60_000}, () => {
 
   it('checks every account and prints the documented --json shape, with no secret', async () => {
     emulator.expireSession('bob.test')
-    const result = await runCli(['status', '--json'], {env: sandbox.env})
+    const result = await runInProcess(['status', '--json'], {env: sandbox.env})
     emulator.restoreSession('bob.test')
     assert.equal(result.code, 1, 'an expired session needs a new login')
     for (const secret of secrets)
@@ -79,7 +80,7 @@ describe('status', {timeout: 60_000}, () => {
   })
 
   it('prints one line per account on stdout, the active one marked, and exits 0 when none needs a login', async () => {
-    const result = await runCli(['status', emulator.host], {env: sandbox.env})
+    const result = await runInProcess(['status', emulator.host], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     assert.equal(result.stderr, '', 'the table is the result: stdout, so `status 2>/dev/null` shows it')
     const lines = result.stdout.trimEnd().split('\n')
@@ -98,7 +99,7 @@ describe('status', {timeout: 60_000}, () => {
     )
     assert.equal(JSON.parse(before.stdout).Username, 'alice.test', 'no DID saved yet: the active account')
 
-    const result = await runCli(['status', '--json'], {env: sandbox.env})
+    const result = await runInProcess(['status', '--json'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     const saved = sandbox.readAccounts().registries
     assert.equal(saved[emulator.url]!.accounts['bob.test']!.did, 'did:plc:bob')
@@ -116,7 +117,7 @@ describe('status', {timeout: 60_000}, () => {
 
   it('names the fix for a revoked secret', async () => {
     emulator.revoke(secrets[1]!)
-    const result = await runCli(['status', emulator.host], {env: sandbox.env})
+    const result = await runInProcess(['status', emulator.host], {env: sandbox.env})
     assert.equal(result.code, 1)
     assert.match(
       result.stdout,
@@ -125,7 +126,7 @@ describe('status', {timeout: 60_000}, () => {
   })
 
   it('--offline makes no request', async () => {
-    const result = await runCli(['status', '--offline', '--json'], {env: sandbox.env})
+    const result = await runInProcess(['status', '--offline', '--json'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     assert.equal(emulator.requests.length, 0)
     const states = JSON.parse(result.stdout).registries.flatMap((r: {accounts: {state: string}[]}) =>
@@ -135,7 +136,7 @@ describe('status', {timeout: 60_000}, () => {
   })
 
   it('calls an account it cannot check "unreachable", the word --json and the README use', async () => {
-    const result = await runCli(['status', '127.0.0.1:1'], {env: sandbox.env})
+    const result = await runInProcess(['status', '127.0.0.1:1'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     assert.equal(result.stdout, '127.0.0.1:1\n  ? carol.test: unreachable (connection refused)\n')
   })
@@ -152,7 +153,7 @@ describe('status', {timeout: 60_000}, () => {
         },
       },
     })
-    const result = await runCli(['status', '--offline'], {env: sandbox.env})
+    const result = await runInProcess(['status', '--offline'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(result.stdout.trimEnd().split('\n'), [
       'buoy.cr',
@@ -163,14 +164,14 @@ describe('status', {timeout: 60_000}, () => {
   })
 
   it('with no accounts for the named registry: exits 1 and says how to log in (as gh auth status)', async () => {
-    const result = await runCli(['status', 'buoy.cr'], {env: sandbox.env})
+    const result = await runInProcess(['status', 'buoy.cr'], {env: sandbox.env})
     assert.equal(result.code, 1)
     assert.equal(result.stdout, '')
     assert.equal(result.stderr, 'No accounts for buoy.cr. Run: docker-credential-atcr login buoy.cr\n')
   })
 
   it('with no accounts, --json: the empty report, exit 1, and no hint (oclif mutes it)', async () => {
-    const result = await runCli(['status', 'buoy.cr', '--json'], {env: sandbox.env})
+    const result = await runInProcess(['status', 'buoy.cr', '--json'], {env: sandbox.env})
     assert.equal(result.code, 1)
     assert.deepEqual(JSON.parse(result.stdout), {registries: [], needsLogin: false})
     assert.equal(result.stderr, '')
@@ -179,7 +180,7 @@ describe('status', {timeout: 60_000}, () => {
   it('with no account file at all: exit 1, "No accounts yet"', async () => {
     const empty = makeSandbox()
     try {
-      const result = await runCli(['status', '--offline'], {env: empty.env})
+      const result = await runInProcess(['status', '--offline'], {env: empty.env})
       assert.equal(result.code, 1)
       assert.match(result.stderr, /^No accounts yet\. Run: docker-credential-atcr login\n$/)
     } finally {
@@ -212,7 +213,7 @@ describe('status', {timeout: 60_000}, () => {
     assert.ok(shown.output.includes('✓ alice.test'), shown.output)
     assert.ok(!shown.output.includes('\u001B[3'), 'no colour escape')
     delete env.NO_COLOR
-    const piped = await runCli(['status'], {env})
+    const piped = await runInProcess(['status'], {env})
     assert.ok(piped.stdout.includes('✓ alice.test'), piped.stdout)
     assert.ok(!piped.stdout.includes('\u001B'), 'no escape at all')
   })

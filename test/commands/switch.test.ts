@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import {after, describe, it} from 'node:test'
 
-import {makeSandbox, runCli, type Sandbox} from '../support/cli.ts'
+import {makeSandbox, type Sandbox} from '../support/cli.ts'
+import {runInProcess} from '../support/in-process-cli.ts'
 
 const sandboxes: Sandbox[] = []
 after(() => {
@@ -22,7 +23,7 @@ function setup(count: number, extra: Record<string, unknown> = {}) {
   )
   const registries = count === 0 ? {...extra} : {'https://atcr.io': {active: HANDLES[0], accounts}, ...extra}
   sandbox.writeAccounts({version: 2, registries})
-  const run = (...args: string[]) => runCli(args, {env: sandbox.env})
+  const run = (...args: string[]) => runInProcess(args, {env: sandbox.env})
   const file = () => sandbox.readAccounts() as {registries: Record<string, {active?: string}>}
   return {run, file}
 }

@@ -5,15 +5,16 @@
 import assert from 'node:assert/strict'
 import {after, describe, it} from 'node:test'
 
-import {CLI, makeSandbox, runCli} from '../support/cli.ts'
+import {CLI, makeSandbox} from '../support/cli.ts'
 import {hasTmux, startInTerminal} from '../support/terminal.ts'
+import {runInProcess} from '../support/in-process-cli.ts'
 
 const sandbox = makeSandbox()
 after(() => sandbox.cleanup())
 
 describe('typos and habits (spawned)', {timeout: 60_000}, () => {
   it('stauts: "Did you mean status?" on one line, with the line to run, exit 2', async () => {
-    const result = await runCli(['stauts', 'buoy.cr'], {env: sandbox.env})
+    const result = await runInProcess(['stauts', 'buoy.cr'], {env: sandbox.env})
     assert.equal(result.code, 2)
     assert.equal(result.stdout, '')
     assert.equal(
@@ -23,7 +24,7 @@ describe('typos and habits (spawned)', {timeout: 60_000}, () => {
   })
 
   it('stauts --json: the error as JSON, code command_not_found', async () => {
-    const result = await runCli(['stauts', '--json'], {env: sandbox.env})
+    const result = await runInProcess(['stauts', '--json'], {env: sandbox.env})
     assert.equal(result.code, 2)
     const output = JSON.parse(result.stdout)
     assert.equal(output.error.code, 'command_not_found')
@@ -32,21 +33,21 @@ describe('typos and habits (spawned)', {timeout: 60_000}, () => {
 
   it('-v prints exactly what version prints', async () => {
     const [short, command] = await Promise.all([
-      runCli(['-v'], {env: sandbox.env}),
-      runCli(['version'], {env: sandbox.env}),
+      runInProcess(['-v'], {env: sandbox.env}),
+      runInProcess(['version'], {env: sandbox.env}),
     ])
     assert.equal(short.code, 0, short.stderr)
     assert.equal(short.stdout, command.stdout)
   })
 
   it('auth login (gh) names login, with its arguments', async () => {
-    const result = await runCli(['auth', 'login', 'buoy.cr'], {env: sandbox.env})
+    const result = await runInProcess(['auth', 'login', 'buoy.cr'], {env: sandbox.env})
     assert.equal(result.code, 2)
     assert.match(result.stderr, /^Error: .*docker-credential-atcr login buoy\.cr\n$/)
   })
 
   it('an unknown word with nothing close points at --help', async () => {
-    const result = await runCli(['frobnicate'], {env: sandbox.env})
+    const result = await runInProcess(['frobnicate'], {env: sandbox.env})
     assert.equal(result.code, 2)
     assert.equal(
       result.stderr,

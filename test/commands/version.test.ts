@@ -3,7 +3,8 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {after, describe, it} from 'node:test'
 
-import {makeSandbox, REPO, runCli} from '../support/cli.ts'
+import {makeSandbox, REPO} from '../support/cli.ts'
+import {runInProcess} from '../support/in-process-cli.ts'
 
 const sandbox = makeSandbox()
 after(() => sandbox.cleanup())
@@ -12,7 +13,7 @@ const platform = `${process.platform}-${process.arch}`
 
 describe('version', () => {
   it('prints the helper version, the Node.js running it and the platform on one line', async () => {
-    const result = await runCli(['version'], {env: sandbox.env})
+    const result = await runInProcess(['version'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     assert.equal(
       result.stdout,
@@ -21,7 +22,7 @@ describe('version', () => {
   })
 
   it('--json gives {name, version, node, platform}', async () => {
-    const result = await runCli(['version', '--json'], {env: sandbox.env})
+    const result = await runInProcess(['version', '--json'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(JSON.parse(result.stdout), {
       name: 'docker-credential-atcr',
@@ -32,7 +33,7 @@ describe('version', () => {
   })
 
   it('--version names the version, the Node.js version and the platform', async () => {
-    const result = await runCli(['--version'], {env: sandbox.env})
+    const result = await runInProcess(['--version'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)
     assert.ok(result.stdout.includes(version), result.stdout)
     assert.ok(result.stdout.includes(`v${process.versions.node}`), result.stdout)
@@ -42,8 +43,8 @@ describe('version', () => {
   // oclif answers --version itself (config.userAgent) before any command runs: bin/run.js routes it to `version`.
   it('--version prints exactly what `version` prints', async () => {
     const [long, command] = await Promise.all([
-      runCli(['--version'], {env: sandbox.env}),
-      runCli(['version'], {env: sandbox.env}),
+      runInProcess(['--version'], {env: sandbox.env}),
+      runInProcess(['version'], {env: sandbox.env}),
     ])
     assert.equal(long.stdout, command.stdout)
   })
