@@ -5,7 +5,7 @@
  *
  * Loaded by src/entry.ts only on this path (tsc's dist/lib/cli/run-oclif.js, not the get bundle).
  */
-import {flush, run} from '@oclif/core'
+import {run} from '@oclif/core'
 
 import {reportEntryError} from '../errors/report-error.ts'
 import {BIN} from '../protocol/messages.ts'
@@ -15,8 +15,10 @@ export async function runOclif(args: readonly string[], entryUrl: string): Promi
   const routed = rewriteArgv(args) // `--version` and `-v` → version; `auth login` is the not-found hook's
   const argv = Array.isArray(routed) ? routed : [...args]
   try {
+    // Not followed by oclif's flush(): nothing on this path calls process.exit, so Node writes out what is
+    // pending before it exits; and flush() waits for a 'drain' that a closed stdout (`| head -1`) never
+    // emits, which ended the process with exit code 13 and "unsettled top-level await".
     await run(argv, entryUrl)
-    await flush()
   } catch (error) {
     process.exitCode = reportEntryError(error, argv, BIN)
   }
