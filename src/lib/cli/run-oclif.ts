@@ -3,7 +3,8 @@
  * project's one error reporter for what oclif itself throws (unknown flags, a failing plugin command),
  * so that no error reaches a person in oclif's own format.
  *
- * Loaded by src/entry.ts only on this path (tsc's dist/lib/cli/run-oclif.js, not the get bundle).
+ * Loaded by src/entry.ts only on this path: dist/lib/cli/run-oclif.js, an entry of the people bundle
+ * (scripts/bundle.ts), not part of the get bundle.
  */
 import {run} from '@oclif/core'
 

@@ -1,0 +1,125 @@
+/**
+ * `npm run bundle` (part of `npm run build`, after tsc has written the declarations): every JavaScript
+ * file in dist/ comes from esbuild, in two builds.
+ *
+ * 1. dist/entry.js — src/entry.ts and the protocol path in one module (src/entry.ts says why one module,
+ *    and why built for node14).
+ * 2. The people side — oclif's entry (dist/lib/cli/run-oclif.js), each command, each hook, the help
+ *    class, the package's index — as ES modules that share code through chunks (dist/chunk-*.js), with
+ *    @oclif/core and the other dependencies inside. Why: an installed people command otherwise spends
+ *    most of its start loading @oclif/core and its dependencies as some 180 CommonJS files (resolution,
+ *    stats, package.json reads, wrapping, compiling: about 40 ms of a 100 ms `version`). Each file keeps
+ *    the path it has under tsc (outbase src), so package.json's `oclif.commands`, `hooks`, `helpClass`,
+ *    `exports` and the generated oclif.manifest.json name the same files; every command and hook shares
+ *    the one copy of @oclif/core, so `instanceof` on the project's own classes holds across files.
+ *    Plugins from other packages (@oclif/plugin-help, @oclif/plugin-plugins, third parties) load from
+ *    node_modules with their own @oclif/core, as they would beside any other oclif CLI.
+ *
+ * Node.js built-ins are loaded through `require`, not `import`: importing a built-in as ESM builds its
+ * ESM facade, which reads every export, and `node:fs`'s lazy `ReadStream` getter then loads
+ * fs/promises, readline and the stream pipeline — a few milliseconds on every `get` for code it never
+ * runs. `require('fs')` returns the module as it is; each export is read when used.
+ */
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {builtinModules, createRequire} from 'node:module'
+import path from 'node:path'
+
+import {build, type BuildOptions, type Plugin} from 'esbuild'
+
+const BUILTINS = new Set(builtinModules)
+const requireAtBuild = createRequire(import.meta.url)
+
+/**
+ * An ES module that re-exports a built-in's plain properties, read once from `require`. Getters (such as
+ * `fs.ReadStream`) are left out: reading them is what loads the code this avoids, and an import of one
+ * fails the build (esbuild: no matching export) instead of running slowly.
+ */
+function reexport(name: string): string {
+  const builtin = requireAtBuild(name) as Record<string, unknown>
+  const plain = Object.keys(builtin).filter(
+    (key) => /^[A-Za-z_$][\w$]*$/.test(key) && 'value' in Object.getOwnPropertyDescriptor(builtin, key)!,
+  )
+  return `const m = require(${JSON.stringify(name)})\nexport default m\nexport const {${plain.join(', ')}} = m\n`
+}
+
+const requireBuiltins: Plugin = {
+  name: 'require-builtins',
+  setup(bundle) {
+    bundle.onResolve({filter: /^[a-z_:/]+$/}, (args) => {
+      const name = args.path.replace(/^node:/, '')
+      if (args.namespace !== 'file' || !BUILTINS.has(name)) return undefined
+      // Dependencies' ES modules import what they import (got: `dns.promises`, a getter) as they would
+      // unbundled.
+      if (args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined
+      return {path: name, namespace: 'builtin', sideEffects: false}
+    })
+    bundle.onLoad({filter: /.*/, namespace: 'builtin'}, (args) => ({
+      contents: reexport(args.path),
+      loader: 'js',
+    }))
+  },
+}
+
+const common: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  logLevel: 'warning',
+  plugins: [requireBuiltins],
+  // The `require` that esbuild's require calls (built-ins, bundled CommonJS) use in an ES module.
+  banner: {
+    js: `import {createRequire as __createRequire} from 'module'\nconst require = __createRequire(import.meta.url)`,
+  },
+}
+
+await build({
+  ...common,
+  entryPoints: ['src/entry.ts'],
+  target: 'node14',
+  external: ['@oclif/core'],
+  outfile: 'dist/entry.js',
+})
+
+/** ./dist/<path>.js, as package.json names it → src/<path>.ts */
+const source = (distPath: string) => distPath.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')
+const pjson = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  exports: {'.': {import: string}}
+  oclif: {commands: string; helpClass: string; hooks: Record<string, string | {target: string}>}
+}
+const sources = (dir: string) =>
+  readdirSync(dir, {recursive: true, encoding: 'utf8'})
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => path.join(dir, file))
+
+await build({
+  ...common,
+  entryPoints: [
+    source(pjson.exports['.'].import),
+    source(pjson.oclif.helpClass),
+    ...sources(source(pjson.oclif.commands)),
+    ...sources('src/hooks'),
+    // Loaded by path: src/entry.ts's RUN_OCLIF and GET_WITH_PLUGINS, and the script the update notice starts.
+    'src/lib/cli/run-oclif.ts',
+    'src/lib/plugins/get-with-plugins.ts',
+    'src/lib/update/refresh-in-background.ts',
+  ],
+  outbase: 'src',
+  outdir: 'dist',
+  splitting: true,
+  target: 'node22',
+  // @oclif/core can run TypeScript plugins in development through the `typescript` package (10 MB),
+  // never installed with this package.
+  external: ['typescript'],
+})
+
+// Every file package.json names must be one of the outputs: a hook outside src/hooks would be missing.
+const named = [
+  pjson.exports['.'].import,
+  pjson.oclif.helpClass,
+  ...Object.values(pjson.oclif.hooks)
+    .flat()
+    .map((hook) => (typeof hook === 'string' ? hook : hook.target)),
+]
+const missing = named.filter((file) => !existsSync(file))
+if (missing.length > 0)
+  throw new Error(`package.json names files the bundle did not write: ${missing.join(', ')}`)
