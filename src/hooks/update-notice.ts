@@ -3,7 +3,7 @@
  * All decisions live in src/lib/update/notice.ts; this only gathers the facts from oclif's Config.
  * It never waits on the network: a stale state is refreshed by a detached process for a later run.
  */
-import type {Hook} from '@oclif/core'
+import type {Hook} from '@oclif/core/hooks'
 import {fileURLToPath} from 'node:url'
 
 import {

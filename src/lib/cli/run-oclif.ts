@@ -6,7 +6,7 @@
  * Loaded by src/entry.ts only on this path: dist/lib/cli/run-oclif.js, an entry of the people bundle
  * (scripts/bundle.ts), not part of the get bundle.
  */
-import {run} from '@oclif/core'
+import {run} from '@oclif/core/run'
 
 import {reportEntryError} from '../errors/report-error.ts'
 import {BIN} from '../protocol/messages.ts'
