@@ -60,6 +60,34 @@ const requireBuiltins: Plugin = {
   },
 }
 
+/**
+ * The one change to third-party code, made while bundling: @oclif/core's Plugin.load sorts each plugin's
+ * commands with `localeCompare`, and the first `localeCompare` in a process builds ICU's collator —
+ * about 5 ms, on every people command, for an order nothing depends on (help sorts commands itself; ids
+ * are lowercase ASCII words, `-` and `:`, which both orders rank alike). The ids are compared by code
+ * unit instead. If @oclif/core changes this line, the build stops here: look again rather than ship
+ * the collator silently.
+ */
+const PLUGIN_SORT = '.sort((a, b) => a.id.localeCompare(b.id));'
+let commandSortPatched = false
+const oclifCommandSort: Plugin = {
+  name: 'oclif-command-sort',
+  setup(bundle) {
+    bundle.onLoad({filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/}, (args) => {
+      const text = readFileSync(args.path, 'utf8')
+      if (text.split(PLUGIN_SORT).length !== 2)
+        throw new Error(
+          `${args.path}: expected "${PLUGIN_SORT}" once (see scripts/bundle.ts, oclifCommandSort)`,
+        )
+      commandSortPatched = true
+      return {
+        contents: text.replace(PLUGIN_SORT, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));'),
+        loader: 'js',
+      }
+    })
+  },
+}
+
 const common: BuildOptions = {
   bundle: true,
   platform: 'node',
@@ -103,6 +131,7 @@ await build({
     'src/lib/plugins/get-with-plugins.ts',
     'src/lib/update/refresh-in-background.ts',
   ],
+  plugins: [requireBuiltins, oclifCommandSort],
   outbase: 'src',
   outdir: 'dist',
   splitting: true,
@@ -111,6 +140,9 @@ await build({
   // never installed with this package.
   external: ['typescript'],
 })
+
+if (!commandSortPatched)
+  throw new Error('@oclif/core/lib/config/plugin.js was not bundled: see oclifCommandSort')
 
 // Every file package.json names must be one of the outputs: a hook outside src/hooks would be missing.
 const named = [
