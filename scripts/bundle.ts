@@ -15,31 +15,52 @@
  *    Plugins from other packages (@oclif/plugin-help, @oclif/plugin-plugins, third parties) load from
  *    node_modules with their own @oclif/core, as they would beside any other oclif CLI.
  *
- * Node.js built-ins are loaded through `require`, not `import`: importing a built-in as ESM builds its
- * ESM facade, which reads every export, and `node:fs`'s lazy `ReadStream` getter then loads
- * fs/promises, readline and the stream pipeline — a few milliseconds on every `get` for code it never
- * runs. `require('fs')` returns the module as it is; each export is read when used.
+ * Node.js built-ins are loaded through `require`, not `import`, in both builds and by the dependencies'
+ * ES modules too: importing a built-in as ESM builds its ESM facade, which reads every export, and
+ * `node:fs`'s lazy `ReadStream` getter then loads fs/promises, readline and the stream pipeline — a few
+ * milliseconds on every `get` for code it never runs; on every people command, oclif's platform check
+ * imports wsl-utils, whose `node:process` and `node:util` facades loaded the diagnostic report, worker
+ * and stream code. `require('fs')` returns the module as it is; each export is read when used.
  */
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
-import {builtinModules, createRequire} from 'node:module'
+import {spawnSync} from 'node:child_process'
+import {builtinModules} from 'node:module'
 import path from 'node:path'
 
 import {build, type BuildOptions, type Plugin} from 'esbuild'
 
 const BUILTINS = new Set(builtinModules)
-const requireAtBuild = createRequire(import.meta.url)
+
+/**
+ * Getters a dependency imports by name (got: `import {promises} from 'node:dns'`), exported all the same;
+ * they are read when the built-in's module is first evaluated, which only that dependency's code does.
+ */
+const GETTERS_DEPENDENCIES_IMPORT: Record<string, string[]> = {dns: ['promises']}
 
 /**
  * An ES module that re-exports a built-in's plain properties, read once from `require`. Getters (such as
  * `fs.ReadStream`) are left out: reading them is what loads the code this avoids, and an import of one
- * fails the build (esbuild: no matching export) instead of running slowly.
+ * fails the build (esbuild: no matching export) instead of running slowly. So are properties that load
+ * code when first read (`fs.Dir`, `util.parseArgs`): which those are is asked of a fresh Node.js, since
+ * this build's own process may have read them already.
  */
+const reexports = new Map<string, string>()
 function reexport(name: string): string {
-  const builtin = requireAtBuild(name) as Record<string, unknown>
-  const plain = Object.keys(builtin).filter(
-    (key) => /^[A-Za-z_$][\w$]*$/.test(key) && 'value' in Object.getOwnPropertyDescriptor(builtin, key)!,
-  )
-  return `const m = require(${JSON.stringify(name)})\nexport default m\nexport const {${plain.join(', ')}} = m\n`
+  const known = reexports.get(name)
+  if (known !== undefined) return known
+  const classify = `const m = require(${JSON.stringify(name)}), plain = []
+for (const key of Object.keys(m)) {
+  if (!/^[A-Za-z_$][\\w$]*$/.test(key)) continue
+  const loaded = process.moduleLoadList.length
+  if ('value' in Object.getOwnPropertyDescriptor(m, key) && process.moduleLoadList.length === loaded) plain.push(key)
+}
+process.stdout.write(JSON.stringify(plain))`
+  const child = spawnSync(process.execPath, ['-e', classify], {encoding: 'utf8'})
+  if (child.status !== 0) throw new Error(`classifying node:${name}: ${child.stderr}`)
+  const exported = [...(JSON.parse(child.stdout) as string[]), ...(GETTERS_DEPENDENCIES_IMPORT[name] ?? [])]
+  const module = `const m = require(${JSON.stringify(name)})\nexport default m\nexport const {${exported.join(', ')}} = m\n`
+  reexports.set(name, module)
+  return module
 }
 
 const requireBuiltins: Plugin = {
@@ -48,9 +69,9 @@ const requireBuiltins: Plugin = {
     bundle.onResolve({filter: /^[a-z_:/]+$/}, (args) => {
       const name = args.path.replace(/^node:/, '')
       if (args.namespace !== 'file' || !BUILTINS.has(name)) return undefined
-      // Dependencies' ES modules import what they import (got: `dns.promises`, a getter) as they would
-      // unbundled.
-      if (args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined
+      // A bundled CommonJS module's `require('fs')` is the module itself already (lilconfig reads
+      // `fs.promises` from it).
+      if (args.kind === 'require-call') return undefined
       return {path: name, namespace: 'builtin', sideEffects: false}
     })
     bundle.onLoad({filter: /.*/, namespace: 'builtin'}, (args) => ({
