@@ -1,19 +1,22 @@
 /**
  * `npm run bundle` (part of `npm run build`, after tsc has written the declarations): every JavaScript
- * file in dist/ comes from esbuild, in two builds.
+ * file in dist/ comes from esbuild, in three builds.
  *
  * 1. dist/entry.js — src/entry.ts and the protocol path in one module (src/entry.ts says why one module,
  *    and why built for node14).
- * 2. The people side — oclif's entry (dist/lib/cli/run-oclif.js), each command, each hook, the help
+ * 2. dist/oclif.cjs — @oclif/core and its dependencies as one script, which src/lib/cli/load-oclif.ts
+ *    compiles with a V8 code cache of the functions a command ran (it says why).
+ * 3. The people side — oclif's entry (dist/lib/cli/run-oclif.js), each command, each hook, the help
  *    class, the package's index — as ES modules that share code through chunks (dist/chunk-*.js), with
- *    @oclif/core and the other dependencies inside. Why: an installed people command otherwise spends
- *    most of its start loading @oclif/core and its dependencies as some 180 CommonJS files (resolution,
- *    stats, package.json reads, wrapping, compiling: about 40 ms of a 100 ms `version`). Each file keeps
- *    the path it has under tsc (outbase src), so package.json's `oclif.commands`, `hooks`, `helpClass`,
- *    `exports` and the generated oclif.manifest.json name the same files; every command and hook shares
- *    the one copy of @oclif/core, so `instanceof` on the project's own classes holds across files.
- *    Plugins from other packages (@oclif/plugin-help, @oclif/plugin-plugins, third parties) load from
- *    node_modules with their own @oclif/core, as they would beside any other oclif CLI.
+ *    their dependencies inside and @oclif/core read from dist/oclif.cjs. Why bundles: unbundled, an
+ *    installed people command spent most of its start loading @oclif/core and its dependencies as some
+ *    180 CommonJS files (resolution, stats, package.json reads, wrapping, compiling: about 40 ms of a
+ *    100 ms `version`). Each file keeps the path it has under tsc (outbase src), so package.json's
+ *    `oclif.commands`, `hooks`, `helpClass`, `exports` and the generated oclif.manifest.json name the
+ *    same files; every command, hook and the help class share the one copy of @oclif/core and of the
+ *    project's modules, so `instanceof` holds across files. Plugins from other packages
+ *    (@oclif/plugin-help, @oclif/plugin-plugins, third parties) load from node_modules with their own
+ *    @oclif/core, as they would beside any other oclif CLI.
  *
  * Node.js built-ins are loaded through `require`, not `import`, in both builds and by the dependencies'
  * ES modules too: importing a built-in as ESM builds its ESM facade, which reads every export, and
@@ -22,14 +25,16 @@
  * imports wsl-utils, whose `node:process` and `node:util` facades loaded the diagnostic report, worker
  * and stream code. `require('fs')` returns the module as it is; each export is read when used.
  */
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {spawnSync} from 'node:child_process'
-import {builtinModules} from 'node:module'
+import {builtinModules, createRequire} from 'node:module'
 import path from 'node:path'
 
 import {build, type BuildOptions, type Plugin} from 'esbuild'
+import ts from 'typescript'
 
 const BUILTINS = new Set(builtinModules)
+const requireAtBuild = createRequire(import.meta.url)
 
 /**
  * Getters a dependency imports by name (got: `import {promises} from 'node:dns'`), exported all the same;
@@ -129,6 +134,99 @@ await build({
   outfile: 'dist/entry.js',
 })
 
+/**
+ * dist/oclif.cjs: @oclif/core and its dependencies as one script, which src/lib/cli/load-oclif.ts
+ * compiles with a V8 code cache (it says why). Its exports are functions, one per package export of
+ * @oclif/core, that load that part when first called, as `require` would.
+ */
+const OCLIF_CORE = '@oclif/core'
+const oclifExports = Object.keys(
+  (
+    JSON.parse(readFileSync(requireAtBuild.resolve(`${OCLIF_CORE}/package.json`), 'utf8')) as {
+      exports: object
+    }
+  ).exports,
+).filter((subpath) => subpath !== './package.json')
+await build({
+  ...common,
+  stdin: {
+    contents: `module.exports = {\n${oclifExports
+      .map(
+        (subpath) =>
+          `  ${JSON.stringify(subpath)}: () => require(${JSON.stringify(OCLIF_CORE + subpath.slice(1))}),`,
+      )
+      .join('\n')}\n}\n`,
+    resolveDir: '.',
+    loader: 'js',
+  },
+  format: 'cjs',
+  banner: {},
+  plugins: [requireBuiltins, oclifCommandSort],
+  outfile: 'dist/oclif.cjs',
+  target: 'node22',
+  // @oclif/core can run TypeScript plugins in development through the `typescript` package (10 MB),
+  // never installed with this package.
+  external: ['typescript'],
+  write: false,
+}).then(({outputFiles}) => writeFileSync('dist/oclif.cjs', withImportsThroughLoader(outputFiles[0]!.text)))
+
+/**
+ * A script compiled by node:vm cannot use import() without Node.js's experimental vm modules, so each
+ * import() in the bundle (oclif loading commands, hooks and plugins as ES modules) becomes a call of
+ * __import, which load-oclif.ts passes in: its own import(). Found by parsing, not by searching text.
+ */
+function withImportsThroughLoader(code: string): string {
+  const file = ts.createSourceFile('oclif.cjs', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS)
+  const starts: number[] = []
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
+      starts.push(node.expression.getStart(file))
+    ts.forEachChild(node, visit)
+  }
+  if (/\b__import\b/.test(code)) throw new Error('dist/oclif.cjs already has a name __import')
+  visit(file)
+  if (starts.length === 0)
+    throw new Error('dist/oclif.cjs has no import(): has oclif stopped loading commands so?')
+  let result = code
+  for (const start of starts.reverse())
+    result = `${result.slice(0, start)}__import${result.slice(start + 'import'.length)}`
+  return result
+}
+
+/**
+ * In the ES-module build, `@oclif/core` and `@oclif/core/<part>` — imported by the project and by
+ * @oclif/plugin-plugins' install command, which `plugins install` extends — are a module that reads
+ * that part from dist/oclif.cjs through load-oclif.ts, with the part's export names, so one copy of
+ * oclif serves every command, hook and the help class.
+ */
+const LOAD_OCLIF = path.resolve('src/lib/cli/load-oclif.ts')
+const oclifFromLoader: Plugin = {
+  name: 'oclif-from-loader',
+  setup(bundle) {
+    bundle.onResolve({filter: /^@oclif\/core(\/.*)?$/}, (args) => {
+      const subpath = `.${args.path.slice(OCLIF_CORE.length)}`
+      if (!oclifExports.includes(subpath))
+        return {errors: [{text: `${args.path} is not an export of ${OCLIF_CORE}`}]}
+      return {path: subpath, namespace: 'oclif-core'}
+    })
+    bundle.onLoad({filter: /.*/, namespace: 'oclif-core'}, (args) => {
+      const names = Object.keys(requireAtBuild(OCLIF_CORE + args.path.slice(1)) as object).filter((name) =>
+        /^[A-Za-z_$][\w$]*$/.test(name),
+      )
+      return {
+        contents: [
+          `import {oclifModules} from ${JSON.stringify(LOAD_OCLIF)}`,
+          `const part = oclifModules[${JSON.stringify(args.path)}]()`,
+          'export default part',
+          names.length > 0 ? `export const {${names.join(', ')}} = part` : '',
+        ].join('\n'),
+        loader: 'js',
+        resolveDir: '.',
+      }
+    })
+  },
+}
+
 /** ./dist/<path>.js, as package.json names it → src/<path>.ts */
 const source = (distPath: string) => distPath.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')
 const pjson = JSON.parse(readFileSync('package.json', 'utf8')) as {
@@ -140,7 +238,7 @@ const sources = (dir: string) =>
     .filter((file) => file.endsWith('.ts'))
     .map((file) => path.join(dir, file))
 
-await build({
+const people = await build({
   ...common,
   entryPoints: [
     source(pjson.exports['.'].import),
@@ -152,15 +250,22 @@ await build({
     'src/lib/plugins/get-with-plugins.ts',
     'src/lib/update/refresh-in-background.ts',
   ],
-  plugins: [requireBuiltins, oclifCommandSort],
+  plugins: [requireBuiltins, oclifFromLoader],
   outbase: 'src',
   outdir: 'dist',
   splitting: true,
   target: 'node22',
-  // @oclif/core can run TypeScript plugins in development through the `typescript` package (10 MB),
-  // never installed with this package.
-  external: ['typescript'],
+  metafile: true,
 })
+
+// load-oclif.ts finds oclif.cjs beside itself: its code must lie in a chunk in dist/, not in a command's file.
+const loaderOutputs = Object.entries(people.metafile.outputs)
+  .filter(([, output]) => Object.keys(output.inputs).includes(path.relative('.', LOAD_OCLIF)))
+  .map(([file]) => file)
+if (loaderOutputs.length !== 1 || path.dirname(loaderOutputs[0]!) !== 'dist')
+  throw new Error(
+    `src/lib/cli/load-oclif.ts was bundled into ${loaderOutputs.join(', ')}, not one file in dist/`,
+  )
 
 if (!commandSortPatched)
   throw new Error('@oclif/core/lib/config/plugin.js was not bundled: see oclifCommandSort')

@@ -10,6 +10,7 @@ import {run} from '@oclif/core/run'
 
 import {reportEntryError} from '../errors/report-error.ts'
 import {BIN} from '../protocol/messages.ts'
+import {saveOclifCodeCache} from './load-oclif.ts'
 import {rewriteArgv} from './normalize-argv.ts'
 
 export async function runOclif(args: readonly string[], entryUrl: string): Promise<void> {
@@ -23,4 +24,5 @@ export async function runOclif(args: readonly string[], entryUrl: string): Promi
   } catch (error) {
     process.exitCode = reportEntryError(error, argv, BIN)
   }
+  saveOclifCodeCache()
 }
