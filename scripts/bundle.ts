@@ -194,10 +194,9 @@ function withImportsThroughLoader(code: string): string {
 }
 
 /**
- * In the ES-module build, `@oclif/core` and `@oclif/core/<part>` — imported by the project and by
- * @oclif/plugin-plugins' install command, which `plugins install` extends — are a module that reads
- * that part from dist/oclif.cjs through load-oclif.ts, with the part's export names, so one copy of
- * oclif serves every command, hook and the help class.
+ * In the ES-module build, `@oclif/core` and `@oclif/core/<part>` are a module that reads that part from
+ * dist/oclif.cjs through load-oclif.ts, with the part's export names, so one copy of oclif serves every
+ * command, hook and the help class.
  */
 const LOAD_OCLIF = path.resolve('src/lib/cli/load-oclif.ts')
 const oclifFromLoader: Plugin = {
@@ -256,6 +255,10 @@ const people = await build({
   splitting: true,
   target: 'node22',
   metafile: true,
+  // Loaded from node_modules as they are: each finds files beside its own module, which a bundle would
+  // move — open its own xdg-open; @oclif/plugin-plugins npm, yarn and its rm.js. `plugins install`, which
+  // extends the latter's command, then runs on that package's @oclif/core, as any plugin's command does.
+  external: ['open', '@oclif/plugin-plugins'],
 })
 
 // load-oclif.ts finds oclif.cjs beside itself: its code must lie in a chunk in dist/, not in a command's file.
