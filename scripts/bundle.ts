@@ -4,8 +4,9 @@
  *
  * 1. dist/entry.js — src/entry.ts and the protocol path in one module (src/entry.ts says why one module,
  *    and why built for node14).
- * 2. dist/oclif.cjs — @oclif/core and its dependencies as one script, which src/lib/cli/load-oclif.ts
- *    compiles with a V8 code cache of the functions a command ran (it says why).
+ * 2. dist/oclif.cjs — @oclif/core (the parts the people side imports) and its dependencies as one
+ *    script, which src/lib/cli/load-oclif.ts compiles with a V8 code cache of the functions a command
+ *    ran (it says why). Built after 3, which decides what it holds.
  * 3. The people side — oclif's entry (dist/lib/cli/run-oclif.js), each command, each hook, the help
  *    class, the package's index — as ES modules that share code through chunks (dist/chunk-*.js), with
  *    their dependencies inside and @oclif/core read from dist/oclif.cjs. Why bundles: unbundled, an
@@ -134,11 +135,6 @@ await build({
   outfile: 'dist/entry.js',
 })
 
-/**
- * dist/oclif.cjs: @oclif/core and its dependencies as one script, which src/lib/cli/load-oclif.ts
- * compiles with a V8 code cache (it says why). Its exports are functions, one per package export of
- * @oclif/core, that load that part when first called, as `require` would.
- */
 const OCLIF_CORE = '@oclif/core'
 const oclifExports = Object.keys(
   (
@@ -147,51 +143,8 @@ const oclifExports = Object.keys(
     }
   ).exports,
 ).filter((subpath) => subpath !== './package.json')
-await build({
-  ...common,
-  stdin: {
-    contents: `module.exports = {\n${oclifExports
-      .map(
-        (subpath) =>
-          `  ${JSON.stringify(subpath)}: () => require(${JSON.stringify(OCLIF_CORE + subpath.slice(1))}),`,
-      )
-      .join('\n')}\n}\n`,
-    resolveDir: '.',
-    loader: 'js',
-  },
-  format: 'cjs',
-  banner: {},
-  plugins: [requireBuiltins, oclifCommandSort],
-  outfile: 'dist/oclif.cjs',
-  target: 'node22',
-  // @oclif/core can run TypeScript plugins in development through the `typescript` package (10 MB),
-  // never installed with this package.
-  external: ['typescript'],
-  write: false,
-}).then(({outputFiles}) => writeFileSync('dist/oclif.cjs', withImportsThroughLoader(outputFiles[0]!.text)))
-
-/**
- * A script compiled by node:vm cannot use import() without Node.js's experimental vm modules, so each
- * import() in the bundle (oclif loading commands, hooks and plugins as ES modules) becomes a call of
- * __import, which load-oclif.ts passes in: its own import(). Found by parsing, not by searching text.
- */
-function withImportsThroughLoader(code: string): string {
-  const file = ts.createSourceFile('oclif.cjs', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS)
-  const starts: number[] = []
-  const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
-      starts.push(node.expression.getStart(file))
-    ts.forEachChild(node, visit)
-  }
-  if (/\b__import\b/.test(code)) throw new Error('dist/oclif.cjs already has a name __import')
-  visit(file)
-  if (starts.length === 0)
-    throw new Error('dist/oclif.cjs has no import(): has oclif stopped loading commands so?')
-  let result = code
-  for (const start of starts.reverse())
-    result = `${result.slice(0, start)}__import${result.slice(start + 'import'.length)}`
-  return result
-}
+/** The parts of @oclif/core the ES-module build imports: dist/oclif.cjs holds those. */
+const oclifPartsImported = new Set<string>()
 
 /**
  * In the ES-module build, `@oclif/core` and `@oclif/core/<part>` are a module that reads that part from
@@ -209,6 +162,7 @@ const oclifFromLoader: Plugin = {
       return {path: subpath, namespace: 'oclif-core'}
     })
     bundle.onLoad({filter: /.*/, namespace: 'oclif-core'}, (args) => {
+      oclifPartsImported.add(args.path)
       const names = Object.keys(requireAtBuild(OCLIF_CORE + args.path.slice(1)) as object).filter((name) =>
         /^[A-Za-z_$][\w$]*$/.test(name),
       )
@@ -260,6 +214,58 @@ const people = await build({
   // extends the latter's command, then runs on that package's @oclif/core, as any plugin's command does.
   external: ['open', '@oclif/plugin-plugins'],
 })
+
+/**
+ * dist/oclif.cjs: @oclif/core and its dependencies as one script, which src/lib/cli/load-oclif.ts
+ * compiles with a V8 code cache (it says why). Its exports are functions, one per part of @oclif/core the
+ * ES-module build imports, that load that part when first called, as `require` would.
+ */
+await build({
+  ...common,
+  stdin: {
+    contents: `module.exports = {\n${[...oclifPartsImported]
+      .sort()
+      .map(
+        (subpath) =>
+          `  ${JSON.stringify(subpath)}: () => require(${JSON.stringify(OCLIF_CORE + subpath.slice(1))}),`,
+      )
+      .join('\n')}\n}\n`,
+    resolveDir: '.',
+    loader: 'js',
+  },
+  format: 'cjs',
+  banner: {},
+  plugins: [requireBuiltins, oclifCommandSort],
+  outfile: 'dist/oclif.cjs',
+  target: 'node22',
+  // @oclif/core can run TypeScript plugins in development through the `typescript` package (10 MB),
+  // never installed with this package.
+  external: ['typescript'],
+  write: false,
+}).then(({outputFiles}) => writeFileSync('dist/oclif.cjs', withImportsThroughLoader(outputFiles[0]!.text)))
+
+/**
+ * A script compiled by node:vm cannot use import() without Node.js's experimental vm modules, so each
+ * import() in the bundle (oclif loading commands, hooks and plugins as ES modules) becomes a call of
+ * __import, which load-oclif.ts passes in: its own import(). Found by parsing, not by searching text.
+ */
+function withImportsThroughLoader(code: string): string {
+  const file = ts.createSourceFile('oclif.cjs', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS)
+  const starts: number[] = []
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
+      starts.push(node.expression.getStart(file))
+    ts.forEachChild(node, visit)
+  }
+  if (/\b__import\b/.test(code)) throw new Error('dist/oclif.cjs already has a name __import')
+  visit(file)
+  if (starts.length === 0)
+    throw new Error('dist/oclif.cjs has no import(): has oclif stopped loading commands so?')
+  let result = code
+  for (const start of starts.reverse())
+    result = `${result.slice(0, start)}__import${result.slice(start + 'import'.length)}`
+  return result
+}
 
 // load-oclif.ts finds oclif.cjs beside itself: its code must lie in a chunk in dist/, not in a command's file.
 const loaderOutputs = Object.entries(people.metafile.outputs)
