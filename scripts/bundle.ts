@@ -1,21 +1,22 @@
 /**
  * `npm run bundle` (part of `npm run build`, after tsc has written the declarations): every JavaScript
- * file in dist/ comes from esbuild, in three builds.
+ * file in dist/ comes from here.
  *
  * 1. dist/entry.js — src/entry.ts and the protocol path in one module (src/entry.ts says why one module,
  *    and why built for node14).
- * 2. dist/oclif.cjs — @oclif/core (the parts the people side imports) and its dependencies as one
- *    script, which src/lib/cli/load-oclif.ts compiles with a V8 code cache of the functions a command
- *    ran (it says why). Built after 3, which decides what it holds.
- * 3. The people side — oclif's entry (dist/lib/cli/run-oclif.js), each command, each hook, the help
- *    class, the package's index — as ES modules that share code through chunks (dist/chunk-*.js), with
- *    their dependencies inside and @oclif/core read from dist/oclif.cjs. Why bundles: unbundled, an
- *    installed people command spent most of its start loading @oclif/core and its dependencies as some
- *    180 CommonJS files (resolution, stats, package.json reads, wrapping, compiling: about 40 ms of a
- *    100 ms `version`). Each file keeps the path it has under tsc (outbase src), so package.json's
- *    `oclif.commands`, `hooks`, `helpClass`, `exports` and the generated oclif.manifest.json name the
- *    same files; every command, hook and the help class share the one copy of @oclif/core and of the
- *    project's modules, so `instanceof` holds across files. Plugins from other packages
+ * 2. ES modules Node.js loads by path apart from oclif: the people script's loader, get with trusted
+ *    plugins, the update notice's background refresh.
+ * 3. dist/vendor/got.cjs — got, for the AppView client, apart from the script.
+ * 4. dist/people.cjs — the people side: every command, hook, the help class, the package's index and
+ *    oclif's entry, with @oclif/core and their other dependencies, as one script, which
+ *    src/lib/cli/people-script.ts compiles with a V8 code cache of the functions a command ran (it says
+ *    why). Unbundled, an installed people command spent most of its start loading @oclif/core and its
+ *    dependencies as some 180 CommonJS files (resolution, stats, package.json reads, wrapping,
+ *    compiling: about 40 ms of a 100 ms `version`), and what was left was V8 compiling oclif's functions.
+ * 5. The doors: an ES module at each path package.json, oclif.manifest.json and src/entry.ts name
+ *    (dist/commands/version.js, dist/hooks/update-notice.js, …), whose exports are those of its module in
+ *    the script, so that every command, hook and the help class share one copy of oclif and of the
+ *    project's modules (`instanceof` holds across them). Plugins from other packages
  *    (@oclif/plugin-help, @oclif/plugin-plugins, third parties) load from node_modules with their own
  *    @oclif/core, as they would beside any other oclif CLI.
  *
@@ -30,12 +31,13 @@ import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {spawnSync} from 'node:child_process'
 import {builtinModules, createRequire} from 'node:module'
 import path from 'node:path'
+import {pathToFileURL} from 'node:url'
+import {runInThisContext} from 'node:vm'
 
 import {build, type BuildOptions, type Plugin} from 'esbuild'
 import ts from 'typescript'
 
 const BUILTINS = new Set(builtinModules)
-const requireAtBuild = createRequire(import.meta.url)
 
 /**
  * Getters a dependency imports by name (got: `import {promises} from 'node:dns'`), exported all the same;
@@ -119,6 +121,7 @@ const common: BuildOptions = {
   bundle: true,
   platform: 'node',
   format: 'esm',
+  target: 'node22',
   logLevel: 'warning',
   plugins: [requireBuiltins],
   // The `require` that esbuild's require calls (built-ins, bundled CommonJS) use in an ES module.
@@ -127,6 +130,7 @@ const common: BuildOptions = {
   },
 }
 
+// 1. dist/entry.js
 await build({
   ...common,
   entryPoints: ['src/entry.ts'],
@@ -135,151 +139,168 @@ await build({
   outfile: 'dist/entry.js',
 })
 
-const OCLIF_CORE = '@oclif/core'
-const oclifExports = Object.keys(
-  (
-    JSON.parse(readFileSync(requireAtBuild.resolve(`${OCLIF_CORE}/package.json`), 'utf8')) as {
-      exports: object
-    }
-  ).exports,
-).filter((subpath) => subpath !== './package.json')
-/** The parts of @oclif/core the ES-module build imports: dist/oclif.cjs holds those. */
-const oclifPartsImported = new Set<string>()
+// 2. The ES modules Node.js loads by path apart from oclif: the people script's loader (imported by each
+// door of 5), get with trusted plugins (src/entry.ts's GET_WITH_PLUGINS), and the update notice's
+// background refresh (started by the prerun hook).
+await build({
+  ...common,
+  entryPoints: [
+    'src/lib/cli/people-script.ts',
+    'src/lib/plugins/get-with-plugins.ts',
+    'src/lib/update/refresh-in-background.ts',
+  ],
+  outbase: 'src',
+  outdir: 'dist',
+})
 
-/**
- * In the ES-module build, `@oclif/core` and `@oclif/core/<part>` are a module that reads that part from
- * dist/oclif.cjs through load-oclif.ts, with the part's export names, so one copy of oclif serves every
- * command, hook and the help class.
- */
-const LOAD_OCLIF = path.resolve('src/lib/cli/load-oclif.ts')
-const oclifFromLoader: Plugin = {
-  name: 'oclif-from-loader',
-  setup(bundle) {
-    bundle.onResolve({filter: /^@oclif\/core(\/.*)?$/}, (args) => {
-      const subpath = `.${args.path.slice(OCLIF_CORE.length)}`
-      if (!oclifExports.includes(subpath))
-        return {errors: [{text: `${args.path} is not an export of ${OCLIF_CORE}`}]}
-      return {path: subpath, namespace: 'oclif-core'}
-    })
-    bundle.onLoad({filter: /.*/, namespace: 'oclif-core'}, (args) => {
-      oclifPartsImported.add(args.path)
-      const names = Object.keys(requireAtBuild(OCLIF_CORE + args.path.slice(1)) as object).filter((name) =>
-        /^[A-Za-z_$][\w$]*$/.test(name),
-      )
-      return {
-        contents: [
-          `import {oclifModules} from ${JSON.stringify(LOAD_OCLIF)}`,
-          `const part = oclifModules[${JSON.stringify(args.path)}]()`,
-          'export default part',
-          names.length > 0 ? `export const {${names.join(', ')}} = part` : '',
-        ].join('\n'),
-        loader: 'js',
-        resolveDir: '.',
-      }
-    })
-  },
-}
+// 3. got, for the AppView client of people commands: a module of its own (some 450 KB with its
+// dependencies), so that the commands that never ask an AppView do not read it. `module.exports` is got
+// itself, the default import of src/lib/appview/client.ts.
+const GOT = './vendor/got.cjs'
+await build({
+  ...common,
+  stdin: {contents: "module.exports = require('got').default\n", resolveDir: '.', loader: 'js'},
+  format: 'cjs',
+  banner: {},
+  outfile: path.join('dist', GOT),
+})
 
-/** ./dist/<path>.js, as package.json names it → src/<path>.ts */
-const source = (distPath: string) => distPath.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')
+/** The modules oclif (and src/entry.ts, and plugin authors) load by path, by their path in dist/ without `.js`. */
 const pjson = JSON.parse(readFileSync('package.json', 'utf8')) as {
   exports: {'.': {import: string}}
   oclif: {commands: string; helpClass: string; hooks: Record<string, string | {target: string}>}
 }
-const sources = (dir: string) =>
-  readdirSync(dir, {recursive: true, encoding: 'utf8'})
+/** ./dist/<name>.js, as package.json names it → <name> */
+const moduleName = (distPath: string) => distPath.replace(/^\.\/dist\//, '').replace(/\.js$/, '')
+const sourcesIn = (dir: string) =>
+  readdirSync(path.join('src', dir), {recursive: true, encoding: 'utf8'})
     .filter((file) => file.endsWith('.ts'))
-    .map((file) => path.join(dir, file))
+    .map((file) => `${dir}/${file.split(path.sep).join('/')}`.replace(/\.ts$/, ''))
+const PEOPLE_MODULES = [
+  moduleName(pjson.exports['.'].import),
+  moduleName(pjson.oclif.helpClass),
+  ...sourcesIn(moduleName(pjson.oclif.commands)),
+  ...sourcesIn('hooks'),
+  // src/entry.ts's RUN_OCLIF.
+  'lib/cli/run-oclif',
+]
 
-const people = await build({
-  ...common,
-  entryPoints: [
-    source(pjson.exports['.'].import),
-    source(pjson.oclif.helpClass),
-    ...sources(source(pjson.oclif.commands)),
-    ...sources('src/hooks'),
-    // Loaded by path: src/entry.ts's RUN_OCLIF and GET_WITH_PLUGINS, and the script the update notice starts.
-    'src/lib/cli/run-oclif.ts',
-    'src/lib/plugins/get-with-plugins.ts',
-    'src/lib/update/refresh-in-background.ts',
-  ],
-  plugins: [requireBuiltins, oclifFromLoader],
-  outbase: 'src',
-  outdir: 'dist',
-  splitting: true,
-  target: 'node22',
-  metafile: true,
-  // Loaded from node_modules as they are: each finds files beside its own module, which a bundle would
-  // move — open its own xdg-open; @oclif/plugin-plugins npm, yarn and its rm.js. `plugins install`, which
-  // extends the latter's command, then runs on that package's @oclif/core, as any plugin's command does.
-  external: ['open', '@oclif/plugin-plugins'],
-})
-
-/**
- * dist/oclif.cjs: @oclif/core and its dependencies as one script, which src/lib/cli/load-oclif.ts
- * compiles with a V8 code cache (it says why). Its exports are functions, one per part of @oclif/core the
- * ES-module build imports, that load that part when first called, as `require` would.
- */
-await build({
+// 4. dist/people.cjs, which src/lib/cli/people-script.ts loads with its code cache (it says why): one
+// function per module above, which loads that module when first called, as `require` does.
+const built = await build({
   ...common,
   stdin: {
-    contents: `module.exports = {\n${[...oclifPartsImported]
-      .sort()
-      .map(
-        (subpath) =>
-          `  ${JSON.stringify(subpath)}: () => require(${JSON.stringify(OCLIF_CORE + subpath.slice(1))}),`,
-      )
-      .join('\n')}\n}\n`,
+    contents: `module.exports = {\n${PEOPLE_MODULES.map(
+      (name) => `  ${JSON.stringify(name)}: () => require(${JSON.stringify(`./src/${name}.ts`)}),`,
+    ).join('\n')}\n}\n`,
     resolveDir: '.',
     loader: 'js',
   },
   format: 'cjs',
   banner: {},
-  plugins: [requireBuiltins, oclifCommandSort],
-  outfile: 'dist/oclif.cjs',
-  target: 'node22',
-  // @oclif/core can run TypeScript plugins in development through the `typescript` package (10 MB),
-  // never installed with this package.
-  external: ['typescript'],
+  // people-script.ts passes the script's own URL as __scriptUrl.
+  define: {'import.meta.url': '__scriptUrl'},
+  plugins: [
+    requireBuiltins,
+    oclifCommandSort,
+    {
+      name: 'vendor-got',
+      setup: (bundle) => bundle.onResolve({filter: /^got$/}, () => ({path: GOT, external: true})),
+    },
+  ],
+  outfile: 'dist/people.cjs',
+  external: [
+    // @oclif/core can run TypeScript plugins in development through the `typescript` package (10 MB),
+    // never installed with this package.
+    'typescript',
+    // Loaded from node_modules as they are: each finds files beside its own module, which a bundle would
+    // move — open its own xdg-open; @oclif/plugin-plugins npm, yarn and its rm.js. `plugins install`, which
+    // extends the latter's command, then runs on that package's @oclif/core, as any plugin's command does.
+    'open',
+    '@oclif/plugin-plugins',
+    // Only for a question in a terminal.
+    'enquirer',
+  ],
   write: false,
-}).then(({outputFiles}) => writeFileSync('dist/oclif.cjs', withImportsThroughLoader(outputFiles[0]!.text)))
+})
+const script = finishScript(built.outputFiles[0]!.text)
+writeFileSync('dist/people.cjs', script)
 
 /**
- * A script compiled by node:vm cannot use import() without Node.js's experimental vm modules, so each
- * import() in the bundle (oclif loading commands, hooks and plugins as ES modules) becomes a call of
- * __import, which load-oclif.ts passes in: its own import(). Found by parsing, not by searching text.
+ * What esbuild's output needs to run from people-script.ts, and to run fast:
+ * - A script compiled by node:vm cannot use import() without Node.js's experimental vm modules, so each
+ *   import() (oclif loading commands, hooks and plugins; enquirer; open) becomes a call of __import,
+ *   which people-script.ts passes in: its own import().
+ * - One character beyond ASCII makes V8 hold the whole script as two-byte text (twice the memory, slower
+ *   to read): esbuild escapes strings and names itself, and leaves comments and regular expressions,
+ *   where `\uXXXX` means the same. Anywhere else the build stops.
+ * Both found by parsing, not by searching text.
  */
-function withImportsThroughLoader(code: string): string {
-  const file = ts.createSourceFile('oclif.cjs', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS)
-  const starts: number[] = []
+function finishScript(code: string): string {
+  // The wrapper's parameters: a declaration of either name in the script would hide it.
+  for (const name of ['__import', '__scriptUrl'])
+    if (new RegExp(`\\b(?:var|let|const|function|class)\\s+${name}\\b`).test(code))
+      throw new Error(`dist/people.cjs declares ${name}, a parameter of its wrapper (people-script.ts)`)
+  const file = ts.createSourceFile('people.cjs', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS)
+  const imports: number[] = []
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
-      starts.push(node.expression.getStart(file))
+      imports.push(node.expression.getStart(file))
+    if (node.getChildCount(file) === 0 && node.kind !== ts.SyntaxKind.RegularExpressionLiteral) {
+      const text = node.getText(file)
+      if (/[\u0080-\uffff]/.test(text))
+        throw new Error(`dist/people.cjs: beyond ASCII in ${text.slice(0, 80)}`)
+    }
     ts.forEachChild(node, visit)
   }
-  if (/\b__import\b/.test(code)) throw new Error('dist/oclif.cjs already has a name __import')
   visit(file)
-  if (starts.length === 0)
-    throw new Error('dist/oclif.cjs has no import(): has oclif stopped loading commands so?')
+  if (imports.length === 0)
+    throw new Error('dist/people.cjs has no import(): has oclif stopped loading commands so?')
   let result = code
-  for (const start of starts.reverse())
+  for (const start of imports.reverse())
     result = `${result.slice(0, start)}__import${result.slice(start + 'import'.length)}`
-  return result
+  return result.replace(
+    /[\u0080-\uffff]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
 }
 
-// load-oclif.ts finds oclif.cjs beside itself: its code must lie in a chunk in dist/, not in a command's file.
-const loaderOutputs = Object.entries(people.metafile.outputs)
-  .filter(([, output]) => Object.keys(output.inputs).includes(path.relative('.', LOAD_OCLIF)))
-  .map(([file]) => file)
-if (loaderOutputs.length !== 1 || path.dirname(loaderOutputs[0]!) !== 'dist')
-  throw new Error(
-    `src/lib/cli/load-oclif.ts was bundled into ${loaderOutputs.join(', ')}, not one file in dist/`,
+// 5. The doors: an ES module at each path above, whose exports are those of its module in the script.
+const peopleFile = path.resolve('dist/people.cjs')
+const exportsOf = (() => {
+  const loaded = {exports: {} as Record<string, () => object>}
+  runInThisContext(
+    `(function (exports, require, module, __filename, __dirname, __import, __scriptUrl) {\n${script}\n})`,
+  )(
+    loaded.exports,
+    createRequire(peopleFile),
+    loaded,
+    peopleFile,
+    path.dirname(peopleFile),
+    (s: string) => import(s),
+    pathToFileURL(peopleFile).href,
   )
+  return (name: string) => Object.keys(loaded.exports[name]!()).filter((key) => key !== '__esModule')
+})()
+for (const name of PEOPLE_MODULES) {
+  const names = exportsOf(name)
+  const loader = path.relative(path.dirname(path.join('dist', name)), 'dist/lib/cli/people-script.js')
+  const lines = [
+    `// Written by scripts/bundle.ts: the code of src/${name}.ts is in dist/people.cjs.`,
+    `import {peopleModule} from ${JSON.stringify(loader.startsWith('.') ? loader : `./${loader}`)}`,
+    `const exported = peopleModule(${JSON.stringify(name)})`,
+    ...(names.includes('default') ? ['export default exported.default'] : []),
+    ...(names.some((key) => key !== 'default')
+      ? [`export const {${names.filter((key) => key !== 'default').join(', ')}} = exported`]
+      : []),
+  ]
+  writeFileSync(path.join('dist', `${name}.js`), `${lines.join('\n')}\n`)
+}
 
 if (!commandSortPatched)
   throw new Error('@oclif/core/lib/config/plugin.js was not bundled: see oclifCommandSort')
 
-// Every file package.json names must be one of the outputs: a hook outside src/hooks would be missing.
+// Every file package.json names must be one of the doors: a hook outside src/hooks would be missing.
 const named = [
   pjson.exports['.'].import,
   pjson.oclif.helpClass,

@@ -4,6 +4,7 @@
  * It never waits on the network: a stale state is refreshed by a detached process for a later run.
  */
 import type {Hook} from '@oclif/core/hooks'
+import path from 'node:path'
 
 import {noticeSuppressedBecause} from '../lib/update/notice-suppression.ts'
 
@@ -66,8 +67,10 @@ const hook: Hook.Prerun = async function ({Command, argv, config}) {
         platform: config.platform,
         arch: config.arch,
       })
-      const [{spawn}, {fileURLToPath}] = await Promise.all([import('node:child_process'), import('node:url')])
-      const script = fileURLToPath(new URL('../lib/update/refresh-in-background.js', import.meta.url))
+      const {spawn} = await import('node:child_process')
+      // The package's own script (scripts/bundle.ts builds it), found from the package root: this hook's
+      // code lies in dist/people.cjs, not beside dist/hooks/.
+      const script = path.join(config.root, 'dist', 'lib', 'update', 'refresh-in-background.js')
       spawn(process.execPath, [script, file, manifest, channel], {detached: true, stdio: 'ignore'}).unref()
     }
   } catch (error) {
