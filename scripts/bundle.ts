@@ -29,13 +29,19 @@
  */
 import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {spawnSync} from 'node:child_process'
-import {builtinModules, createRequire} from 'node:module'
+import {builtinModules} from 'node:module'
 import path from 'node:path'
-import {pathToFileURL} from 'node:url'
 import {runInThisContext} from 'node:vm'
 
 import {build, type BuildOptions, type Plugin} from 'esbuild'
 import ts from 'typescript'
+
+import {
+  runPeopleScript,
+  SCRIPT_IMPORT,
+  SCRIPT_URL,
+  wrapPeopleScript,
+} from '../src/lib/cli/people-script-wrapper.ts'
 
 const BUILTINS = new Set(builtinModules)
 
@@ -198,8 +204,7 @@ const built = await build({
   },
   format: 'cjs',
   banner: {},
-  // people-script.ts passes the script's own URL as __scriptUrl.
-  define: {'import.meta.url': '__scriptUrl'},
+  define: {'import.meta.url': SCRIPT_URL},
   plugins: [
     requireBuiltins,
     oclifCommandSort,
@@ -238,7 +243,7 @@ writeFileSync('dist/people.cjs', script)
  */
 function finishScript(code: string): string {
   // The wrapper's parameters: a declaration of either name in the script would hide it.
-  for (const name of ['__import', '__scriptUrl'])
+  for (const name of [SCRIPT_IMPORT, SCRIPT_URL])
     if (new RegExp(`\\b(?:var|let|const|function|class)\\s+${name}\\b`).test(code))
       throw new Error(`dist/people.cjs declares ${name}, a parameter of its wrapper (people-script.ts)`)
   const file = ts.createSourceFile('people.cjs', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS)
@@ -258,7 +263,7 @@ function finishScript(code: string): string {
     throw new Error('dist/people.cjs has no import(): has oclif stopped loading commands so?')
   let result = code
   for (const start of imports.reverse())
-    result = `${result.slice(0, start)}__import${result.slice(start + 'import'.length)}`
+    result = `${result.slice(0, start)}${SCRIPT_IMPORT}${result.slice(start + 'import'.length)}`
   return result.replace(
     /[\u0080-\uffff]/g,
     (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
@@ -266,25 +271,15 @@ function finishScript(code: string): string {
 }
 
 // 5. The doors: an ES module at each path above, whose exports are those of its module in the script.
-const peopleFile = path.resolve('dist/people.cjs')
-const exportsOf = (() => {
-  const loaded = {exports: {} as Record<string, () => object>}
-  runInThisContext(
-    `(function (exports, require, module, __filename, __dirname, __import, __scriptUrl) {\n${script}\n})`,
-  )(
-    loaded.exports,
-    createRequire(peopleFile),
-    loaded,
-    peopleFile,
-    path.dirname(peopleFile),
-    (s: string) => import(s),
-    pathToFileURL(peopleFile).href,
-  )
-  return (name: string) => Object.keys(loaded.exports[name]!()).filter((key) => key !== '__esModule')
-})()
+const peopleModules = runPeopleScript(
+  runInThisContext(wrapPeopleScript(script)),
+  path.resolve('dist/people.cjs'),
+  (specifier) => import(specifier),
+)
+const exportsOf = (name: string) => Object.keys(peopleModules[name]!()).filter((key) => key !== '__esModule')
 for (const name of PEOPLE_MODULES) {
   const names = exportsOf(name)
-  const loader = path.relative(path.dirname(path.join('dist', name)), 'dist/lib/cli/people-script.js')
+  const loader = path.posix.relative(path.posix.dirname(`dist/${name}`), 'dist/lib/cli/people-script.js')
   const lines = [
     `// Written by scripts/bundle.ts: the code of src/${name}.ts is in dist/people.cjs.`,
     `import {peopleModule} from ${JSON.stringify(loader.startsWith('.') ? loader : `./${loader}`)}`,

@@ -12,13 +12,14 @@
  * own version and flags, and compiles afresh when it does not match; the cache is then written again.
  */
 import {readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import {createRequire, getCompileCacheDir} from 'node:module'
+import {getCompileCacheDir} from 'node:module'
 import path from 'node:path'
-import {fileURLToPath, pathToFileURL} from 'node:url'
+import {fileURLToPath} from 'node:url'
 import {Script} from 'node:vm'
 
+import {runPeopleScript, wrapPeopleScript} from './people-script-wrapper.ts'
+
 const file = fileURLToPath(new URL('../../people.cjs', import.meta.url))
-const scriptUrl = pathToFileURL(file).href
 const cacheDirectory = getCompileCacheDir()
 const cacheFile = cacheDirectory && path.join(cacheDirectory, 'people.v8')
 
@@ -29,24 +30,12 @@ try {
   // None yet: this run writes it.
 }
 
-const script = new Script(
-  `(function (exports, require, module, __filename, __dirname, __import, __scriptUrl) {\n${readFileSync(file, 'utf8')}\n})`,
-  {filename: file, lineOffset: -1, cachedData},
-)
-const loaded = {exports: {}}
-;(script.runInThisContext() as (...args: unknown[]) => void)(
-  loaded.exports,
-  createRequire(file),
-  loaded,
-  file,
-  path.dirname(file),
-  // A script's own import() would need Node.js's experimental vm modules: the script's dynamic imports
-  // (oclif loading commands, hooks and plugins; enquirer) call this one, relative to the script.
-  (specifier: string) => import(specifier.startsWith('.') ? new URL(specifier, scriptUrl).href : specifier),
-  // import.meta.url of every module in the script (scripts/bundle.ts).
-  scriptUrl,
-)
-const modules = loaded.exports as Record<string, () => Record<string, unknown>>
+const script = new Script(wrapPeopleScript(readFileSync(file, 'utf8')), {
+  filename: file,
+  lineOffset: -1, // the wrapper's first line
+  cachedData,
+})
+const modules = runPeopleScript(script.runInThisContext(), file, (specifier) => import(specifier))
 
 /** The exports of a module of the script, by its path in dist/ without `.js`: `commands/version`. */
 export function peopleModule(name: string): Record<string, unknown> {
