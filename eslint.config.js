@@ -14,5 +14,18 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  {
+    files: ['src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          name: '@oclif/core',
+          message:
+            "Import from a subpath ('@oclif/core/command', '/flags', '/args', '/errors', '/help', '/run', '/ux'): the index loads all of oclif on every people command (scripts/bundle.ts).",
+        },
+      ],
+    },
+  },
   {files: ['scripts/**', 'test/**', 'bin/**'], rules: {'no-console': 'off'}},
 )

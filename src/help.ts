@@ -8,7 +8,9 @@
  * - description lines indented by two or more spaces are kept as written (the JSON shape in
  *   `status --help`), where oclif would re-wrap them into one ragged paragraph.
  */
-import {type Command, CommandHelp, Help, toConfiguredId} from '@oclif/core'
+import type {Command} from '@oclif/core/command'
+import {CommandHelp, Help} from '@oclif/core/help'
+import {toConfiguredId} from '@oclif/core/util/ids'
 
 import {currentVersionInfo, versionLine} from './lib/cli/version-line.ts'
 

@@ -2,7 +2,7 @@
  * docker-credential-atcr as a package: oclif's `run` (for embedding the CLI) and the typed contract
  * third-party plugins implement (docs/plugins.md).
  */
-export {run} from '@oclif/core'
+export {run} from '@oclif/core/run'
 
 export {
   type AtcrHook,

@@ -9,7 +9,9 @@
  * - A warning on stderr when the account file or its directory is group- or world-accessible.
  * - Errors become a clear message and an exit code, never a stack trace (set ATCR_DEBUG=1 for one).
  */
-import {Command, Errors, type Interfaces} from '@oclif/core'
+import {Command} from '@oclif/core/command'
+import * as Errors from '@oclif/core/errors'
+import type * as Interfaces from '@oclif/core/interfaces'
 import {homedir} from 'node:os'
 
 import type {AccountFile} from '../lib/config/account-file.ts'

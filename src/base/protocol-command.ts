@@ -3,7 +3,7 @@
  * verbs without oclif; this class serves `<verb> --help` and any invocation oclif parses, and hands the
  * work to the same function so both paths answer byte for byte alike.
  */
-import {Command} from '@oclif/core'
+import {Command} from '@oclif/core/command'
 
 import {type ProtocolVerb, runProtocolVerb} from '../lib/protocol/run-protocol-verb.ts'
 

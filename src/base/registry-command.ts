@@ -6,7 +6,7 @@
  *   and the one factory of AppView clients for it;
  * - the account file as the account commands' lib functions take it.
  */
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import {homedir} from 'node:os'
 
 import {type AccountStore, accountStoreAt} from '../lib/accounts/accounts-on-disk.ts'

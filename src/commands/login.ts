@@ -1,4 +1,5 @@
-import {Flags, ux} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
+import {ux} from '@oclif/core/ux'
 import {hostname} from 'node:os'
 
 import {RegistryCommand} from '../base/registry-command.ts'

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {RegistryCommand} from '../base/registry-command.ts'
 import {type LogoutResult, logoutAccount} from '../lib/accounts/logout-account.ts'

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import {existsSync} from 'node:fs'
 
 import {RegistryCommand} from '../base/registry-command.ts'

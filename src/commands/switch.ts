@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {RegistryCommand} from '../base/registry-command.ts'
 import {type SwitchResult, switchAccount} from '../lib/accounts/switch-account.ts'

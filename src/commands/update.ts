@@ -6,7 +6,9 @@
  * lists the release host's releases, or for an npm install the npm registry's
  * (src/lib/update/npm-releases.ts).
  */
-import {Args, Command, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import {Command} from '@oclif/core/command'
+import * as Flags from '@oclif/core/flags'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 

@@ -1,4 +1,4 @@
-import {Command} from '@oclif/core'
+import {Command} from '@oclif/core/command'
 
 import {currentVersionInfo, type VersionInfo, versionLine} from '../lib/cli/version-line.ts'
 import {reportCommandError} from '../lib/errors/report-error.ts'

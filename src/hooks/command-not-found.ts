@@ -3,7 +3,8 @@
  * (`stauts`) get one `Error: …` line naming the command to run, exit 2. Decisions live in
  * src/lib/cli/suggest-command.ts; the line is printed by src/lib/errors.
  */
-import {Errors, type Hook} from '@oclif/core'
+import * as Errors from '@oclif/core/errors'
+import type {Hook} from '@oclif/core/hooks'
 
 import {answerUnknownCommand} from '../lib/cli/suggest-command.ts'
 import {reportError} from '../lib/errors/report-error.ts'

@@ -3,7 +3,7 @@
  * that a third-party plugin gets access to the registry secrets and require consent
  * (src/lib/plugins/install-consent.ts).
  */
-import type {Hook} from '@oclif/core'
+import type {Hook} from '@oclif/core/hooks'
 
 import {
   PluginNotTrustedError,

@@ -7,7 +7,7 @@
  * `postrun` of `plugins` (the list): warn when the config directory or the trust settings could be
  * written by someone else (get then ignores trusted plugins), with the exact chmod.
  */
-import type {Hook} from '@oclif/core'
+import type {Hook} from '@oclif/core/hooks'
 import {homedir} from 'node:os'
 
 /**

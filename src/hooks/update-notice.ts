@@ -3,24 +3,26 @@
  * All decisions live in src/lib/update/notice.ts; this only gathers the facts from oclif's Config.
  * It never waits on the network: a stale state is refreshed by a detached process for a later run.
  */
-import type {Hook} from '@oclif/core'
-import {fileURLToPath} from 'node:url'
+import type {Hook} from '@oclif/core/hooks'
+import path from 'node:path'
 
-import {
-  noticeStateFile,
-  noticeSuppressedBecause,
-  planNotice,
-  readNoticeState,
-  writeNoticeState,
-} from '../lib/update/notice.ts'
-import {channelManifestUrl, releaseHost} from '../lib/update/release-host.ts'
+import {noticeSuppressedBecause} from '../lib/update/notice-suppression.ts'
 
 const hook: Hook.Prerun = async function ({Command, argv, config}) {
   try {
     if (noticeSuppressedBecause({env: process.env, commandId: Command.id, argv})) return
     // Loaded past the check only: this hook runs before every people command, and a suppressed
-    // notice (--json, CI, the opt-out) needs none of it; node:child_process alone costs milliseconds.
-    const [{detectInstallKind, updateCommandFor}, {currentChannel}, {prefixToKeep}] = await Promise.all([
+    // notice (--json, CI, the opt-out) needs none of it: the notice's modules (semver among them) cost
+    // milliseconds, node:child_process more.
+    const [
+      {noticeStateFile, planNotice, readNoticeState, writeNoticeState},
+      {channelManifestUrl, releaseHost},
+      {detectInstallKind, updateCommandFor},
+      {currentChannel},
+      {prefixToKeep},
+    ] = await Promise.all([
+      import('../lib/update/notice.ts'),
+      import('../lib/update/release-host.ts'),
       import('../lib/update/install-kind.ts'),
       import('../lib/update/channel.ts'),
       import('../lib/update/npm-prefix.ts'),
@@ -65,8 +67,10 @@ const hook: Hook.Prerun = async function ({Command, argv, config}) {
         platform: config.platform,
         arch: config.arch,
       })
-      const script = fileURLToPath(new URL('../lib/update/refresh-in-background.js', import.meta.url))
       const {spawn} = await import('node:child_process')
+      // The package's own script (scripts/bundle.ts builds it), found from the package root: this hook's
+      // code lies in dist/people.cjs, not beside dist/hooks/.
+      const script = path.join(config.root, 'dist', 'lib', 'update', 'refresh-in-background.js')
       spawn(process.execPath, [script, file, manifest, channel], {detached: true, stdio: 'ignore'}).unref()
     }
   } catch (error) {

@@ -55,7 +55,7 @@ interface Writer {
 /** Start a writer process that waits for "go": Node's start-up then overlaps the previous writer's run. */
 function startWriter(home: Home): Writer {
   const child = spawn(process.execPath, [path.join(ROOT, 'test', 'faults', 'crash-writer.mjs')], {
-    env: home.env,
+    env: {...home.env, NODE_COMPILE_CACHE: path.join(home.root, 'compile-cache')},
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let out = ''

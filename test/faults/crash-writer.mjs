@@ -5,10 +5,12 @@
  * killed writer shows up there.
  *
  * It starts when a line arrives on stdin, so that the suite can start the next writer while the current
- * one runs. Plain JavaScript over the built dist/, so that hundreds of starts stay cheap (no type
- * stripping). Version n of the file is fully determined by n (see crashStep), so a checker can rebuild
- * the exact bytes of every version and tell a complete file from a partial one.
+ * one runs. Plain JavaScript over the sources (dist/ is bundled); crash-safety.ts gives the writers a
+ * compile cache, so that hundreds of starts stay cheap (type stripping once). Version n of the file is
+ * fully determined by n (see crashStep), so a checker can rebuild the exact bytes of every version and
+ * tell a complete file from a partial one.
  */
+import {flushCompileCache} from 'node:module'
 import {homedir} from 'node:os'
 import {performance} from 'node:perf_hooks'
 
@@ -31,7 +33,8 @@ export function crashStep(accounts) {
 }
 
 if (import.meta.main) {
-  const {accountFilePaths, updateAccounts} = await import('../../dist/lib/config/account-store.js')
+  const {accountFilePaths, updateAccounts} = await import('../../src/lib/config/account-store.ts')
+  flushCompileCache() // now: a writer killed with SIGKILL never reaches the flush at exit
   await new Promise((resolve) => process.stdin.once('data', resolve))
   const paths = accountFilePaths(process.env, homedir())
   const started = performance.now()

@@ -43,7 +43,7 @@ if (args.includes('--list')) {
   for (const item of cases) console.log(`${item.category} › ${item.name}`)
   process.exit(0)
 }
-if (!existsSync(`${ROOT}/dist/lib/protocol/run-protocol-verb.js`)) {
+if (!existsSync(`${ROOT}/dist/entry.js`)) {
   console.log(`dist/ is missing: run "npm run build" first (${BIN_RUN} loads dist)`)
   console.log('0 passed, 1 failed')
   process.exit(1)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {envFlag} from '../../src/lib/env-flag.ts'
-import {noticeSuppressedBecause} from '../../src/lib/update/notice.ts'
+import {noticeSuppressedBecause} from '../../src/lib/update/notice-suppression.ts'
 import {sessionCheckDisabled} from '../../src/lib/session-check/check-before-get.ts'
 
 describe('envFlag', () => {

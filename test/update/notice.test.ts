@@ -9,11 +9,11 @@ import {after, before, describe, it} from 'node:test'
 import {
   DAY_MS,
   fetchChannelVersion,
-  noticeSuppressedBecause,
   planNotice,
   readNoticeState,
   refreshNoticeState,
 } from '../../src/lib/update/notice.ts'
+import {noticeSuppressedBecause} from '../../src/lib/update/notice-suppression.ts'
 import {channelManifestUrl} from '../../src/lib/update/release-host.ts'
 
 const base = {

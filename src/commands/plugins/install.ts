@@ -4,7 +4,8 @@
  * The project's own command wins over the plugin's because core commands of the root package take
  * precedence (see test/plugins/core-precedence.test.ts).
  */
-import {Flags, type Interfaces} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
+import type * as Interfaces from '@oclif/core/interfaces'
 import {commands} from '@oclif/plugin-plugins'
 
 import {reportCommandError} from '../../lib/errors/report-error.ts'

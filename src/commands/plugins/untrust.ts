@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 
 import {PeopleCommand} from '../../base/people-command.ts'
 import {trustedOnGetFile, untrustPlugins} from '../../lib/plugins/trusted-on-get.ts'

@@ -3,9 +3,10 @@
  * project's one error reporter for what oclif itself throws (unknown flags, a failing plugin command),
  * so that no error reaches a person in oclif's own format.
  *
- * Loaded by src/entry.ts only on this path (tsc's dist/lib/cli/run-oclif.js, not the get bundle).
+ * Loaded by src/entry.ts only on this path: dist/lib/cli/run-oclif.js, which takes it from the people
+ * script (src/lib/cli/people-script.ts), not part of the get bundle.
  */
-import {flush, run} from '@oclif/core'
+import {run} from '@oclif/core/run'
 
 import {reportEntryError} from '../errors/report-error.ts'
 import {BIN} from '../protocol/messages.ts'
@@ -15,8 +16,10 @@ export async function runOclif(args: readonly string[], entryUrl: string): Promi
   const routed = rewriteArgv(args) // `--version` and `-v` → version; `auth login` is the not-found hook's
   const argv = Array.isArray(routed) ? routed : [...args]
   try {
+    // Not followed by oclif's flush(): nothing on this path calls process.exit, so Node writes out what is
+    // pending before it exits; and flush() waits for a 'drain' that a closed stdout (`| head -1`) never
+    // emits, which ended the process with exit code 13 and "unsettled top-level await".
     await run(argv, entryUrl)
-    await flush()
   } catch (error) {
     process.exitCode = reportEntryError(error, argv, BIN)
   }

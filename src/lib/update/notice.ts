@@ -2,7 +2,7 @@
  * The "new version available" notice people commands may show on stderr, at most once a day.
  *
  * Never on the protocol path (bin/run.js does not load oclif there, so no hook runs), never for
- * `--json`, never when `ATCR_NO_UPDATE_NOTIFIER` is set or `CI` is set. The command is never delayed:
+ * `--json`, never when `ATCR_NO_UPDATE_NOTIFIER` is set or `CI` is set (notice-suppression.ts). The command is never delayed:
  * the notice is decided from a small state file alone, and when that state is older than a day a
  * detached background process refreshes it from the release host for a later run.
  *
@@ -15,31 +15,10 @@ import {mkdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {writeFileAtomic} from '../config/atomic-write.ts'
-import {envFlag} from '../env-flag.ts'
-import {PROTOCOL_VERBS} from '../protocol/verb-names.ts'
 import {releaseHostRefusal} from './release-host.ts'
 import {isNewer, isVersion} from './versions.ts'
 
-export const NOTICE_DISABLE_ENV = 'ATCR_NO_UPDATE_NOTIFIER'
 export const DAY_MS = 24 * 60 * 60 * 1000
-
-/** Commands that never show the notice: the protocol verbs, and `update` itself. */
-const QUIET_COMMANDS = new Set<string>([...PROTOCOL_VERBS, 'update'])
-
-export interface NoticeSituation {
-  env: NodeJS.ProcessEnv
-  commandId: string | undefined
-  argv: readonly string[]
-}
-
-/** Why no notice may be shown for this command, or undefined when one may. */
-export function noticeSuppressedBecause({env, commandId, argv}: NoticeSituation): string | undefined {
-  if (envFlag(env, NOTICE_DISABLE_ENV)) return `${NOTICE_DISABLE_ENV} is set`
-  if (envFlag(env, 'CI')) return 'CI is set'
-  if (!commandId || QUIET_COMMANDS.has(commandId)) return `"${commandId ?? ''}" is not a people command`
-  if (argv.includes('--json')) return '--json output'
-  return undefined
-}
 
 /** What the state file (`<cacheDir>/update-check.json`) remembers between runs. */
 export interface NoticeState {
