@@ -27,6 +27,7 @@
  * imports wsl-utils, whose `node:process` and `node:util` facades loaded the diagnostic report, worker
  * and stream code. `require('fs')` returns the module as it is; each export is read when used.
  */
+import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {spawnSync} from 'node:child_process'
 import {builtinModules} from 'node:module'
@@ -37,6 +38,7 @@ import {build, type BuildOptions, type Plugin} from 'esbuild'
 import ts from 'typescript'
 
 import {
+  PEOPLE_SCRIPT_ID,
   runPeopleScript,
   SCRIPT_IMPORT,
   SCRIPT_URL,
@@ -229,7 +231,10 @@ const built = await build({
   write: false,
 })
 const script = finishScript(built.outputFiles[0]!.text)
-writeFileSync('dist/people.cjs', script)
+writeFileSync(
+  'dist/people.cjs',
+  `${script}\n${PEOPLE_SCRIPT_ID}${createHash('sha256').update(script).digest('hex')}\n`,
+)
 
 /**
  * What esbuild's output needs to run from people-script.ts, and to run fast:

@@ -12,6 +12,21 @@ export const SCRIPT_IMPORT = '__import'
 /** import.meta.url of every module of the script: the script's own URL. */
 export const SCRIPT_URL = '__scriptUrl'
 
+/**
+ * The script's last line: this, then the SHA-256 of the rest, written by the build. The code cache is
+ * kept under it (people-script.ts): V8 checks a cache only against the source's length, so a cache must
+ * never be offered to a script it was not made from.
+ */
+export const PEOPLE_SCRIPT_ID = '//# people-script-sha256='
+
+/** The content id of a script's source (its last line), or undefined when it has none. */
+export function peopleScriptId(source: string): string | undefined {
+  const at = source.lastIndexOf(PEOPLE_SCRIPT_ID)
+  if (at === -1) return undefined
+  const id = source.slice(at + PEOPLE_SCRIPT_ID.length).trim()
+  return /^[0-9a-f]{64}$/.test(id) ? id : undefined
+}
+
 /** A function per module of the script, by its path in dist/ without `.js`, that loads it. */
 export type PeopleModules = Record<string, () => Record<string, unknown>>
 
