@@ -125,6 +125,7 @@ function contextFor(io: ProtocolIo): ProtocolContext {
     insecureRegistries: () => readInsecureRegistries(daemonEnvironment),
     note: (line) => io.stderr.write(`${redactSecrets(line)}\n`),
     explain: debug ? (line) => io.stderr.write(`atcr: ${redactSecrets(line)}\n`) : () => {},
+    explaining: debug,
   }
 }
 

@@ -46,6 +46,8 @@ export interface ProtocolContext {
   note: (line: string) => void
   /** A line of ATCR_DEBUG explanation; a no-op unless debugging. */
   explain: (line: string) => void
+  /** false when `explain` is that no-op: what is only worth doing to explain is then skipped. */
+  explaining?: boolean
 }
 
 export interface ProtocolResult {
@@ -102,7 +104,7 @@ export function resolveGetAccount(request: GetRequest, context: ProtocolContext)
     requestedIdentity: context.env.ATCR_ACCOUNT,
     otherRegistries: () => listRegistries(request.accounts),
     ancestors: request.ancestors,
-    explain: context.explain,
+    ...(context.explaining === false ? {} : {explain: context.explain}),
   })
 }
 
