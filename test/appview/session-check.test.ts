@@ -6,6 +6,8 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, before, beforeEach, describe, it} from 'node:test'
 
+import fc from 'fast-check'
+
 import {checkBeforeGet} from '../../src/lib/session-check/check-before-get.ts'
 import {checkSecretLean} from '../../src/lib/session-check/check-secret-lean.ts'
 import {sha256Hex} from '../../src/lib/session-check/sha256.ts'
@@ -204,6 +206,15 @@ describe('sha256Hex', () => {
         `length ${text.length}`,
       )
     }
+  })
+
+  it('matches node:crypto on any text (property)', () => {
+    fc.assert(
+      fc.property(fc.string({unit: 'binary', maxLength: 300}), (text) => {
+        assert.equal(sha256Hex(text), createHash('sha256').update(text, 'utf8').digest('hex'))
+      }),
+      {numRuns: 300},
+    )
   })
 })
 
