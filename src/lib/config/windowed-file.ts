@@ -31,14 +31,9 @@ export class WindowedFile {
   }
 
   /** Fill the window from `from` (as far as the file or the window goes). */
-  load(from: number): void {
-    const wanted = Math.min(this.window.length, this.length - from)
-    let filled = 0
-    while (filled < wanted) {
-      const read = readSync(this.fd, this.window, filled, wanted - filled, from + filled)
-      if (read === 0) throw new FileChangedError('the file shrank while it was read')
-      filled += read
-    }
+  private load(from: number): void {
+    const filled = Math.min(this.window.length, this.length - from)
+    readFully(this.fd, this.window, filled, from)
     this.start = from
     this.end = from + filled
   }
@@ -84,12 +79,16 @@ export class WindowedFile {
       return this.window.subarray(from - this.start, to - this.start)
     }
     const copy = Buffer.allocUnsafe(to - from)
-    let filled = 0
-    while (filled < copy.length) {
-      const read = readSync(this.fd, copy, filled, copy.length - filled, from + filled)
-      if (read === 0) throw new FileChangedError('the file shrank while it was read')
-      filled += read
-    }
+    readFully(this.fd, copy, copy.length, from)
     return copy
+  }
+}
+
+/** `length` bytes of the file from `position` into the start of `target`. */
+function readFully(fd: number, target: Buffer, length: number, position: number): void {
+  for (let filled = 0; filled < length;) {
+    const read = readSync(fd, target, filled, length - filled, position + filled)
+    if (read === 0) throw new FileChangedError('the file shrank while it was read')
+    filled += read
   }
 }
