@@ -339,10 +339,10 @@ export function loadAccountsLazily(paths: AccountFilePaths): AccountFile {
 
 /**
  * The registry of the account file for a host, as findRegistry(loadAccountsLazily(paths), host) finds it,
- * reading less: in the layout the helper writes, the file is read through a 64 KiB window
+ * reading less: in the layout the helper writes, the file is read through a 256 KiB window
  * (windowed-file.ts) and only the registries whose key can name the host are kept and parsed, so a file
  * of 10 000 accounts costs a few passes over the page cache and no memory of its size. Anything else (no
- * file, another layout, a registry that cannot be understood, a file replaced while read) is looked up
+ * file, another layout, a registry that cannot be understood, a file that shrinks while read) is looked up
  * the ordinary way, which also says exactly what is wrong: the fast way never fails on its own.
  */
 export function findRegistryInFile(paths: AccountFilePaths, host: string): RegistryMatch | undefined {
