@@ -56,8 +56,9 @@ export class WindowedFile {
     if (size > this.window.length) return this.indexOfLong(needle as Uint8Array, position)
     while (position + size <= this.length) {
       if (position < this.start || position + size > this.end) this.load(position)
-      const found = this.window.subarray(0, this.end - this.start).indexOf(needle, position - this.start)
-      if (found !== -1) return this.start + found
+      // Past `end - start` the window may hold bytes of an earlier read: a match there is none.
+      const found = this.window.indexOf(needle, position - this.start)
+      if (found !== -1 && found + size <= this.end - this.start) return this.start + found
       if (this.end >= this.length) return -1
       // The next window overlaps this one by a needle less a byte: a match across the edge is found there.
       position = this.end - size + 1
