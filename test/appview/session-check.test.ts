@@ -6,6 +6,8 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, before, beforeEach, describe, it} from 'node:test'
 
+import fc from 'fast-check'
+
 import {checkBeforeGet} from '../../src/lib/session-check/check-before-get.ts'
 import {checkSecretLean} from '../../src/lib/session-check/check-secret-lean.ts'
 import {sha256Hex} from '../../src/lib/session-check/sha256.ts'
@@ -13,6 +15,7 @@ import {
   cachedVerdict,
   checkInFlight,
   claimCheck,
+  refusedRecently,
   remember,
   SESSION_CACHE_TTL_MS,
   sessionCacheKey,
@@ -45,7 +48,30 @@ describe('session cache', () => {
     assert.equal(cachedVerdict(file, 'k', SESSION_CACHE_TTL_MS.unreachable), undefined)
     remember(file, 'k', 'valid', 10)
     assert.equal(cachedVerdict(file, 'k', 20), 'valid')
-    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {version: 1, valid: {k: 10}, unreachable: {}})
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {
+      version: 1,
+      valid: {k: 10},
+      unreachable: {},
+      refused: {},
+    })
+    rmSync(directory, {recursive: true})
+  })
+
+  it('a writer keeps the newer verdict of another key (recorded while it waited for the lock)', () => {
+    const file = sessionCachePath(directory)
+    remember(file, 'b', 'valid', 1_005)
+    remember(file, 'a', 'valid', 1_000) // its check answered at 1 000, before b's
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).valid, {b: 1_005, a: 1_000})
+    rmSync(directory, {recursive: true})
+  })
+
+  it('records a refusal only for a few seconds, and never as a verdict to answer with', () => {
+    const file = sessionCachePath(directory)
+    remember(file, 'k', 'valid', 0)
+    remember(file, 'k', 'refused', 10)
+    assert.equal(cachedVerdict(file, 'k', 20), undefined)
+    assert.equal(refusedRecently(file, 'k', 20), true)
+    assert.equal(refusedRecently(file, 'k', 10 + SESSION_CACHE_TTL_MS.refused), false)
     rmSync(directory, {recursive: true})
   })
 
@@ -181,6 +207,15 @@ describe('sha256Hex', () => {
       )
     }
   })
+
+  it('matches node:crypto on any text (property)', () => {
+    fc.assert(
+      fc.property(fc.string({unit: 'binary', maxLength: 300}), (text) => {
+        assert.equal(sha256Hex(text), createHash('sha256').update(text, 'utf8').digest('hex'))
+      }),
+      {numRuns: 300},
+    )
+  })
 })
 
 describe('one check per account in a cold burst (check-in-flight markers)', () => {
@@ -273,7 +308,30 @@ describe('one check per account in a cold burst (check-in-flight markers)', () =
     rmSync(directory, {recursive: true})
   })
 
-  it('when the other check ends without a verdict (a refused secret is never cached), the waiter asks itself', async () => {
+  it('when the other check was refused, the waiter asks itself at once, without a claim', async () => {
+    const file = sessionCachePath(directory)
+    const key = sessionCacheKey('atcr.example', account.handle, account.device_secret)
+    const other = claimCheck(file, key, Date.now(), 2500)
+    let asked = 0
+    const verdict = await checkBeforeGet({
+      ...base(),
+      check: async () => {
+        asked++
+        // Unclaimed: the other waiting gets of the burst ask at the same time, not one after another.
+        assert.equal(checkInFlight(file, key, Date.now(), 2500), false)
+        return {state: 'invalid'}
+      },
+      sleep: async () => {
+        remember(file, key, 'refused', Date.now())
+        if (other.mine) other.release()
+      },
+    })
+    assert.deepEqual(verdict, {verdict: 'revoked'})
+    assert.equal(asked, 1)
+    rmSync(directory, {recursive: true})
+  })
+
+  it('when the other check ends without a verdict (its process died), the waiter asks itself', async () => {
     const file = sessionCachePath(directory)
     const key = sessionCacheKey('atcr.example', account.handle, account.device_secret)
     const other = claimCheck(file, key, Date.now(), 2500)

@@ -1,9 +1,10 @@
 /** `get` and the AppView session behind the chosen secret (issue 3), spawned as Docker runs it. */
 import assert from 'node:assert/strict'
-import {existsSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
+import {sessionCacheKey} from '../../src/lib/session-check/session-cache.ts'
 import {accountFileFor, makeSandbox, runCli, type Sandbox, useEmulator} from '../appview/cli-harness.ts'
 
 const alice = {handle: 'alice.test', did: 'did:plc:alice'}
@@ -47,7 +48,10 @@ describe('get checks the session behind the secret', {timeout: 60_000}, () => {
     assert.ok(result.stdout.includes(loginUrl), result.stdout)
     assert.ok(result.stderr.includes(loginUrl), result.stderr)
     assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret))
-    assert.equal(existsSync(path.join(sandbox.configDir, 'session-cache.json')), false)
+    // A refusal is never trusted: the next get asks again (and succeeds once the person signed in).
+    const again = await get()
+    assert.equal(again.stdout, credentials())
+    assert.equal(emulator.requests.length, 2)
   })
 
   it("an expired session names the AppView's own message, cleaned, on the one line", async () => {
@@ -121,4 +125,62 @@ describe('get checks the session behind the secret', {timeout: 60_000}, () => {
       assert.deepEqual(readdirSync(sandbox.configDir).sort(), ['device.json', 'session-cache.json'])
     },
   )
+
+  // Issue 9, 50 cold gets at load average 11: 10 token requests for one account. Its checker's verdict
+  // was dropped from the cache by another account's checker, whose own verdict was older (its clock was
+  // read before it waited for the cache lock) and which took every newer entry for a stale one.
+  it('a verdict another get recorded a moment after ours survives our write to the cache', async () => {
+    const cacheFile = path.join(sandbox.configDir, 'session-cache.json')
+    const other = sessionCacheKey('other.example', 'bob.test', 'atcr_device_bob')
+    // Later than this get's own verdict, as when the other get wrote while this one waited for the lock.
+    const later = Date.now() + 10_000
+    writeFileSync(cacheFile, JSON.stringify({version: 1, valid: {[other]: later}, unreachable: {}}), {
+      mode: 0o600,
+    })
+    const result = await get()
+    assert.equal(result.stdout, credentials())
+    assert.equal(emulator.requests.length, 1)
+    const cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as {valid: Record<string, number>}
+    assert.equal(cache.valid[other], later, 'the verdict of the other get is still there')
+    assert.equal(Object.keys(cache.valid).length, 2)
+  })
+
+  // A check may end without its verdict in the cache (lost to a write racing it, or its process gone):
+  // the gets that waited for it must not all ask at once.
+  it('when the check a burst waits for ends without a verdict, one waiter asks, not every one', async () => {
+    const key = sessionCacheKey(emulator.host, alice.handle, secret)
+    const marker = path.join(sandbox.configDir, `session-cache.json.${key.slice(0, 16)}.check`)
+    // "Another get" (this live process) is checking.
+    writeFileSync(marker, `${process.pid} ${Date.now()}\n`, {mode: 0o600})
+    let settled = 0
+    let markerRemoved = false
+    const removeMarkerOnceAllWait = () => {
+      if (++settled < 3 || markerRemoved) return
+      markerRemoved = true
+      unlinkSync(marker) // its check ended, and no verdict reached the cache
+    }
+    const results = await Promise.all(
+      Array.from({length: 3}, async () => {
+        let waiting = false
+        const result = await runCli(['get'], {
+          env: {...sandbox.env, CI: undefined, ATCR_DEBUG: '1'},
+          stdin: emulator.host,
+          onStderrLine: (line) => {
+            if (!waiting && line.includes('another get is checking')) {
+              waiting = true
+              removeMarkerOnceAllWait()
+            }
+          },
+        })
+        if (!waiting) removeMarkerOnceAllWait() // it answered without waiting (a machine slower than the marker's age)
+        return result
+      }),
+    )
+    for (const result of results) {
+      assert.equal(result.code, 0, result.stdout + result.stderr)
+      assert.equal(result.stdout, credentials())
+    }
+    const checks = emulator.requests.filter((request) => request.path === '/auth/token').length
+    assert.ok(checks <= 1, `${checks} token requests from 3 gets that waited for the same check`)
+  })
 })

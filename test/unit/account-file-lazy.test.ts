@@ -4,20 +4,26 @@
  * (with the same error), and not fail because of another registry.
  */
 import assert from 'node:assert/strict'
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, describe, it} from 'node:test'
 
+import fc from 'fast-check'
+
 import {
   AccountFileError,
   accountFilePaths,
+  findRegistryInFile,
   loadAccounts,
   loadAccountsLazily,
   serializeAccountFile,
 } from '../../src/lib/config/account-store.ts'
 import type {AccountFile} from '../../src/lib/config/account-file.ts'
+import {splitCanonical} from '../../src/lib/config/lazy-account-file.ts'
 import {findRegistry, listRegistries} from '../../src/lib/config/registry-entries.ts'
+import {WindowedFile} from '../../src/lib/config/windowed-file.ts'
 
 const root = mkdtempSync(path.join(tmpdir(), 'atcr-lazy-'))
 after(() => rmSync(root, {recursive: true, force: true}))
@@ -189,5 +195,138 @@ describe('findRegistry passes over keys that cannot name the host without parsin
       const accounts = {version: 2 as const, registries: {'https://other.example': entry, [key]: entry}}
       assert.equal(findRegistry(accounts, host)?.key, key, `${key} → ${host}`)
     }
+  })
+})
+
+/** The hosts a lookup may ask about in DOCS: each registry's, in several spellings, and one of none. */
+const HOSTS = [
+  'atcr.io',
+  'localhost:5000',
+  'quote"d.example',
+  'xn--n-eka4b.example',
+  'ünï.example',
+  'nowhere.example',
+]
+
+/** What a split gives, with every member's text read: comparable across byte sources. */
+function splitOf(source: Parameters<typeof splitCanonical>[0]) {
+  const split = splitCanonical(source)
+  if (!split) return undefined
+  const {registries: token, ...top} = split.top // a random token, different in every split
+  assert.equal(typeof token, 'string')
+  return {top, registries: split.registries.map(({key, text}) => [key, text()])}
+}
+
+/** The same file read through a WindowedFile of `windowBytes`. */
+function withWindow<T>(file: string, windowBytes: number, read: (windowed: WindowedFile) => T): T {
+  const fd = openSync(file, 'r')
+  try {
+    return read(new WindowedFile(fd, readFileSync(file).length, windowBytes))
+  } finally {
+    closeSync(fd)
+  }
+}
+
+describe('the account file read through a small window (get, store and erase)', () => {
+  it('splits exactly as the whole bytes do, at every window size', () => {
+    for (const [name, doc] of Object.entries(DOCS)) {
+      const paths = pathsWith(`${JSON.stringify(doc, null, 2)}\n`)
+      const whole = splitOf(readFileSync(paths.file))
+      for (const windowBytes of [1, 2, 3, 5, 7, 16, 64, 4096]) {
+        assert.deepEqual(
+          withWindow(paths.file, windowBytes, (windowed) => splitOf(windowed)),
+          whole,
+          `${name}, window ${windowBytes}`,
+        )
+      }
+    }
+  })
+
+  it('finds what a search of the whole bytes finds (property)', () => {
+    // Two letters: needles match often, also across a window's edge and in what an earlier read left.
+    const letters = (maxLength: number, minLength = 0) =>
+      fc.array(fc.constantFrom(0x61, 0x62), {minLength, maxLength}).map((array) => Buffer.from(array))
+    fc.assert(
+      fc.property(
+        letters(300),
+        letters(6, 1),
+        fc.nat(310),
+        fc.integer({min: 1, max: 40}),
+        (content, needle, from, windowBytes) => {
+          const paths = pathsWith(content)
+          assert.deepEqual(
+            withWindow(paths.file, windowBytes, (windowed) => {
+              windowed.at(0) // a full window first: a later, shorter one at the end leaves its bytes behind
+              return [windowed.indexOf(needle, from), windowed.indexOf(needle, 0)]
+            }),
+            [content.indexOf(needle, from), content.indexOf(needle, 0)],
+          )
+          if (content.length > 0) {
+            const start = from % content.length
+            assert.deepEqual(
+              withWindow(paths.file, windowBytes, (windowed) => {
+                windowed.at(content.length - 1) // the window is elsewhere: the slice is read for itself
+                return Buffer.from(windowed.subarray(start, start + needle.length))
+              }),
+              content.subarray(start, start + needle.length),
+            )
+          }
+        },
+      ),
+      {numRuns: 300},
+    )
+  })
+
+  it('findRegistryInFile answers as findRegistry over loadAccountsLazily, in every layout', () => {
+    for (const [name, doc] of Object.entries(DOCS)) {
+      const text = JSON.stringify(doc)
+      for (const content of [`${JSON.stringify(doc, null, 2)}\n`, text, JSON.stringify(doc, null, 4)]) {
+        const paths = pathsWith(content)
+        for (const host of HOSTS) {
+          assert.deepEqual(
+            findRegistryInFile(paths, host),
+            findRegistry(loadAccountsLazily(paths), host),
+            `${name}: ${host}`,
+          )
+        }
+      }
+    }
+  })
+
+  it('a later duplicate key wins, as JSON.parse decides', () => {
+    const once = `${JSON.stringify({version: 2, registries: {'https://atcr.io': {active: 'a.test', accounts: {'a.test': account('a.test')}}}}, null, 2)}\n`
+    const twice = once.replace(
+      '\n  }\n}',
+      ',\n    "https://atcr.io": {\n      "active": "b.test",\n      "accounts": {}\n    }\n  }\n}',
+    )
+    const paths = pathsWith(twice)
+    assert.equal(findRegistryInFile(paths, 'atcr.io')?.entry.active, 'b.test')
+    assert.deepEqual(findRegistryInFile(paths, 'atcr.io'), findRegistry(loadAccounts(paths), 'atcr.io'))
+  })
+
+  it('refuses what loadAccountsLazily refuses, with the same error; no file is no registry', () => {
+    const good = `${JSON.stringify(DOCS['two registries, unknown fields everywhere'], null, 2)}\n`
+    const broken = pathsWith(good.replace('"handle": "alice.test",', '"handle": "alice.test",,'))
+    let expected: unknown
+    try {
+      findRegistry(loadAccountsLazily(broken), 'atcr.io')
+    } catch (error) {
+      expected = error
+    }
+    assert.ok(expected instanceof AccountFileError)
+    assert.throws(
+      () => findRegistryInFile(broken, 'atcr.io'),
+      (error) => error instanceof AccountFileError && error.message === expected.message,
+    )
+    // A broken registry elsewhere is not even read.
+    assert.equal(findRegistryInFile(broken, 'localhost:5000')?.key, 'http://localhost:5000')
+
+    const missing = accountFilePaths({ATCR_CONFIG_DIR: path.join(root, 'none')}, '/nonexistent')
+    assert.equal(findRegistryInFile(missing, 'atcr.io'), undefined)
+
+    const fifo = pathsWith('')
+    rmSync(fifo.file)
+    assert.equal(spawnSync('mkfifo', [fifo.file]).status, 0)
+    assert.throws(() => findRegistryInFile(fifo, 'atcr.io'), AccountFileError) // and does not block
   })
 })

@@ -167,6 +167,34 @@ describe('resolveAccount', () => {
     )
   })
 
+  it('with one account, reads no ancestor unless asked to explain: the answer is the same either way', () => {
+    let read = 0
+    const ancestors = {
+      *[Symbol.iterator]() {
+        read++
+        yield {pid: 100, argv: ['docker', 'push', 'atcr.io/alice.bsky.social/app']}
+      },
+    }
+    for (const active of [undefined, 'alice.bsky.social']) {
+      assert.equal(
+        chosen({host: 'atcr.io', entry: entry(active, alice), ancestors}),
+        `alice.bsky.social by ${active ? 'active' : 'only'} account`,
+      )
+    }
+    assert.equal(read, 0)
+    const lines: string[] = []
+    assert.equal(
+      chosen({
+        host: 'atcr.io',
+        entry: entry(undefined, alice),
+        ancestors,
+        explain: (line) => lines.push(line),
+      }),
+      'alice.bsky.social by command line',
+    )
+    assert.equal(read, 1)
+  })
+
   it('looks further up past a shell', () => {
     const ancestors = [
       {pid: 3, argv: ['sh', '-c', 'docker-credential-atcr get']},

@@ -8,7 +8,17 @@
  *   is written back.
  * - A file that cannot be understood is never overwritten: AccountFileError names it and says why.
  */
-import {accessSync, constants, existsSync, mkdirSync, readdirSync, unlinkSync} from 'node:fs'
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  unlinkSync,
+} from 'node:fs'
 import path from 'node:path'
 
 import {
@@ -25,6 +35,8 @@ import {LockTimeoutError, processIsAlive, withFileLock} from './file-lock.ts'
 import {BIN} from '../protocol/messages.ts'
 import {lazyAccountFile, type RegistrySource, splitCanonical} from './lazy-account-file.ts'
 import {readRegularFile} from './read-regular-file.ts'
+import {findRegistry, keyMayNameHost, type RegistryMatch} from './registry-entries.ts'
+import {WindowedFile} from './windowed-file.ts'
 
 export {AccountFileError, describeIoError} from './account-file-errors.ts'
 
@@ -323,4 +335,51 @@ export function loadAccountsLazily(paths: AccountFilePaths): AccountFile {
     Object.keys(registries).map((key): [string, RegistrySource] => [key, {value: registries[key]}]),
     fail,
   )
+}
+
+/**
+ * The registry of the account file for a host, as findRegistry(loadAccountsLazily(paths), host) finds it,
+ * reading less: in the layout the helper writes, the file is read through a 256 KiB window
+ * (windowed-file.ts) and only the registries whose key can name the host are kept and parsed, so a file
+ * of 10 000 accounts costs a few passes over the page cache and no memory of its size. Anything else (no
+ * file, another layout, a registry that cannot be understood, a file that shrinks while read) is looked up
+ * the ordinary way, which also says exactly what is wrong: the fast way never fails on its own.
+ */
+export function findRegistryInFile(paths: AccountFilePaths, host: string): RegistryMatch | undefined {
+  const windowed = findRegistryWindowed(paths, host)
+  return windowed ? windowed.registry : findRegistry(loadAccountsLazily(paths), host)
+}
+
+function findRegistryWindowed(
+  paths: AccountFilePaths,
+  host: string,
+): {registry: RegistryMatch | undefined} | undefined {
+  let fd: number
+  try {
+    // Non-blocking and type-checked on the descriptor, as readRegularFile opens it: a FIFO must not block.
+    fd = openSync(paths.file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+  } catch {
+    return undefined
+  }
+  try {
+    const stats = fstatSync(fd)
+    if (!stats.isFile()) return undefined
+    const split = splitCanonical(new WindowedFile(fd, stats.size))
+    if (!split || split.top.version !== 2) return undefined
+    const sources: [string, RegistrySource][] = []
+    for (const {key, text} of split.registries) {
+      if (!keyMayNameHost(key, host)) continue
+      const kept = text() // now, while the file is open
+      if (kept === undefined) return undefined
+      sources.push([key, {text: () => kept}])
+    }
+    const fail = (error: unknown): never => {
+      throw error
+    }
+    return {registry: findRegistry(lazyAccountFile(split.top, sources, fail), host)}
+  } catch {
+    return undefined
+  } finally {
+    closeSync(fd)
+  }
 }

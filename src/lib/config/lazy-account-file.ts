@@ -22,21 +22,31 @@ import {
 /** What a registry's getter needs: its text (still unparsed) or its parsed value, and how to fail. */
 export type RegistrySource = {text: () => string | undefined} | {value: unknown}
 
+/** The bytes of a file as splitCanonical reads them: a Buffer, or a file read through a window (windowed-file.ts). */
+export interface ByteSource {
+  readonly length: number
+  at(index: number): number | undefined
+  indexOf(needle: Uint8Array | number, from?: number): number
+  subarray(start: number, end: number): Uint8Array
+}
+
 /**
  * The top level of a file in the layout the helper writes, with each registry's member text set apart;
- * undefined when the bytes are not in that layout (the caller parses them whole).
+ * undefined when the bytes are not in that layout (the caller parses them whole). The bytes are read
+ * forward, in two passes at most (to the registries' end, then over them): a windowed file
+ * (windowed-file.ts) is read twice, and a member's text only when `text` is called.
  */
 export function splitCanonical(
-  bytes: Buffer,
+  bytes: ByteSource,
 ): {top: Record<string, unknown>; registries: {key: string; text: () => string | undefined}[]} | undefined {
-  if (bytes[0] !== 0x7b || bytes[1] !== 0x0a) return undefined
+  if (bytes.at(0) !== 0x7b || bytes.at(1) !== 0x0a) return undefined
   // A second `registries` member would be a duplicate key: the token check below sees which one counts.
   const at = bytes.indexOf(REGISTRIES_MEMBER)
   if (at === -1) return undefined
   const open = at + REGISTRIES_MEMBER.length - 1 // the `{` of the registries object
   const members: {key: string; text: () => string | undefined}[] = []
   let close: number // the `}` that ends it
-  if (bytes[open + 1] === 0x7d) {
+  if (bytes.at(open + 1) === 0x7d) {
     close = open + 1
   } else {
     // `{` then members at depth 2 (a newline and four spaces), then the closer at depth 1.
@@ -46,13 +56,15 @@ export function splitCanonical(
     close = closeLine + DEPTH_1_CLOSER.length - 1
     let start = open + 1
     while (start < closeLine) {
-      let next = bytes.indexOf(MEMBER_START, start + 1)
-      if (next === -1 || next > closeLine) next = closeLine
-      // Only the key's line is decoded now; the member's text waits until someone reads it.
-      const firstLine = decode(bytes, start, Math.min(next, bytes.indexOf(0x0a, start + 1)))
+      // Only the key's line is decoded now (before looking further on: the reading goes forward); the
+      // member's text waits until someone reads it.
+      const lineEnd = bytes.indexOf(0x0a, start + 1)
+      const firstLine = lineEnd === -1 ? undefined : decode(bytes, start, lineEnd)
       const key = firstLine === undefined ? undefined : memberKey(firstLine)
       if (key === undefined) return undefined
-      const [from, end] = [start, bytes[next - 1] === 0x2c ? next - 1 : next] // without the comma between members
+      let next = bytes.indexOf(MEMBER_START, start + 1)
+      if (next === -1 || next > closeLine) next = closeLine
+      const [from, end] = [start, bytes.at(next - 1) === 0x2c ? next - 1 : next] // without the comma between members
       members.push({key, text: () => decode(bytes, from, end)})
       start = next
     }
@@ -79,7 +91,7 @@ const MEMBER_START = Buffer.from('\n    "')
 const DEPTH_1_CLOSER = Buffer.from('\n  }')
 const utf8 = new TextDecoder('utf-8', {fatal: true})
 
-function decode(bytes: Buffer, start: number, end: number): string | undefined {
+function decode(bytes: ByteSource, start: number, end: number): string | undefined {
   try {
     return utf8.decode(bytes.subarray(start, end))
   } catch {

@@ -28,16 +28,23 @@ export function registriesWithAccounts(accounts: AccountFile): RegistryMatch[] {
   return listRegistries(accounts).filter((registry) => Object.keys(registry.entry.accounts).length > 0)
 }
 
+/**
+ * Whether a registry key can name a canonical host at all. A key's canonical host name is its own host
+ * name in lower case (parseServerAddress does not rewrite it), so a key that does not contain it cannot
+ * match: most keys are passed over without parsing them, or their registries.
+ */
+export function keyMayNameHost(key: string, host: string): boolean {
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.split(':')[0]!
+  return key.toLowerCase().includes(name)
+}
+
 /** The registry for a canonical host. If two keys name the same host (http and https), the one with accounts wins. */
 export function findRegistry(accounts: AccountFile, host: string): RegistryMatch | undefined {
   // Keys first, entries only for this host: a lazily read file (loadAccountsLazily) then parses and
   // checks this registry alone.
-  // A key's canonical host name is its own host name in lower case (parseServerAddress does not rewrite
-  // it), so a key that does not contain it cannot match: most keys are passed over without parsing.
-  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.split(':')[0]!
   const matches: RegistryMatch[] = []
   for (const key of Object.keys(accounts.registries)) {
-    if (!key.toLowerCase().includes(name)) continue
+    if (!keyMayNameHost(key, host)) continue
     if (canonicalHost(key) === host) matches.push({key, host, entry: accounts.registries[key]!})
   }
   return matches.find((registry) => Object.keys(registry.entry.accounts).length > 0) ?? matches[0]

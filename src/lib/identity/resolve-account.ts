@@ -50,7 +50,10 @@ export interface ResolveAccountInput {
   ancestors: Iterable<ProcessInfo>
   /** The account a trusted plugin's hook read from an ancestor's command line, if any. */
   pluginChoice?: PluginChoice
-  /** Called with one line per decision, for ATCR_DEBUG. Never given a secret. */
+  /**
+   * Called with one line per decision, for ATCR_DEBUG. Never given a secret. Without it nobody asks why,
+   * and a registry with one account does not look at the ancestors at all (resolveByBuiltInRules).
+   */
   explain?: (line: string) => void
 }
 
@@ -135,7 +138,10 @@ function resolveByBuiltInRules(input: ResolveAccountInput): Resolution {
     )
   }
 
-  const fromCommandLine = accountFromCommandLines(input, entry)
+  // With one account the command line cannot change the answer: an identity it names is that account,
+  // or an unknown one, which falls back to it below. Reading it (/proc, image references) then serves
+  // only to explain.
+  const fromCommandLine = keys.length > 1 || explain ? accountFromCommandLines(input, entry) : undefined
   if (fromCommandLine) {
     const {key, account, reason} = fromCommandLine
     return {outcome: 'chosen', key, account, rule: 'command line', reason}

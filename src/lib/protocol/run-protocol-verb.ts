@@ -16,6 +16,7 @@ import {readInsecureRegistries} from '../registry/appview-url.ts'
 import {InvalidServerAddressError} from '../registry/server-address.ts'
 import {InputTooLargeError, readCapped} from '../stdin/read-capped.ts'
 import {BIN} from './messages.ts'
+import {processInput, processOutput, type ProtocolInput, type TextSink} from './process-streams.ts'
 import {redactSecrets} from './redact-secrets.ts'
 import {isProtocolVerb, PROTOCOL_VERBS, type ProtocolVerb} from './verb-names.ts'
 import {
@@ -35,20 +36,26 @@ export {isProtocolVerb, PROTOCOL_VERBS, type ProtocolVerb} from './verb-names.ts
 export const MAX_INPUT_BYTES = 64 * 1024
 
 export interface ProtocolIo {
-  stdin: NodeJS.ReadableStream & {isTTY?: boolean}
-  stdout: {write(text: string): unknown}
-  stderr: {write(text: string): unknown}
+  /** Read only by get, store and erase, after `isTTY` said no person is typing. */
+  readonly stdin: ProtocolInput
+  stdout: TextSink
+  stderr: TextSink
   env: NodeJS.ProcessEnv
   homedir: string
   parentPid: number
   platform: NodeJS.Platform
 }
 
+/** This process's streams, on their file descriptors where that is safe (process-streams.ts). */
 export function processIo(): ProtocolIo {
+  let stdin: ProtocolInput | undefined
   return {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
+    // Looked at only by the verbs that read it: `list` never does.
+    get stdin() {
+      return (stdin ??= processInput(process.platform))
+    },
+    stdout: processOutput(1, () => process.stdout),
+    stderr: processOutput(2, () => process.stderr),
     env: process.env,
     homedir: homedir(),
     parentPid: process.ppid,
@@ -87,7 +94,7 @@ export function terminalUsage(verb: ProtocolVerb): string {
 }
 
 /** The text a client piped in: at most MAX_INPUT_BYTES of UTF-8. */
-async function readInput(stdin: NodeJS.ReadableStream): Promise<string> {
+async function readInput(stdin: ProtocolInput): Promise<string> {
   let bytes: Buffer
   try {
     bytes = await readCapped(stdin, MAX_INPUT_BYTES)
@@ -118,6 +125,7 @@ function contextFor(io: ProtocolIo): ProtocolContext {
     insecureRegistries: () => readInsecureRegistries(daemonEnvironment),
     note: (line) => io.stderr.write(`${redactSecrets(line)}\n`),
     explain: debug ? (line) => io.stderr.write(`atcr: ${redactSecrets(line)}\n`) : () => {},
+    explaining: debug,
   }
 }
 
@@ -164,7 +172,11 @@ export async function runProtocolVerb(
   } catch (error) {
     result = {stdout: `${errorLine(error).replaceAll(/\s*\n\s*/g, ' ')}\n`, exitCode: 1}
   }
-  // Only a successful get carries a secret on purpose; an error line never does.
-  io.stdout.write(result.exitCode === 0 ? result.stdout : redactSecrets(result.stdout))
+  try {
+    // Only a successful get carries a secret on purpose; an error line never does.
+    io.stdout.write(result.exitCode === 0 ? result.stdout : redactSecrets(result.stdout))
+  } catch {
+    return 1 // stdout is closed (EPIPE): the answer never reached the client
+  }
   return result.exitCode
 }

@@ -4,7 +4,12 @@
  * that `get` costs little more than starting Node.
  */
 import type {Account, AccountFile, RegistryEntry} from '../config/account-file.ts'
-import {type AccountFilePaths, loadAccountsLazily, updateAccounts} from '../config/account-store.ts'
+import {
+  type AccountFilePaths,
+  findRegistryInFile,
+  loadAccountsLazily,
+  updateAccounts,
+} from '../config/account-store.ts'
 import {describeJsonSyntaxError} from '../config/json-syntax-error.ts'
 import {
   activeAccount,
@@ -46,6 +51,8 @@ export interface ProtocolContext {
   note: (line: string) => void
   /** A line of ATCR_DEBUG explanation; a no-op unless debugging. */
   explain: (line: string) => void
+  /** false when `explain` is that no-op: what is only worth doing to explain is then skipped. */
+  explaining?: boolean
 }
 
 export interface ProtocolResult {
@@ -71,7 +78,8 @@ export interface GetRequest {
   /** The server string as the client sent it, trimmed: echoed as ServerURL. */
   serverUrl: string
   host: string
-  accounts: AccountFile
+  /** The whole account file, read on first use (which may find a newer version than `registry`). */
+  readonly accounts: AccountFile
   registry: RegistryMatch | undefined
   /** The client's command line and, past a shell or shim, its parents'; each process read at most once. */
   ancestors: Iterable<ProcessInfo>
@@ -84,12 +92,15 @@ function appViewSays(message: string | undefined): string {
 
 export function readGetRequest(input: string, context: ProtocolContext): GetRequest {
   const host = hostOf(input)
-  const accounts = loadAccountsLazily(context.paths)
+  let accounts: AccountFile | undefined
   return {
     serverUrl: input.trim(),
     host,
-    accounts,
-    registry: findRegistry(accounts, host),
+    // The other registries are needed only when ATCR_ACCOUNT names no account here: read then.
+    get accounts() {
+      return (accounts ??= loadAccountsLazily(context.paths))
+    },
+    registry: findRegistryInFile(context.paths, host),
     ancestors: rememberedAncestors(context.processTable, context.parentPid),
   }
 }
@@ -102,7 +113,7 @@ export function resolveGetAccount(request: GetRequest, context: ProtocolContext)
     requestedIdentity: context.env.ATCR_ACCOUNT,
     otherRegistries: () => listRegistries(request.accounts),
     ancestors: request.ancestors,
-    explain: context.explain,
+    ...(context.explaining === false ? {} : {explain: context.explain}),
   })
 }
 
@@ -260,13 +271,7 @@ export function storeCredentials(input: string, context: ProtocolContext): Proto
   }
 
   // Most `docker login` runs re-store what we already hold: answer without taking the lock or writing.
-  if (
-    holdsSecret(
-      findRegistry(loadAccountsLazily(context.paths), host)?.entry,
-      request.Username,
-      request.Secret,
-    )
-  ) {
+  if (holdsSecret(findRegistryInFile(context.paths, host)?.entry, request.Username, request.Secret)) {
     context.explain(`store: ${request.Username} on ${host} already holds this secret; nothing to do`)
     return success()
   }
@@ -302,7 +307,7 @@ export function storeCredentials(input: string, context: ProtocolContext): Proto
 export function eraseCredentials(input: string, context: ProtocolContext): ProtocolResult {
   const host = hostOf(input)
   // Docker calls erase twice; the second call, and any call with nothing to erase, must succeed quietly.
-  const current = findRegistry(loadAccountsLazily(context.paths), host)
+  const current = findRegistryInFile(context.paths, host)
   if (!current || !activeAccount(current.entry)) {
     context.explain(`erase: no active account for ${host}; nothing to do`)
     return success()

@@ -16,7 +16,7 @@ import {
   cachedVerdict,
   checkInFlight,
   claimCheck,
-  forget,
+  refusedRecently,
   remember,
   sessionCacheKey,
 } from './session-cache.ts'
@@ -79,7 +79,7 @@ export async function checkBeforeGet(input: CheckBeforeGetInput): Promise<GetVer
   // A check ends within its budget; a marker older than that (with a margin for a loaded machine) is dead.
   const markerMaxAgeMs = budgetMs + 1000
   let claim = claimCheck(input.cacheFile, key, started, markerMaxAgeMs)
-  if (!claim.mine) {
+  while (!claim.mine) {
     explain(`another get is checking the session of ${handle}: waiting for its answer`)
     const waited = await waitForOtherCheck(input.cacheFile, key, {
       deadline,
@@ -91,20 +91,25 @@ export async function checkBeforeGet(input: CheckBeforeGetInput): Promise<GetVer
       explain(`no verdict from the other check within ${budgetMs} ms: answering with the stored secret`)
       return {verdict: 'answer'}
     }
-    if (waited !== 'gone') {
+    if (waited === 'refused') {
+      // Every get of the burst reports the refusal, with the AppView's own words: ask at once, unclaimed.
+      explain(`the other check of ${handle} was refused: asking ourselves`)
+      claim = {mine: true, release: () => {}}
+    } else if (waited !== 'gone') {
       explain(`${explainCached(handle, waited)} (by the other get)`)
       return {verdict: 'answer'}
+    } else {
+      // Its check ended with no verdict in the cache (its process died, or a racing write lost it):
+      // claim again, so that one of the waiting gets asks and the others wait for that one.
+      claim = claimCheck(input.cacheFile, key, now(), markerMaxAgeMs)
     }
-    // Its check ended without a verdict to share (refused secrets are never cached): ask ourselves.
-    claim = {mine: true, release: () => {}}
-  } else {
-    // A check that finished between our cache read and the claim left its verdict: no second request.
-    const justCached = cachedVerdict(input.cacheFile, key, now())
-    if (justCached) {
-      claim.release()
-      explain(explainCached(handle, justCached))
-      return {verdict: 'answer'}
-    }
+  }
+  // A check that finished between our cache read and the claim left its verdict: no second request.
+  const justCached = cachedVerdict(input.cacheFile, key, now())
+  if (justCached) {
+    claim.release()
+    explain(explainCached(handle, justCached))
+    return {verdict: 'answer'}
   }
 
   const check =
@@ -143,7 +148,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * Wait for the check another process claimed: its cached verdict, `gone` when its marker went without
- * one (a refused secret, which is never cached, or a process that died), or `answer` at the deadline.
+ * one (a process that died, or a verdict lost to a racing write), or `answer` at the deadline. A refusal
+ * counts only once the marker is gone: an older one may still be in the cache while the check runs.
  */
 async function waitForOtherCheck(
   cacheFile: string,
@@ -154,7 +160,7 @@ async function waitForOtherCheck(
     now: () => number
     pause: (ms: number) => Promise<void>
   },
-): Promise<CachedVerdict | 'gone' | 'answer'> {
+): Promise<CachedVerdict | 'refused' | 'gone' | 'answer'> {
   const {deadline, markerMaxAgeMs, now, pause} = options
   let delay = 10
   for (;;) {
@@ -167,7 +173,10 @@ async function waitForOtherCheck(
     if (verdict) return verdict
     if (!checkInFlight(cacheFile, key, at, markerMaxAgeMs)) {
       // Written between the two reads? Look once more before asking ourselves.
-      return cachedVerdict(cacheFile, key, now()) ?? 'gone'
+      const last = now()
+      return (
+        cachedVerdict(cacheFile, key, last) ?? (refusedRecently(cacheFile, key, last) ? 'refused' : 'gone')
+      )
     }
   }
 }
@@ -192,7 +201,7 @@ function settle(
       return {verdict: 'answer'}
     }
     case 'session_expired': {
-      forget(input.cacheFile, key)
+      remember(input.cacheFile, key, 'refused', now())
       return {
         verdict: 'session_expired',
         loginUrl: result.loginUrl,
@@ -200,7 +209,7 @@ function settle(
       }
     }
     case 'invalid': {
-      forget(input.cacheFile, key)
+      remember(input.cacheFile, key, 'refused', now())
       return {verdict: 'revoked', ...(result.message ? {message: result.message} : {})}
     }
   }

@@ -5,10 +5,12 @@
  * registry host + handle + device secret — never the secret itself — to when it was last checked:
  * - `valid`: the AppView accepted it; trusted for 5 minutes;
  * - `unreachable`: the AppView did not answer in time; not asked again for 1 minute, so a hanging
- *   AppView costs one wait, not one per `get` (Docker runs several per push).
- * A revoked or expired secret is never cached: it is asked about again every time. A missing,
- * unreadable or corrupt cache is simply a miss, and so is anything that is not a regular file (a FIFO
- * or a symlink to /dev/zero in its place must not block `get`).
+ *   AppView costs one wait, not one per `get` (Docker runs several per push);
+ * - `refused`: the AppView refused the secret (revoked, or the session expired). Never trusted: a `get`
+ *   asks again every time. It is kept a few seconds only for the gets of a cold burst that waited for
+ *   that check, so that each asks (and reports the refusal) at once instead of queueing for a new claim.
+ * A missing, unreadable or corrupt cache is simply a miss, and so is anything that is not a regular file
+ * (a FIFO or a symlink to /dev/zero in its place must not block `get`).
  */
 import {unlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
@@ -20,18 +22,25 @@ import {sha256Hex} from './sha256.ts'
 
 export const SESSION_CACHE_FILE = 'session-cache.json'
 
+/** A verdict that lets `get` answer without asking. */
 export type CachedVerdict = 'valid' | 'unreachable'
 
-/** How long each kind of answer is trusted. */
-export const SESSION_CACHE_TTL_MS: Record<CachedVerdict, number> = {
+/** What the cache records: a refusal too, never trusted (see above). */
+export type RecordedVerdict = CachedVerdict | 'refused'
+
+const RECORDED: readonly RecordedVerdict[] = ['valid', 'unreachable', 'refused']
+
+/** How long each kind of answer is kept (a refusal only for the gets that waited for its check). */
+export const SESSION_CACHE_TTL_MS: Record<RecordedVerdict, number> = {
   valid: 5 * 60 * 1000,
   unreachable: 60 * 1000,
+  refused: 10 * 1000,
 }
 
 /** Far more than the cache of any real set of accounts; a larger file is not read (a miss). */
 const MAX_CACHE_BYTES = 1024 * 1024
 
-type CacheDocument = {version: 1} & Record<CachedVerdict, Record<string, number>>
+type CacheDocument = {version: 1} & Record<RecordedVerdict, Record<string, number>>
 
 export function sessionCachePath(configDirectory: string): string {
   return path.join(configDirectory, SESSION_CACHE_FILE)
@@ -45,14 +54,16 @@ const isRecord = (value: unknown): value is Record<string, number> =>
   typeof value === 'object' && value !== null
 
 function readCache(file: string): CacheDocument {
-  const cache: CacheDocument = {version: 1, valid: {}, unreachable: {}}
+  const cache: CacheDocument = {version: 1, valid: {}, unreachable: {}, refused: {}}
   try {
     const bytes = readRegularFile(file, {maxBytes: MAX_CACHE_BYTES})
     if (bytes === undefined) return cache
     const parsed = JSON.parse(bytes.toString('utf8')) as Partial<CacheDocument>
     if (parsed?.version === 1) {
-      if (isRecord(parsed.valid)) cache.valid = parsed.valid
-      if (isRecord(parsed.unreachable)) cache.unreachable = parsed.unreachable
+      for (const kind of RECORDED) {
+        const entries = parsed[kind]
+        if (isRecord(entries)) cache[kind] = entries
+      }
     }
   } catch {
     // Missing or corrupt: a miss.
@@ -63,12 +74,26 @@ function readCache(file: string): CacheDocument {
 const isFresh = (checkedAt: unknown, now: number, ttlMs: number) =>
   typeof checkedAt === 'number' && checkedAt <= now && now - checkedAt < ttlMs
 
+/**
+ * Whether a writer keeps another key's entry. Not isFresh: `now` is when this writer's own check
+ * answered, and another get may have recorded its verdict after that, while this one waited for the
+ * lock. Taking that newer entry for a stale one dropped it, and the gets waiting for it all asked the
+ * AppView themselves (10 requests for 10 gets of one account, issue 9).
+ */
+const isKept = (checkedAt: unknown, now: number, ttlMs: number) =>
+  typeof checkedAt === 'number' && Math.abs(now - checkedAt) < ttlMs
+
 /** The verdict cached for a key, if still fresh at `now`. */
 export function cachedVerdict(file: string, key: string, now: number): CachedVerdict | undefined {
   const cache = readCache(file)
   if (isFresh(cache.valid[key], now, SESSION_CACHE_TTL_MS.valid)) return 'valid'
   if (isFresh(cache.unreachable[key], now, SESSION_CACHE_TTL_MS.unreachable)) return 'unreachable'
   return undefined
+}
+
+/** Whether the AppView refused the secret of a key a moment ago (for the gets that waited for that check). */
+export function refusedRecently(file: string, key: string, now: number): boolean {
+  return isFresh(readCache(file).refused[key], now, SESSION_CACHE_TTL_MS.refused)
 }
 
 function rewrite(file: string, change: (cache: CacheDocument) => void): void {
@@ -93,35 +118,25 @@ function rewrite(file: string, change: (cache: CacheDocument) => void): void {
 
 /**
  * Record a verdict for a key (replacing any other); stale entries are dropped on the way. Never throws.
- * Writers of other keys may rename their copy over ours at the same instant (the cache has no lock):
+ * A writer that could not have the lock in time writes without it and may rename its copy over ours:
  * the verdict is read back and written again if it was lost, so processes waiting for it see it.
  */
-export function remember(file: string, key: string, verdict: CachedVerdict, now: number): void {
+export function remember(file: string, key: string, verdict: RecordedVerdict, now: number): void {
   for (let attempt = 0; attempt < 3; attempt++) {
     rememberOnce(file, key, verdict, now)
     if (readCache(file)[verdict][key] === now) return
   }
 }
 
-function rememberOnce(file: string, key: string, verdict: CachedVerdict, now: number): void {
+function rememberOnce(file: string, key: string, verdict: RecordedVerdict, now: number): void {
   rewrite(file, (cache) => {
-    for (const kind of ['valid', 'unreachable'] as const) {
+    for (const kind of RECORDED) {
       const kept: Record<string, number> = {}
       for (const [entry, checkedAt] of Object.entries(cache[kind]))
-        if (entry !== key && isFresh(checkedAt, now, SESSION_CACHE_TTL_MS[kind])) kept[entry] = checkedAt
+        if (entry !== key && isKept(checkedAt, now, SESSION_CACHE_TTL_MS[kind])) kept[entry] = checkedAt
       cache[kind] = kept
     }
     cache[verdict][key] = now
-  })
-}
-
-/** Forget a key (after the AppView said the secret is no longer good). Never throws. */
-export function forget(file: string, key: string): void {
-  const cache = readCache(file)
-  if (!(key in cache.valid) && !(key in cache.unreachable)) return
-  rewrite(file, (latest) => {
-    delete latest.valid[key]
-    delete latest.unreachable[key]
   })
 }
 

@@ -1,7 +1,7 @@
 /**
  * SHA-256 in plain JavaScript (FIPS 180-4), for the session cache key on the `get` path: importing
- * node:crypto costs `get` about 10 ms — a quarter of Node's own start-up — while hashing one short
- * string here takes microseconds. Verified against node:crypto in the tests.
+ * node:crypto costs `get` 3 to 7 ms (Node 24) while hashing one short string here, cold, takes about
+ * 0.3 ms. Verified against node:crypto in the tests.
  */
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
@@ -14,60 +14,79 @@ const K = new Uint32Array([
   0xc67178f2,
 ])
 
-const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n))
-
-/** Hex SHA-256 of a string's UTF-8 bytes. */
+/**
+ * Hex SHA-256 of a string's UTF-8 bytes. Written for a single cold call, as `get` makes: words in local
+ * variables and rotations inline (no DataView, no helper calls), so that V8's interpreter runs little
+ * and nothing grows hot enough to be compiled again (about 0.3 ms instead of 0.6 ms a call).
+ */
 export function sha256Hex(text: string): string {
   const data = Buffer.from(text, 'utf8')
   const length = data.length
   const padded = new Uint8Array(Math.ceil((length + 9) / 64) * 64)
   padded.set(data)
   padded[length] = 0x80
-  const view = new DataView(padded.buffer)
-  view.setUint32(padded.length - 8, Math.floor(length / 0x20000000))
-  view.setUint32(padded.length - 4, (length * 8) >>> 0)
+  // The message length in bits, big-endian, in the last 8 bytes.
+  const end = padded.length
+  const high = Math.floor(length / 0x20000000)
+  const low = (length * 8) >>> 0
+  for (let i = 0; i < 4; i++) {
+    padded[end - 8 + i] = (high >>> (24 - 8 * i)) & 0xff
+    padded[end - 4 + i] = (low >>> (24 - 8 * i)) & 0xff
+  }
 
-  const h = new Uint32Array([
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-  ])
-  const w = new Uint32Array(64)
-  for (let offset = 0; offset < padded.length; offset += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(offset + i * 4)
-    for (let i = 16; i < 64; i++) {
-      const s0 = rotr(w[i - 15]!, 7) ^ rotr(w[i - 15]!, 18) ^ (w[i - 15]! >>> 3)
-      const s1 = rotr(w[i - 2]!, 17) ^ rotr(w[i - 2]!, 19) ^ (w[i - 2]! >>> 10)
-      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) >>> 0
+  const w = new Int32Array(64)
+  let h0 = 0x6a09e667 | 0
+  let h1 = 0xbb67ae85 | 0
+  let h2 = 0x3c6ef372 | 0
+  let h3 = 0xa54ff53a | 0
+  let h4 = 0x510e527f | 0
+  let h5 = 0x9b05688c | 0
+  let h6 = 0x1f83d9ab | 0
+  let h7 = 0x5be0cd19 | 0
+  for (let offset = 0; offset < end; offset += 64) {
+    for (let i = 0; i < 16; i++) {
+      const j = offset + i * 4
+      w[i] = (padded[j]! << 24) | (padded[j + 1]! << 16) | (padded[j + 2]! << 8) | padded[j + 3]!
     }
-    let [a, b, c, d, e, f, g, hh] = h as unknown as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ]
+    for (let i = 16; i < 64; i++) {
+      const x = w[i - 15]!
+      const y = w[i - 2]!
+      const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3)
+      const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10)
+      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0
+    }
+    let a = h0
+    let b = h1
+    let c = h2
+    let d = h3
+    let e = h4
+    let f = h5
+    let g = h6
+    let h = h7
     for (let i = 0; i < 64; i++) {
-      const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i]! + w[i]!) >>> 0
-      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) >>> 0
-      hh = g
+      const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))
+      const t1 = (h + s1 + ((e & f) ^ (~e & g)) + K[i]! + w[i]!) | 0
+      const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))
+      const t2 = (s0 + ((a & b) ^ (a & c) ^ (b & c))) | 0
+      h = g
       g = f
       f = e
-      e = (d + t1) >>> 0
+      e = (d + t1) | 0
       d = c
       c = b
       b = a
-      a = (t1 + t2) >>> 0
+      a = (t1 + t2) | 0
     }
-    h[0]! += a
-    h[1]! += b
-    h[2]! += c
-    h[3]! += d
-    h[4]! += e
-    h[5]! += f
-    h[6]! += g
-    h[7]! += hh
+    h0 = (h0 + a) | 0
+    h1 = (h1 + b) | 0
+    h2 = (h2 + c) | 0
+    h3 = (h3 + d) | 0
+    h4 = (h4 + e) | 0
+    h5 = (h5 + f) | 0
+    h6 = (h6 + g) | 0
+    h7 = (h7 + h) | 0
   }
-  return Array.from(h, (word) => word.toString(16).padStart(8, '0')).join('')
+  let hex = ''
+  for (const word of [h0, h1, h2, h3, h4, h5, h6, h7]) hex += (word >>> 0).toString(16).padStart(8, '0')
+  return hex
 }
