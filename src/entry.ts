@@ -6,7 +6,7 @@
  * - `get` when the person trusted plugins to run there (`plugins trust`): the same verb, with the trusted
  *   identity hooks (src/lib/plugins/get-with-plugins.ts);
  * - anything else: oclif.
- * Bundled into dist/entry.js (npm run build:entry): `get` loads one module, not dozens. The bundle is
+ * Bundled into dist/entry.js (scripts/bundle.ts, part of npm run build): `get` loads one module, not dozens. The bundle is
  * built for an old target (node14) so that an old Node.js parses it and reaches the version check; only
  * declarations run before main().
  */
@@ -56,27 +56,8 @@ export async function main(args: readonly string[]): Promise<void> {
     process.exitCode = await runProtocolVerb(verb, io)
     return
   }
-  const {runOclif} = await withoutOclifEngineCheck(
-    async () => (await import(RUN_OCLIF)) as typeof import('./lib/cli/run-oclif.ts'),
-  )
+  const {runOclif} = (await import(RUN_OCLIF)) as typeof import('./lib/cli/run-oclif.ts')
   await runOclif(args, import.meta.url)
-}
-
-/**
- * Importing @oclif/core checks the running Node.js against @oclif/core's own `engines` range, loading
- * semver (some 45 files) on every people command. main() has just checked this package's floor,
- * which is stricter, so that check cannot fire: it is switched off for the import only, and the
- * variable is left as it was for everything the command runs.
- */
-async function withoutOclifEngineCheck<T>(load: () => Promise<T>): Promise<T> {
-  const previous = process.env.OCLIF_DISABLE_ENGINE_WARNING
-  process.env.OCLIF_DISABLE_ENGINE_WARNING = '1'
-  try {
-    return await load()
-  } finally {
-    if (previous === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING
-    else process.env.OCLIF_DISABLE_ENGINE_WARNING = previous
-  }
 }
 
 /**
