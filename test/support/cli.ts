@@ -45,6 +45,9 @@ export function makeSandbox(): Sandbox {
     XDG_CONFIG_HOME: path.join(home, '.config'),
     ATCR_SESSION_CHECK: '0',
     NO_COLOR: '1',
+    // The update notice refreshes in a detached process that writes into the sandbox (racing its removal)
+    // and asks the real release host: off, except in the notice's own tests (test/update/notice-hook.test.ts).
+    ATCR_NO_UPDATE_NOTIFIER: '1',
   }
   return {
     root,
@@ -62,7 +65,7 @@ export function makeSandbox(): Sandbox {
       return JSON.parse(readFileSync(accountFile, 'utf8'))
     },
     cleanup() {
-      rmSync(root, {recursive: true, force: true})
+      rmSync(root, {recursive: true, force: true, maxRetries: 5})
     },
   }
 }

@@ -40,8 +40,9 @@ describe('update notice', {timeout: 120_000}, () => {
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     sandbox = makeSandbox()
+    const {ATCR_NO_UPDATE_NOTIFIER: _off, ...sandboxEnv} = sandbox.env // the notice is what this tests
     env = {
-      ...sandbox.env,
+      ...sandboxEnv,
       XDG_DATA_HOME: path.join(sandbox.home, '.local', 'share'),
       XDG_CACHE_HOME: path.join(sandbox.home, '.cache'),
       ATCR_UPDATE_HOST: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
