@@ -132,10 +132,17 @@ export abstract class PeopleCommand extends Command {
 
   /** Every error: one `Error: …` line, or `{"error": {code, message}}` under --json (src/lib/errors). */
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    // Through the one reporter, never oclif's own catch, which under --json prints its error object
+    // ({"error": {"oclif": …, "name": …}}) instead of the project's {"error": {code, message}}.
     if (error instanceof PromptCancelledError)
-      return super.catch(new Errors.CLIError('Cancelled; nothing changed.', {exit: 130}))
+      return this.exit(
+        reportCommandError(
+          new Errors.CLIError('Cancelled; nothing changed.', {exit: 130, code: 'cancelled'}),
+          this,
+        ),
+      )
     if (error instanceof AccountsError)
-      return super.catch(new Errors.CLIError(error.message, {exit: error.exitCode}))
+      return this.exit(reportCommandError(new Errors.CLIError(error.message, {exit: error.exitCode}), this))
     if (error instanceof AccountFileError) {
       const message = describeAccountFileError(error, {audience: 'people'})
       return this.exit(

@@ -90,6 +90,22 @@ describe('errors for people (spawned)', {timeout: 60_000}, () => {
     })
   }
 
+  // Refusals from src/lib/accounts (AccountsError): no account to switch to or log out of.
+  for (const args of [
+    ['switch', '--json'],
+    ['logout', '--json'],
+  ]) {
+    it(`\`${args.join(' ')}\` with no account: {"error": {"code", "message"}}, not oclif's error object`, async () => {
+      const result = await runInProcess(args, {env})
+      assert.equal(result.code, 1, result.stderr)
+      const output = JSON.parse(result.stdout)
+      assert.deepEqual(output, {
+        error: {code: 'failed', message: 'No accounts yet. Log in first: docker-credential-atcr login'},
+      })
+      assert.equal(result.stderr, '')
+    })
+  }
+
   it('an unusable account file: one line, code account_file under --json', async () => {
     const broken = makeSandbox()
     try {
