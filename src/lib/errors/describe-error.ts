@@ -4,6 +4,8 @@
  * "Nonexistent flag: --x" plus a usage dump); everything else keeps its message, on one line.
  */
 
+import {PersonFacingError} from './person-facing-error.ts'
+
 export interface ErrorReport {
   /** Stable, for scripts: `usage`, `command_not_found`, `account_file`, `failed`, `unexpected`, or a command's own. */
   code: string
@@ -123,6 +125,8 @@ function parsedCommand(error: OclifLikeError): string | undefined {
 
 export function describeError(error: unknown, given: ErrorContext): ErrorReport {
   if (!(error instanceof Error)) return {code: 'unexpected', message: oneLine(String(error)), exit: 1}
+  if (error instanceof PersonFacingError)
+    return {code: error.code, message: oneLine(error.message), exit: error.exit}
   const oclifError = error as OclifLikeError
   const context = {...given, command: given.command ?? parsedCommand(oclifError)}
   const parse = describeParseError(oclifError, context)
