@@ -14,19 +14,23 @@
  * target (get ≤ 1.3 × baseline).
  *
  * More rows, each a ratio or a count from this one run, each with its gate:
- *   - `get` with 1 account (≤ 1.15×) and with 10 000 accounts (100 registries of 100, 2.3 MB; ≤ 1.3×),
- *     both against the same bare-Node baseline, alternating;
+ *   - `get` with 1 account (≤ 1.15×), with 10 000 accounts (100 registries of 100, 2.3 MB; ≤ 1.3×) and
+ *     with 10 000 accounts all in the registry `get` asks for (2.2 MB; ≤ 1.3×), all against the same
+ *     bare-Node baseline, alternating;
  *   - 50 parallel `get`s with a cold session cache against 5 AppView emulators (one account each, 10 gets
  *     per account): token requests per account (≤ 2);
  *   - an installed people command, `version`: the package as `npm pack` makes it (with
  *     oclif.manifest.json), installed with `npm install --global --prefix <temp>` from the local npm
- *     cache (no network when the dependencies were installed by `npm ci`), against `node -e 0` (≤ 3×).
+ *     cache (no network when the dependencies were installed by `npm ci`), against `node -e 0` (≤ 3.5×).
+ *
+ * The tables go to stdout and into docs/performance.md (that file is this script's output: edit the
+ * script, not the file).
  *
  * Usage: npm run bench [-- --runs 80]
  */
 import {spawn, spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {cpus, loadavg, tmpdir} from 'node:os'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 
@@ -48,7 +52,7 @@ import {
 const ONE_ACCOUNT_TARGET = 1.15
 const LARGE_FILE_TARGET = 1.3
 const REQUESTS_PER_ACCOUNT_TARGET = 2
-const PEOPLE_COMMAND_TARGET = 3
+const PEOPLE_COMMAND_TARGET = 3.5
 const MEMORY_RUNS = 15
 const CLI = path.join(REPO, 'bin', 'run.js')
 
@@ -130,6 +134,20 @@ function tenThousandAccounts(): Record<string, unknown> {
     }
   }
   return registries
+}
+
+/** 10 000 accounts, all on atcr.io (alice, bob and 9 998 others): `get` parses every one of them. */
+function tenThousandInOneRegistry(): Record<string, unknown> {
+  const accounts: Record<string, unknown> = {}
+  const random = (length: number) =>
+    Array.from({length}, () => 'abcdefghijklmnopqrstuvwxyz234567'[Math.floor(Math.random() * 32)]).join('')
+  for (let i = 0; i < 9998; i++) {
+    const handle = `user${i}.atcr.example.com`
+    accounts[handle] = {handle, did: `did:plc:${random(24)}`, device_secret: `atcr_device_${random(43)}`}
+  }
+  accounts[ALICE.handle] = ALICE
+  accounts[BOB.handle] = BOB
+  return {'https://atcr.io': {accounts}}
 }
 
 interface TimingCase {
@@ -259,6 +277,38 @@ function timePeopleCommand(bin: string, env: NodeJS.ProcessEnv, runs: number) {
   return {version, bare}
 }
 
+/** The size of a config directory's account file, in MB, for a row's name. */
+function megabytes(configDir: string): string {
+  return (statSync(path.join(configDir, 'device.json')).size / 1e6).toFixed(1)
+}
+
+/** docs/performance.md: this run's output as printed, under a line saying where it comes from. */
+function writePerformanceDoc(lines: string[]): void {
+  const load = loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ')
+  const text = [
+    '# Performance',
+    '',
+    '<!-- Written by `npm run bench` (scripts/bench.ts): change the script, not this file. -->',
+    '',
+    `\`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, load average ${load} at the end.`,
+    '`get` is timed against a bare Node.js script that reads stdin and prints the same JSON, an installed',
+    '`version` against `node -e 0`; every ratio is from this one run. The tarball install is timed',
+    'separately (scripts/bench-release.ts, printed by `npm run bench` only).',
+    '',
+    // Plain lines become paragraphs; table lines stay together.
+    ...lines.flatMap((line) => (line.startsWith('|') ? [line] : ['', line.trim(), ''])),
+  ]
+  writeFileSync(
+    path.join(REPO, 'docs', 'performance.md'),
+    `${text
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim()}\n`,
+  )
+}
+
 async function measure(): Promise<void> {
   const root = mkdtempSync(path.join(tmpdir(), 'atcr-bench-'))
   try {
@@ -269,6 +319,7 @@ async function measure(): Promise<void> {
       'https://atcr.io': {active: ALICE.handle, accounts: {[ALICE.handle]: ALICE}},
     })
     const largeDir = configDirWith(root, 'large', tenThousandAccounts())
+    const oneRegistryDir = configDirWith(root, 'one-registry', tenThousandInOneRegistry())
     const baseline = path.join(root, 'baseline.mjs')
     writeFileSync(
       baseline,
@@ -286,12 +337,17 @@ async function measure(): Promise<void> {
     const main: TimingCase = {name: 'docker-credential-atcr get', env, times: []}
     const one: TimingCase = {name: 'get, 1 account', env: {...env, ATCR_CONFIG_DIR: oneAccountDir}, times: []}
     const large: TimingCase = {
-      name: 'get, 10 000 accounts (2.3 MB)',
+      name: `get, 10 000 accounts (${megabytes(largeDir)} MB)`,
       env: {...env, ATCR_CONFIG_DIR: largeDir},
       times: [],
     }
+    const oneRegistry: TimingCase = {
+      name: `get, 10 000 in atcr.io (${megabytes(oneRegistryDir)} MB)`,
+      env: {...env, ATCR_CONFIG_DIR: oneRegistryDir},
+      times: [],
+    }
     const getTimes = main.times
-    const baselineTimes = timeAlternating([main, one, large], baseline, env, runs)
+    const baselineTimes = timeAlternating([main, one, large, oneRegistry], baseline, env, runs)
 
     const probe = memoryProbe(root)
     const getRss: number[] = []
@@ -302,7 +358,7 @@ async function measure(): Promise<void> {
     }
 
     // A cache miss would have asked atcr.io (unreachable here) and recorded that: then this was not the warm path.
-    for (const dir of [configDir, oneAccountDir, largeDir]) {
+    for (const dir of [configDir, oneAccountDir, largeDir, oneRegistryDir]) {
       const cache = JSON.parse(readFileSync(sessionCachePath(dir), 'utf8')) as {unreachable: object}
       if (Object.keys(cache.unreachable).length > 0)
         throw new Error('get missed the session cache: the figures would include a network attempt')
@@ -312,6 +368,11 @@ async function measure(): Promise<void> {
     const installedBin = installPackage(root)
     const people = timePeopleCommand(installedBin, {...env, ATCR_NO_UPDATE_NOTIFIER: '1'}, Math.min(runs, 20))
 
+    const lines: string[] = []
+    const out = (line: string) => {
+      console.log(line)
+      lines.push(line)
+    }
     const ratio = median(getTimes) / median(baselineTimes)
     const row = (name: string, times: number[]) =>
       `| ${name.padEnd(34)} | ${median(times).toFixed(1).padStart(8)} | ${percentile(times, 90).toFixed(1).padStart(8)} | ${Math.min(
@@ -319,28 +380,26 @@ async function measure(): Promise<void> {
       )
         .toFixed(1)
         .padStart(8)} |`
-    console.log(`node ${process.version}, ${runs} runs each, alternating; parent: ${CLIENT_ARGV.join(' ')}`)
-    console.log('| command                            | median ms |   p90 ms |   min ms |')
-    console.log('|------------------------------------|----------:|---------:|---------:|')
-    console.log(row('docker-credential-atcr get', getTimes))
-    console.log(row('bare node: read stdin, print JSON', baselineTimes))
+    out(`node ${process.version}, ${runs} runs each, alternating; parent: ${CLIENT_ARGV.join(' ')}`)
+    out('| command                            | median ms |   p90 ms |   min ms |')
+    out('|------------------------------------|----------:|---------:|---------:|')
+    out(row('docker-credential-atcr get', getTimes))
+    out(row('bare node: read stdin, print JSON', baselineTimes))
     const verdict = ratio <= TARGET_RATIO ? 'PASS' : 'FAIL'
-    console.log(`get / baseline (medians): ${ratio.toFixed(2)}× — target ≤ ${TARGET_RATIO}× — ${verdict}`)
+    out(`get / baseline (medians): ${ratio.toFixed(2)}× — target ≤ ${TARGET_RATIO}× — ${verdict}`)
 
     const memoryRatio = median(getRss) / median(baselineRss)
     const memoryRow = (name: string, values: number[]) =>
       `| ${name.padEnd(34)} | ${median(values).toFixed(1).padStart(9)} | ${Math.max(...values)
         .toFixed(1)
         .padStart(8)} |`
-    console.log(`\npeak resident memory, ${MEMORY_RUNS} runs each (getrusage maxRSS at exit)`)
-    console.log('| command                            | median MB |   max MB |')
-    console.log('|------------------------------------|----------:|---------:|')
-    console.log(memoryRow('docker-credential-atcr get', getRss))
-    console.log(memoryRow('bare node: read stdin, print JSON', baselineRss))
+    out(`\npeak resident memory, ${MEMORY_RUNS} runs each (getrusage maxRSS at exit)`)
+    out('| command                            | median MB |   max MB |')
+    out('|------------------------------------|----------:|---------:|')
+    out(memoryRow('docker-credential-atcr get', getRss))
+    out(memoryRow('bare node: read stdin, print JSON', baselineRss))
     const memoryVerdict = memoryRatio <= TARGET_RATIO ? 'PASS' : 'FAIL'
-    console.log(
-      `get / baseline (medians): ${memoryRatio.toFixed(2)}× — target ≤ ${TARGET_RATIO}× — ${memoryVerdict}`,
-    )
+    out(`get / baseline (medians): ${memoryRatio.toFixed(2)}× — target ≤ ${TARGET_RATIO}× — ${memoryVerdict}`)
 
     // Scale: each a ratio (or a count) from this one run, with its gate.
     const gates: {name: string; value: number; target: number; unit: string}[] = [
@@ -357,6 +416,12 @@ async function measure(): Promise<void> {
         unit: '×',
       },
       {
+        name: 'get, 10 000 accounts in atcr.io / baseline',
+        value: median(oneRegistry.times) / median(baselineTimes),
+        target: LARGE_FILE_TARGET,
+        unit: '×',
+      },
+      {
         name: '50 cold gets: token requests per account (max)',
         value: Math.max(...requestsPerAccount),
         target: REQUESTS_PER_ACCOUNT_TARGET,
@@ -369,24 +434,24 @@ async function measure(): Promise<void> {
         unit: '×',
       },
     ]
-    console.log('\nscale, from this run')
-    console.log('| command                            | median ms |   p90 ms |   min ms |')
-    console.log('|------------------------------------|----------:|---------:|---------:|')
-    console.log(row(one.name, one.times))
-    console.log(row(large.name, large.times))
-    console.log(row('installed: docker-credential-atcr version', people.version))
-    console.log(row('node -e 0', people.bare))
-    console.log(
-      `50 parallel cold gets (10 per account): token requests per account ${requestsPerAccount.join(', ')}`,
-    )
-    console.log('| gate                                            |   value | target | verdict |')
-    console.log('|-------------------------------------------------|--------:|-------:|---------|')
+    out('\nscale, from this run')
+    out('| command                            | median ms |   p90 ms |   min ms |')
+    out('|------------------------------------|----------:|---------:|---------:|')
+    out(row(one.name, one.times))
+    out(row(large.name, large.times))
+    out(row(oneRegistry.name, oneRegistry.times))
+    out(row('installed: docker-credential-atcr version', people.version))
+    out(row('node -e 0', people.bare))
+    out(`50 parallel cold gets (10 per account): token requests per account ${requestsPerAccount.join(', ')}`)
+    out('| gate                                            |   value | target | verdict |')
+    out('|-------------------------------------------------|--------:|-------:|---------|')
     for (const gate of gates) {
       const value = gate.unit === '×' ? `${gate.value.toFixed(2)}×` : String(gate.value)
-      console.log(
+      out(
         `| ${gate.name.padEnd(47)} | ${value.padStart(7)} | ≤ ${`${gate.target}${gate.unit}`.padStart(4)} | ${gate.value <= gate.target ? 'PASS' : 'FAIL'}    |`,
       )
     }
+    writePerformanceDoc(lines)
     const allPass =
       ratio <= TARGET_RATIO && memoryRatio <= TARGET_RATIO && gates.every((gate) => gate.value <= gate.target)
     process.exitCode = allPass ? 0 : 1
