@@ -3,7 +3,7 @@
  * file in dist/ comes from here, in two esbuild builds (docs/architecture.md, "Build").
  *
  * 1. dist/entry.js — src/entry.ts and the protocol path in one module (src/entry.ts says why one module,
- *    and why built for node14).
+ *    and why built for node14); dist/lib/cli/compile-cache.js, which bin/run.js loads first.
  * 2. The people side, as any oclif CLI ships it: the modules package.json names for oclif (commands,
  *    hooks, the help class), the package's index, and the modules loaded by path (src/entry.ts's
  *    run-oclif and get-with-plugins, the update notice's background refresh), each at its own path in
@@ -80,14 +80,15 @@ const common: BuildOptions = {
   },
 }
 
-// 1. dist/entry.js
+// 1. dist/entry.js, and the compile cache's start that bin/run.js loads before it.
 await build({
   ...common,
   plugins: [requireBuiltins],
-  entryPoints: ['src/entry.ts'],
+  entryPoints: ['src/entry.ts', 'src/lib/cli/compile-cache.ts'],
   target: 'node14',
   external: ['@oclif/core'],
-  outfile: 'dist/entry.js',
+  outbase: 'src',
+  outdir: 'dist',
 })
 
 // 2. The people side.
