@@ -90,7 +90,7 @@ export abstract class PeopleCommand extends Command {
   private contributed?: Promise<Map<string, ContributedRegistry>>
 
   /**
-   * Registries contributed by installed plugins (`registries` hook, src/hooks/contract.ts), by canonical
+   * Registries contributed by installed plugins (`registries` hook, src/lib/plugins/hook-contract.ts), by canonical
    * host. The hook runs at most once per command; a failing or slow plugin is reported and skipped.
    */
   protected contributedRegistries(): Promise<Map<string, ContributedRegistry>> {

@@ -14,7 +14,7 @@ import {
 import {DockerConfigError, dockerConfigPath} from '../lib/docker-config/docker-config-file.ts'
 import {checkHelperOnPath, type HelperCheck} from '../lib/docker-config/helper-on-path.ts'
 import {enquirerPrompter, PromptCancelledError} from '../lib/prompts/prompter.ts'
-import {BIN} from '../lib/protocol/messages.ts'
+import {BIN} from '../lib/product.ts'
 import {InvalidServerAddressError, parseServerAddress} from '../lib/registry/server-address.ts'
 
 export type ConfigureDockerOutput = ConfigureDockerResult & {helper: HelperCheck}

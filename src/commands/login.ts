@@ -10,7 +10,7 @@ import type {LoggedInAccount} from '../lib/device-flow/account-changes.ts'
 import {browserOpener} from '../lib/device-flow/browser.ts'
 import {runDeviceLogin} from '../lib/device-flow/device-login.ts'
 import type {PollEvent} from '../lib/device-flow/wait-for-approval.ts'
-import {BIN} from '../lib/protocol/messages.ts'
+import {BIN} from '../lib/product.ts'
 import {InputTooLargeError, readCapped} from '../lib/stdin/read-capped.ts'
 
 export interface LoginResult {

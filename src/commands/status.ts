@@ -4,7 +4,7 @@ import {existsSync} from 'node:fs'
 import {RegistryCommand} from '../base/registry-command.ts'
 import {type Colour, colourEnabled, paint} from '../lib/output/colour.ts'
 import {trustedOnGetFile} from '../lib/plugins/trusted-on-get.ts'
-import {BIN} from '../lib/protocol/messages.ts'
+import {BIN} from '../lib/product.ts'
 import {looseCodeFilesWarning} from '../lib/trust/code-files.ts'
 import {
   collectStatus,

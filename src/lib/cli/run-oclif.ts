@@ -8,7 +8,7 @@
 import {run} from '@oclif/core/run'
 
 import {reportEntryError} from '../errors/report-error.ts'
-import {BIN} from '../protocol/messages.ts'
+import {BIN} from '../product.ts'
 import {rewriteArgv} from './normalize-argv.ts'
 
 export async function runOclif(args: readonly string[], entryUrl: string): Promise<void> {
