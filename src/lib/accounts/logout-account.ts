@@ -12,7 +12,7 @@
 import type {Account, AccountFile} from '../config/account-file.ts'
 import {activeAccount, findAccount, findRegistry, type RegistryMatch} from '../config/registry-entries.ts'
 import {removeAccount} from '../device-flow/account-changes.ts'
-import {BIN} from '../protocol/messages.ts'
+import {BIN} from '../product.ts'
 import {cannotAskWithoutTerminal, type Prompter} from '../prompts/prompter.ts'
 import {AccountsError} from './accounts-error.ts'
 import type {AccountStore} from './accounts-on-disk.ts'
