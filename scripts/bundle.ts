@@ -160,6 +160,15 @@ await build({
   outbase: 'src',
   outdir: 'dist',
 })
+// src/commands/update.ts extends @oclif/plugin-update's command, whose modules (ink, yoga) use top-level
+// await, which the CommonJS script cannot require: an ES module of its own, on node_modules' oclif.
+await build({
+  ...common,
+  entryPoints: ['src/commands/update.ts'],
+  outbase: 'src',
+  outdir: 'dist',
+  external: ['@oclif/core', '@oclif/plugin-update', 'got', 'enquirer'],
+})
 
 // 3. got, for the AppView client of people commands: a module of its own (some 450 KB with its
 // dependencies), so that the commands that never ask an AppView do not read it. `module.exports` is got
@@ -187,7 +196,7 @@ const sourcesIn = (dir: string) =>
 const PEOPLE_MODULES = [
   moduleName(pjson.exports['.'].import),
   moduleName(pjson.oclif.helpClass),
-  ...sourcesIn(moduleName(pjson.oclif.commands)),
+  ...sourcesIn(moduleName(pjson.oclif.commands)).filter((name) => name !== 'commands/update'),
   ...sourcesIn('hooks'),
   // src/entry.ts's RUN_OCLIF.
   'lib/cli/run-oclif',
@@ -225,6 +234,7 @@ const built = await build({
     // extends the latter's command, then runs on that package's @oclif/core, as any plugin's command does.
     'open',
     '@oclif/plugin-plugins',
+    '@oclif/plugin-update', // src/commands/update.ts extends its command, as plugins install does plugin-plugins
     // Only for a question in a terminal.
     'enquirer',
   ],
