@@ -123,7 +123,8 @@ if (process.env.ATCR_RELEASE_BUILD !== '0') {
   const build = spawnSync('npm', ['run', 'build'], {cwd: REPO, stdio: ['ignore', 'inherit', 'inherit']})
   if (build.status !== 0) fail('npm run build failed')
 }
-if (!existsSync(path.join(REPO, 'oclif.manifest.json'))) fail('no oclif.manifest.json: run npm run build first')
+if (!existsSync(path.join(REPO, 'oclif.manifest.json')))
+  fail('no oclif.manifest.json: run npm run build first')
 mkdirSync(releaseDir, {recursive: true})
 const work = mkdtempSync(path.join(releaseDir, '.work-'))
 process.on('exit', () => rmSync(work, {recursive: true, force: true}))
@@ -208,7 +209,7 @@ function appendToIndex(target: ReleaseTarget, tarballUrl: string): void {
   } catch {
     existing = {}
   }
-  const merged = {...existing, [version]: tarballUrl}
+  const merged: Record<string, string> = {...existing, [version]: tarballUrl}
   const sorted = Object.fromEntries(
     Object.keys(merged)
       .sort((a, b) => compareVersions(b, a) ?? 0)
@@ -241,13 +242,30 @@ for (const target of targets) {
   copyFileSync(packageTarball, tarballCopy) // oclif moves the tarball it is given
   const pack = spawnSync(
     process.execPath,
-    [oclif, 'pack', 'tarballs', '--root', root, '--tarball', tarballCopy, '--targets', target, '--sha', sha, '--no-xz'],
+    [
+      oclif,
+      'pack',
+      'tarballs',
+      '--root',
+      root,
+      '--tarball',
+      tarballCopy,
+      '--targets',
+      target,
+      '--sha',
+      sha,
+      '--no-xz',
+    ],
     {cwd: root, encoding: 'utf8', env: quietNpm},
   )
   const releaseTarget: ReleaseTarget = {bin: BIN, platform, arch}
   const tarballKey = tarballPath(releaseTarget, version, sha)
   const packed = path.join(root, 'dist', path.posix.basename(tarballKey))
-  const packedManifest = path.join(root, 'dist', path.posix.basename(versionManifestPath(releaseTarget, version, sha)))
+  const packedManifest = path.join(
+    root,
+    'dist',
+    path.posix.basename(versionManifestPath(releaseTarget, version, sha)),
+  )
   if (pack.status !== 0 || !existsSync(packed) || !existsSync(packedManifest)) {
     const reason = `${pack.stderr}${pack.stdout}`.trim().split('\n').filter(Boolean).slice(-3).join(' / ')
     notBuilt(target, `oclif pack tarballs failed: ${reason}`)
@@ -255,13 +273,16 @@ for (const target of targets) {
   }
   // The tarball must hold the very Node.js whose SHA-256 was checked.
   const inside = platform === 'win32' ? `${BIN}/bin/node.exe` : `${BIN}/bin/node`
-  const hashInside = spawnSync('sh', ['-c', 'tar -xzOf "$0" "$1" | sha256sum', packed, inside], {encoding: 'utf8'})
+  const hashInside = spawnSync('sh', ['-c', 'tar -xzOf "$0" "$1" | sha256sum', packed, inside], {
+    encoding: 'utf8',
+  })
   if (hashInside.stdout.split(' ')[0] !== node.sha256) {
     notBuilt(target, `the packed ${inside} is not the checked Node.js ${NODE_VERSION}`)
     continue
   }
   const oclifManifest = JSON.parse(readFileSync(packedManifest, 'utf8'))
-  if (oclifManifest.sha256gz !== sha256(packed)) fail(`${packed}: oclif's sha256gz does not match the tarball`)
+  if (oclifManifest.sha256gz !== sha256(packed))
+    fail(`${packed}: oclif's sha256gz does not match the tarball`)
   // oclif's manifest, plus what it is for: a manifest signed for one platform is refused for another.
   const manifest = {...oclifManifest, bin: BIN, platform, arch}
   copyInto(packed, tarballKey)
@@ -272,7 +293,9 @@ for (const target of targets) {
   appendToIndex(releaseTarget, hostUrl(DEFAULT_HOST, tarballKey))
   const size = statSync(packed).size
   built.push({target, size})
-  console.error(`release: ${target} ${(size / 1e6).toFixed(1)} MB (Node.js ${NODE_VERSION}, sha256 ${node.sha256.slice(0, 12)}…)`)
+  console.error(
+    `release: ${target} ${(size / 1e6).toFixed(1)} MB (Node.js ${NODE_VERSION}, sha256 ${node.sha256.slice(0, 12)}…)`,
+  )
   rmSync(root, {recursive: true, force: true})
 }
 
@@ -293,10 +316,17 @@ function fill(text: string): string {
     .replaceAll('@@LAUNCHER_MARKER@@', RELEASE_LAUNCHER_MARKER)
     .replaceAll('@@MANIFEST_PINS@@', () => pinsForInstallPs1())
 }
-writeFileSync(path.join(releaseDir, 'install.sh'), fill(readFileSync(path.join(ASSETS, 'install.sh'), 'utf8')), {
-  mode: 0o755,
-})
-writeFileSync(path.join(releaseDir, 'install.ps1'), fill(readFileSync(path.join(ASSETS, 'install.ps1'), 'utf8')))
+writeFileSync(
+  path.join(releaseDir, 'install.sh'),
+  fill(readFileSync(path.join(ASSETS, 'install.sh'), 'utf8')),
+  {
+    mode: 0o755,
+  },
+)
+writeFileSync(
+  path.join(releaseDir, 'install.ps1'),
+  fill(readFileSync(path.join(ASSETS, 'install.ps1'), 'utf8')),
+)
 
 const seconds = ((Date.now() - started) / 1000).toFixed(1)
 console.error(
@@ -304,6 +334,8 @@ console.error(
 )
 for (const {target, size} of built) console.log(`${target}\t${size}\t${NODE_VERSION}`)
 if (missing.length > 0) {
-  console.error(`release: not built: ${missing.map(({target, reason}) => `${target} (${reason})`).join('; ')}`)
+  console.error(
+    `release: not built: ${missing.map(({target, reason}) => `${target} (${reason})`).join('; ')}`,
+  )
   if (explicitTargets || built.length === 0) process.exit(1)
 }

@@ -25,9 +25,7 @@ function sha(algorithm: string, file: string, encoding: 'hex' | 'base64'): strin
 /** oclif's cache directory for a target, and the binary's name in it. */
 export function oclifNodeCache(root: string, version: string, platform: string, arch: string): string {
   const directory = path.join(root, 'tmp', 'cache', `node-v${version}-${platform}-${arch}`)
-  return platform === 'win32'
-    ? path.join(`${directory}.exe`, 'node.exe')
-    : path.join(directory, 'node')
+  return platform === 'win32' ? path.join(`${directory}.exe`, 'node.exe') : path.join(directory, 'node')
 }
 
 /** Put the verified Node.js `version` for `platform-arch` in oclif's cache under `root`. */
@@ -45,10 +43,14 @@ export function provideNodeBinary(root: string, version: string, platform: strin
   const view = spawnSync('npm', ['view', spec, 'dist.integrity'], {encoding: 'utf8'})
   const integrity = view.stdout?.trim()
   if (view.status !== 0 || !integrity?.startsWith('sha512-'))
-    return {missing: `${spec} is not on the npm registry (${view.stderr?.trim().split('\n')[0] || 'no integrity'})`}
+    return {
+      missing: `${spec} is not on the npm registry (${view.stderr?.trim().split('\n')[0] || 'no integrity'})`,
+    }
   const packages = path.join(root, 'tmp', 'node-packages')
   mkdirSync(packages, {recursive: true})
-  const pack = spawnSync('npm', ['pack', spec, '--pack-destination', packages, '--silent'], {encoding: 'utf8'})
+  const pack = spawnSync('npm', ['pack', spec, '--pack-destination', packages, '--silent'], {
+    encoding: 'utf8',
+  })
   const tgz = path.join(packages, pack.stdout?.trim().split('\n').pop() ?? '')
   if (pack.status !== 0 || !existsSync(tgz)) return {missing: `npm pack ${spec} failed`}
   const actualIntegrity = `sha512-${sha('sha512', tgz, 'base64')}`
@@ -62,7 +64,8 @@ export function provideNodeBinary(root: string, version: string, platform: strin
   const inside = `package/bin/${platform === 'win32' ? 'node.exe' : 'node'}`
   const extract = spawnSync('tar', ['-xzf', tgz, '-C', unpacked, inside])
   const binary = path.join(unpacked, inside)
-  if (extract.status !== 0 || !existsSync(binary)) return {missing: `${path.basename(tgz)} holds no ${inside}`}
+  if (extract.status !== 0 || !existsSync(binary))
+    return {missing: `${path.basename(tgz)} holds no ${inside}`}
   mkdirSync(path.dirname(cached), {recursive: true})
   writeFileSync(cached, readFileSync(binary), {mode: 0o755})
   const sha256 = sha('sha256', cached, 'hex')

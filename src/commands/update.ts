@@ -42,8 +42,6 @@ import {
 } from '../lib/update/verified-release.ts'
 import {compareVersions} from '../lib/update/versions.ts'
 
-
-
 export default class Update extends commands.update {
   // oclif's parser reads a command's own statics only: inherited flags are spread in explicitly.
   static override args = {
@@ -128,7 +126,10 @@ The release host is ${RELEASE_HOST_ENV} if set, else the one this copy was insta
     } catch (error) {
       if (error instanceof UpdateRefused)
         // One line, unwrapped, that can be pasted back: what was refused, and that nothing changed.
-        throw new UpdateRefused(`${error.message} ${this.config.bin} ${this.config.version} is unchanged.`, {code: error.code, exit: error.exit})
+        throw new UpdateRefused(`${error.message} ${this.config.bin} ${this.config.version} is unchanged.`, {
+          code: error.code,
+          exit: error.exit,
+        })
       throw error
     }
   }
@@ -136,7 +137,12 @@ The release host is ${RELEASE_HOST_ENV} if set, else the one this copy was insta
   /** Verify, download and hash; then plugin-update installs those bytes from the loopback mirror. */
   private async installVerified(
     request: ReleaseRequest,
-    {channel, followed, version, force}: {channel: string; followed: string; version?: string; force: boolean},
+    {
+      channel,
+      followed,
+      version,
+      force,
+    }: {channel: string; followed: string; version?: string; force: boolean},
   ): Promise<void> {
     const verified = await fetchVerifiedManifest({...request, channel, version})
     const {manifest} = verified
@@ -181,7 +187,10 @@ The release host is ${RELEASE_HOST_ENV} if set, else the one this copy was insta
 
   private async chooseVersion(request: ReleaseRequest): Promise<string> {
     if (!promptsAllowed(process))
-      throw new UpdateRefused('Which version? — cannot ask without a terminal. Pass --version.', {code: 'usage', exit: 2})
+      throw new UpdateRefused('Which version? — cannot ask without a terminal. Pass --version.', {
+        code: 'usage',
+        exit: 2,
+      })
     const releases = await availableReleases(request)
     return enquirerPrompter({stdin: process.stdin, stdout: process.stderr}).select(
       'Select a version to update to',
@@ -218,7 +227,9 @@ The release host is ${RELEASE_HOST_ENV} if set, else the one this copy was insta
   private printReleases(releases: AvailableRelease[]): void {
     // plugin-update's run returns nothing, so oclif prints no result for it: the list is printed here.
     if (this.jsonEnabled()) {
-      this.logJson(releases.map((release) => ({...release, installed: release.version === this.config.version})))
+      this.logJson(
+        releases.map((release) => ({...release, installed: release.version === this.config.version})),
+      )
       return
     }
     for (const release of releases) {

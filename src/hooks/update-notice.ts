@@ -76,7 +76,10 @@ const hook: Hook.Prerun = async function ({Command, argv, config}) {
       // The package's own script (scripts/bundle.ts builds it), found from the package root: this hook's
       // code lies in dist/people.cjs, not beside dist/hooks/.
       const script = path.join(config.root, 'dist', 'lib', 'update', 'refresh-in-background.js')
-      spawn(process.execPath, [script, file, manifest, channel, keyFile], {detached: true, stdio: 'ignore'}).unref()
+      spawn(process.execPath, [script, file, manifest, channel, keyFile], {
+        detached: true,
+        stdio: 'ignore',
+      }).unref()
     }
   } catch (error) {
     // A notice is a courtesy: it never breaks the command.

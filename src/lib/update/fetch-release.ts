@@ -42,7 +42,9 @@ async function* body(url: string, maxBytes: number, {timeoutMs = 60_000}: Downlo
   try {
     const [response] = (await once(stream, 'response')) as [{statusCode: number}]
     if (response.statusCode !== 200)
-      throw new UpdateRefused(`The release host answered ${response.statusCode} for ${url}.`, {code: 'release_host'})
+      throw new UpdateRefused(`The release host answered ${response.statusCode} for ${url}.`, {
+        code: 'release_host',
+      })
     let total = 0
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       total += chunk.length

@@ -80,10 +80,7 @@ const SHA = /^[0-9a-f]{7,40}$/
  * The manifest's fields, checked against what was asked for: a manifest signed for another platform or
  * version cannot be replayed in its place. Throws ManifestRejected with a one-line reason.
  */
-export function parseManifest(
-  value: unknown,
-  expected: ReleaseTarget & {version?: string},
-): ReleaseManifest {
+export function parseManifest(value: unknown, expected: ReleaseTarget & {version?: string}): ReleaseManifest {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new ManifestRejected('the manifest is not a JSON object')
   const fields = value as Record<string, unknown>

@@ -75,7 +75,8 @@ export async function fetchVerifiedManifest(
   let what: string
   if (version) {
     const sha = (await fetchIndex(request, key))[version]
-    if (!sha) throw new UpdateRefused(`No release ${version}; see \`update --available\`.`, {code: 'no_release'})
+    if (!sha)
+      throw new UpdateRefused(`No release ${version}; see \`update --available\`.`, {code: 'no_release'})
     documentKey = versionManifestPath(target, version, sha)
     what = `the manifest of ${version}`
   } else {
@@ -93,7 +94,10 @@ export async function downloadRelease(
   {manifest}: VerifiedManifest,
   directory: string,
 ): Promise<string> {
-  const file = path.join(directory, path.posix.basename(tarballPath(request.target, manifest.version, manifest.sha)))
+  const file = path.join(
+    directory,
+    path.posix.basename(tarballPath(request.target, manifest.version, manifest.sha)),
+  )
   await downloadVerified(
     hostUrl(request.host, tarballPath(request.target, manifest.version, manifest.sha)),
     file,
