@@ -28,7 +28,6 @@ import {
   linkSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -155,6 +154,9 @@ function packagePackage(): string {
   // oclif's launcher (bin/<bin>) runs bin/run; in a "type": "module" package an extensionless file is ESM.
   writeFileSync(path.join(pkg, 'bin', 'run'), "#!/usr/bin/env node\nimport './run.js'\n", {mode: 0o755})
   if (publicKeyPem) writeFileSync(path.join(pkg, RELEASE_KEY_FILE), publicKeyPem)
+  // oclif warns on every start when its manifest names another version than package.json.
+  const manifestFile = path.join(pkg, 'oclif.manifest.json')
+  writeFileSync(manifestFile, JSON.stringify({...JSON.parse(readFileSync(manifestFile, 'utf8')), version}))
   const out = path.join(work, `${BIN}-package.tgz`)
   execFileSync('tar', ['-czf', out, '-C', unpacked, 'package'])
   return out
@@ -203,7 +205,7 @@ function copyInto(from: string, relative: string): void {
 /** oclif's version index, newest first, as `oclif promote --indexes` appends to it. */
 function appendToIndex(target: ReleaseTarget, tarballUrl: string): void {
   const relative = versionIndexPath(target)
-  let existing: Record<string, string> = {}
+  let existing: Record<string, string>
   try {
     existing = JSON.parse(readFileSync(path.join(releaseDir, relative), 'utf8'))
   } catch {

@@ -156,7 +156,8 @@ The release host is ${RELEASE_HOST_ENV} if set, else the one this copy was insta
         `Refused to downgrade from ${this.config.version} (${followed}) to ${manifest.version} (${version ? 'by --version' : channel}); to install it anyway, run it again with --force.`,
       )
     const scratch = mkdtempSync(path.join(this.config.cacheDir, 'update-'))
-    const s3 = this.config.pjson.oclif.update!.s3!
+    // What plugin-update's requests go to: Config.s3Url reads updateConfig.s3.host (built from package.json).
+    const s3 = (this.config.updateConfig.s3 ??= {})
     const realHost = s3.host
     try {
       this.logToStderr(`Downloading ${manifest.version} from ${request.host}`)

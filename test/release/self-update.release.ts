@@ -369,6 +369,9 @@ describe('a real release, installed without Node.js and updated across channels'
     assert.equal(readlinkSync(path.join(dataDir, 'client', 'current')), `./1.1.0-beta.1-${SHA}`)
     assert.equal(readFileSync(path.join(dataDir, 'channel'), 'utf8'), 'beta')
     await assertStillAnswers('1.1.0-beta.1')
+    const again = await helper(['update'])
+    assert.equal(again.code, 0, again.stderr)
+    assert.match(again.stderr, /already on version 1\.1\.0-beta\.1 \(beta\)/)
   })
 
   it('update --available lists both releases, and --json gives them as data', async () => {

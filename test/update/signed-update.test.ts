@@ -155,7 +155,7 @@ describe('verified releases from a local release host', {timeout: 60_000}, () =>
     change?.(manifest)
     writeSigned(versionManifestPath(target, version, SHA), manifest)
     writeSigned(channelManifestPath(target, channel), manifest)
-    let index: Record<string, string> = {}
+    let index: Record<string, string>
     try {
       index = JSON.parse(readFileSync(path.join(hostDir, versionIndexPath(target)), 'utf8'))
     } catch {

@@ -3,7 +3,7 @@
  * for the few seconds of one `update`, and nothing else (any other path: 404).
  *
  * plugin-update fetches the channel manifest (or the version index and a version manifest) from
- * `oclif.update.s3.host`, then streams the tarball from the manifest's `gz` URL, with its own HTTP client.
+ * `oclif.update.s3.host` (as @oclif/core's Config.s3Url reads it, from `config.updateConfig`), then streams the tarball from the manifest's `gz` URL, with its own HTTP client.
  * Checking the real host's signature in a hook is not enough: plugin-update would fetch its own copy, and
  * a host that answers the second request differently would get its tarball installed. So plugin-update is
  * pointed at this mirror instead: the documents are the verified ones (only `gz` rewritten to the
