@@ -230,13 +230,13 @@ function notBuilt(target: string, reason: string) {
 
 for (const target of targets) {
   const [platform, arch] = target.split('-') as [string, string]
+  if (platform === 'win32' && spawnSync('sh', ['-c', 'command -v 7z']).status !== 0) {
+    notBuilt(target, 'oclif needs 7z for Windows targets (apt-get install p7zip-full)')
+    continue
+  }
   const node = provideNodeBinary(REPO, NODE_VERSION, platform, arch)
   if ('missing' in node) {
     notBuilt(target, node.missing)
-    continue
-  }
-  if (platform === 'win32' && spawnSync('sh', ['-c', 'command -v 7z']).status !== 0) {
-    notBuilt(target, 'oclif needs 7z for Windows targets (apt-get install p7zip-full)')
     continue
   }
   const root = stagingRoot(target)
