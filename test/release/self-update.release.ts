@@ -16,12 +16,13 @@
  * filled from the npm registry on the first run and reused.
  */
 import assert from 'node:assert/strict'
-import {execFile, execFileSync, spawn, spawnSync} from 'node:child_process'
+import {execFile, spawn, spawnSync} from 'node:child_process'
 import {createHash, generateKeyPairSync} from 'node:crypto'
 import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -102,8 +103,6 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, input = ''
   })
 }
 
-/** The commit the releases are cut from: a path segment of every release file (oclif's layout). */
-const SHA = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {cwd: REPO, encoding: 'utf8'}).trim()
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
 
 /** `python3 -m http.server` on 127.0.0.1 (HTTP/1.0) serving `directory`; resolves once it listens. */
@@ -143,6 +142,8 @@ describe('a real release, installed without Node.js and updated across channels'
   let launcher: string
   let dataDir: string
   let keyFile: string
+  /** The commit the releases were cut from: a path segment of every release file (oclif's layout). */
+  let SHA: string
 
   const helper = (args: string[], input = '', extra: NodeJS.ProcessEnv = {}) =>
     run(launcher, args, {...env, ...extra}, input)
@@ -225,6 +226,11 @@ describe('a real release, installed without Node.js and updated across channels'
           .join('\n') + '\n',
       )
     }
+    const shas = ['1.0.0', '1.1.0-beta.1'].map((version) =>
+      readdirSync(path.join(releaseDir, 'versions', version)),
+    )
+    assert.deepEqual(shas[0], shas[1], 'both releases are cut from one commit')
+    SHA = shas[0]![0]!
     ;({url: host, server} = await serveDirectory(releaseDir))
 
     const tools = path.join(root, 'tools')
@@ -562,6 +568,8 @@ describe('a real release, installed without Node.js and updated across channels'
     const links = path.join(root, 'links')
     mkdirSync(links)
     symlinkSync(path.join(unpacked, 'bin', BIN), path.join(links, BIN))
+    // A HOME with no install in it (oclif's launcher cds into HOME, so it exists).
+    mkdirSync(path.join(root, 'elsewhere'))
     const bare = {...env, HOME: path.join(root, 'elsewhere'), PATH: `${links}:${env.PATH!.split(':').pop()}`}
     const version = await run(BIN, ['--version'], bare)
     assert.match(version.stdout, /^docker-credential-atcr 1\.1\.0-beta\.1 /, version.stderr)
