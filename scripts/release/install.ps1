@@ -5,7 +5,7 @@
 #
 # Same steps as install.sh: the channel manifest's Ed25519 signature is checked with the release key
 # below (by the Node.js of an existing install, else refused), then the tarball's SHA-256; the release is
-# unpacked into %LOCALAPPDATA%\atcr\client\<version> and PREFIX\bin\docker-credential-atcr.cmd is written.
+# unpacked into %LOCALAPPDATA%\atcr\client\<version>-<sha> (where @oclif/plugin-update keeps releases) and PREFIX\bin\docker-credential-atcr.cmd is written.
 param(
   [ValidateSet('stable', 'beta')][string]$Channel = 'stable',
   [string]$Prefix = (Join-Path $HOME '.local'),
@@ -66,17 +66,20 @@ try {
   }
 
   $manifest = Get-Content -Raw $manifestFile | ConvertFrom-Json
-  if ($manifest.bin -ne $Bin -or $manifest.platform -ne 'win32' -or $manifest.arch -ne $arch -or $manifest.channel -ne $Channel) {
+  if ($manifest.bin -ne $Bin -or $manifest.platform -ne 'win32' -or $manifest.arch -ne $arch) {
     Fail "the signed manifest is not for $Bin $Channel win32-${arch}: refusing it"
   }
   if ($manifest.sha256gz -notmatch '^[0-9a-f]{64}$') { Fail 'the manifest carries no SHA-256 of the tarball: refusing it' }
-  if ($manifest.gz -match '\.\.' -or $manifest.gz -notmatch '^[0-9A-Za-z./_+-]+$') { Fail 'the manifest names an unsafe tarball path' }
+  if ($manifest.sha -notmatch '^[0-9a-f]{7,40}$') { Fail 'the manifest names no commit sha' }
   if ($manifest.baseDir -notmatch '^[0-9A-Za-z_-][0-9A-Za-z._-]*$') { Fail 'the manifest names an unsafe directory' }
   if ($manifest.version -notmatch '^[0-9A-Za-z.+-]+$') { Fail 'the manifest names no valid version' }
+  # oclif's layout (docs/releasing.md): the tarball is found below this host, whatever host `gz` names.
+  $release = "$($manifest.version)-$($manifest.sha)"
+  $gz = "versions/$($manifest.version)/$($manifest.sha)/$Bin-v$release-win32-$arch.tar.gz"
 
   [Console]::Error.WriteLine("Downloading $Bin $($manifest.version) ($Channel, win32-$arch) from $ReleaseHost")
   $tarball = Join-Path $tmp 'release.tar.gz'
-  Invoke-WebRequest -UseBasicParsing -Uri "$ReleaseHost/$($manifest.gz)" -OutFile $tarball
+  Invoke-WebRequest -UseBasicParsing -Uri "$ReleaseHost/$gz" -OutFile $tarball
   if ((Get-FileHash -Algorithm SHA256 $tarball).Hash.ToLower() -ne $manifest.sha256gz) {
     Fail "the tarball's SHA-256 does not match the signed manifest: refusing it (nothing was installed)"
   }
@@ -89,7 +92,7 @@ try {
   if ($LASTEXITCODE -ne 0) { Fail "cannot unpack the tarball into $client" }
   $unpacked = Join-Path $staging $manifest.baseDir
   if (-not (Test-Path (Join-Path $unpacked 'bin\node.exe'))) { Fail "the tarball holds no $($manifest.baseDir)\bin\node.exe" }
-  $destination = Join-Path $client $manifest.version
+  $destination = Join-Path $client $release
   if (Test-Path $destination) { Remove-Item -Recurse -Force $destination }
   Move-Item $unpacked $destination
   Remove-Item -Recurse -Force $staging

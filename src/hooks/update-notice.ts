@@ -4,6 +4,7 @@
  * It never waits on the network: a stale state is refreshed by a detached process for a later run.
  */
 import type {Hook} from '@oclif/core/hooks'
+import {existsSync} from 'node:fs'
 import path from 'node:path'
 
 import {noticeSuppressedBecause} from '../lib/update/notice-suppression.ts'
@@ -16,16 +17,20 @@ const hook: Hook.Prerun = async function ({Command, argv, config}) {
     // milliseconds, node:child_process more.
     const [
       {noticeStateFile, planNotice, readNoticeState, writeNoticeState},
-      {channelManifestUrl, releaseHost},
+      {hostUrl, releaseHost},
+      {channelManifestPath},
       {detectInstallKind, updateCommandFor},
       {currentChannel},
       {prefixToKeep},
+      {RELEASE_KEY_FILE},
     ] = await Promise.all([
       import('../lib/update/notice.ts'),
       import('../lib/update/release-host.ts'),
+      import('../lib/update/release-manifest.ts'),
       import('../lib/update/install-kind.ts'),
       import('../lib/update/channel.ts'),
       import('../lib/update/npm-prefix.ts'),
+      import('../lib/update/signed-document.ts'),
     ])
     const host = releaseHost(process.env, config.pjson.oclif.update?.s3?.host, config.dataDir)
     if (!host) return
@@ -58,20 +63,23 @@ const hook: Hook.Prerun = async function ({Command, argv, config}) {
       process.stderr.write(`${plan.notice}\n`)
       writeNoticeState(file, plan.nextState!)
     }
-    if (plan.refresh) {
+    // Only a copy with a release key can check the manifest's signature: without one, no refresh.
+    const keyFile = path.join(config.root, RELEASE_KEY_FILE)
+    if (plan.refresh && existsSync(keyFile)) {
       // Claim the refresh first so that commands run in quick succession start only one.
       writeNoticeState(file, {...readNoticeState(file), checkedAt: now, channel})
-      const manifest = channelManifestUrl(host, {
-        bin: config.bin,
-        channel,
-        platform: config.platform,
-        arch: config.arch,
-      })
+      const manifest = hostUrl(
+        host,
+        channelManifestPath({bin: config.bin, platform: config.platform, arch: config.arch}, channel),
+      )
       const {spawn} = await import('node:child_process')
-      // The package's own script (scripts/bundle.ts builds it), found from the package root: this hook's
-      // code lies in dist/people.cjs, not beside dist/hooks/.
+      // The package's own script (scripts/bundle.ts builds it as an entry point of its own), found from the
+      // package root: this hook's code may lie in a shared chunk, not beside dist/hooks/.
       const script = path.join(config.root, 'dist', 'lib', 'update', 'refresh-in-background.js')
-      spawn(process.execPath, [script, file, manifest, channel], {detached: true, stdio: 'ignore'}).unref()
+      spawn(process.execPath, [script, file, manifest, channel, keyFile], {
+        detached: true,
+        stdio: 'ignore',
+      }).unref()
     }
   } catch (error) {
     // A notice is a courtesy: it never breaks the command.

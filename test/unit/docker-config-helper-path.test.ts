@@ -133,6 +133,24 @@ describe('checkHelperOnPath', () => {
     assert.match(check.problems[0]!, /npm install -g docker-credential-atcr/)
   })
 
+  it('a release install missing from PATH: says to add its launcher directory, not to use npm', async () => {
+    const launcher = path.join(root, 'home', '.local', 'bin', 'docker-credential-atcr')
+    const base = environment(binDirectory({node: fakeNode('24.5.0')}))
+    const check = await checkHelperOnPath({
+      ...base,
+      env: {...base.env, DOCKER_CREDENTIAL_ATCR_BINPATH: launcher},
+    })
+    assert.equal(check.ok, false)
+    assert.match(check.problems[0]!, /docker-credential-atcr is not on PATH/)
+    assert.match(
+      check.problems[0]!,
+      new RegExp(
+        `installed from a release in ${path.dirname(launcher)}: add it to PATH: export PATH="${path.dirname(launcher)}:\\$PATH"`,
+      ),
+    )
+    assert.doesNotMatch(check.problems[0]!, /npm/)
+  })
+
   it('no node on PATH for an env shebang: says to put one first', async () => {
     const helperDir = binDirectory({'docker-credential-atcr': helperScript})
     const check = await checkHelperOnPath(environment(helperDir))

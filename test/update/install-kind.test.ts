@@ -68,10 +68,11 @@ describe('channels and npm', () => {
 
 describe('runsItsOwnNode', () => {
   it('recognises the launchers of a release, which need no Node.js on PATH', () => {
-    const launcher = readFileSync(path.join(REPO, 'scripts', 'release', 'launcher.sh'), 'utf8').replace(
-      '@@LAUNCHER_MARKER@@',
-      RELEASE_LAUNCHER_MARKER,
-    )
+    // The launcher install.sh writes into PREFIX/bin (its LAUNCHER here-document).
+    const installSh = readFileSync(path.join(REPO, 'scripts', 'release', 'install.sh'), 'utf8')
+    const launcher = /<<LAUNCHER\n([\s\S]*?)\nLAUNCHER\n/
+      .exec(installSh)![1]!
+      .replace('@@LAUNCHER_MARKER@@', RELEASE_LAUNCHER_MARKER)
     assert.equal(runsItsOwnNode(launcher), true)
     assert.equal(
       runsItsOwnNode(`#!/bin/sh\n${RELEASE_LAUNCHER_MARKER}\nexec '/x/node' '/x/run.js' "$@"\n`),

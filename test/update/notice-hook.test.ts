@@ -4,14 +4,20 @@
  * for --json, ATCR_NO_UPDATE_NOTIFIER, CI, or the protocol verbs.
  */
 import assert from 'node:assert/strict'
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {execFile} from 'node:child_process'
+import {generateKeyPairSync} from 'node:crypto'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {after, before, describe, it} from 'node:test'
 
-import {makeSandbox, runCli, type Sandbox} from '../support/cli.ts'
+import {tmpdir} from 'node:os'
+
+import {signDocument} from '../../src/lib/update/signed-document.ts'
+import {makeSandbox, type Sandbox} from '../support/cli.ts'
+import {shareDependencies, writePackage} from './release-layout.ts'
 
 const NOTICE = /^docker-credential-atcr 9\.9\.9 is available \(you have 0\.1\.0\)\. Update with: .+$/m
 
@@ -21,19 +27,42 @@ describe('update notice', {timeout: 120_000}, () => {
   let server: Server
   let stateFile: string
   const requests: string[] = []
-  const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}, input?: string) =>
-    runCli(args, {env: {...env, ...extraEnv}, input, timeoutMs: 60_000})
+  /** A copy of the package as a release holds it, with a release key: the notice checks signatures. */
+  let layout: string
+  let copy: string
+  const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}, input = '') =>
+    new Promise<{code: number; stdout: string; stderr: string}>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [path.join(copy, 'bin', 'run.js'), ...args],
+        {env: {...env, ...extraEnv}, timeout: 60_000},
+        (error, stdout, stderr) => resolve({code: error ? Number(error.code ?? 1) : 0, stdout, stderr}),
+      )
+      child.stdin?.end(input)
+    })
   const noticeDue = () => {
     mkdirSync(path.dirname(stateFile), {recursive: true})
     writeFileSync(stateFile, JSON.stringify({checkedAt: Date.now(), channel: 'stable', latest: '9.9.9'}))
   }
 
   before(async () => {
+    const {privateKey, publicKey} = generateKeyPairSync('ed25519')
+    const manifest = Buffer.from(JSON.stringify({version: '9.9.9', sha256gz: 'a'.repeat(64)}))
+    const signature = signDocument(manifest, privateKey.export({type: 'pkcs8', format: 'pem'}).toString())
+    layout = mkdtempSync(path.join(tmpdir(), 'atcr-notice-hook-'))
+    shareDependencies(layout)
+    copy = path.join(layout, 'docker-credential-atcr')
+    await writePackage(copy, '0.1.0')
+    writeFileSync(path.join(copy, 'release-key.pub.pem'), publicKey.export({type: 'spki', format: 'pem'}))
     server = createServer((request, response) => {
-      requests.push(request.url ?? '')
-      if (request.url?.startsWith('/channels/stable/docker-credential-atcr-')) {
-        response.end(JSON.stringify({version: '9.9.9'}))
+      const url = request.url ?? ''
+      if (url.startsWith('/channels/stable/docker-credential-atcr-') && url.endsWith('.sig')) {
+        response.end(signature)
+      } else if (url.startsWith('/channels/stable/docker-credential-atcr-')) {
+        requests.push(url)
+        response.end(manifest)
       } else {
+        requests.push(url)
         response.statusCode = 404
         response.end()
       }
@@ -53,6 +82,7 @@ describe('update notice', {timeout: 120_000}, () => {
     server.closeAllConnections()
     server.close()
     sandbox.cleanup()
+    rmSync(layout, {recursive: true, force: true})
   })
 
   it('checks in the background, announces once, then keeps quiet for the day', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import {generateKeyPairSync} from 'node:crypto'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
@@ -14,7 +15,7 @@ import {
   refreshNoticeState,
 } from '../../src/lib/update/notice.ts'
 import {noticeSuppressedBecause} from '../../src/lib/update/notice-suppression.ts'
-import {channelManifestUrl} from '../../src/lib/update/release-host.ts'
+import {signDocument} from '../../src/lib/update/signed-document.ts'
 
 const base = {
   currentVersion: '0.1.0',
@@ -90,13 +91,37 @@ describe('refreshing from the release host', () => {
   let host: string
   let hits = 0
   let directory: string
+  const {privateKey, publicKey} = generateKeyPairSync('ed25519')
+  const publicKeyPem = publicKey.export({type: 'spki', format: 'pem'}).toString()
+  const privateKeyPem = privateKey.export({type: 'pkcs8', format: 'pem'}).toString()
+  const MANIFEST = '/channels/stable/docker-credential-atcr-linux-x64-buildmanifest'
+  const signed = Buffer.from(JSON.stringify({version: '0.3.0', sha256gz: 'a'.repeat(64)}))
+  const noSha = Buffer.from(JSON.stringify({version: '0.4.0'}))
+  const documents: Record<string, Buffer | string> = {
+    [MANIFEST]: signed,
+    [`${MANIFEST}.sig`]: signDocument(signed, privateKeyPem),
+    '/unsigned': signed,
+    '/other-key': signed,
+    '/other-key.sig': signDocument(
+      signed,
+      generateKeyPairSync('ed25519').privateKey.export({type: 'pkcs8', format: 'pem'}).toString(),
+    ),
+    '/no-sha': noSha,
+    '/no-sha.sig': signDocument(noSha, privateKeyPem),
+    '/huge': Buffer.alloc(1024 * 1024, 0x20),
+    '/huge.sig': signDocument(Buffer.alloc(1024 * 1024, 0x20), privateKeyPem),
+  }
   before(async () => {
     directory = mkdtempSync(path.join(tmpdir(), 'atcr-notice-'))
     server = createServer((request, response) => {
       hits++
-      if (request.url === '/channels/stable/docker-credential-atcr-linux-x64-buildmanifest') {
-        response.setHeader('content-type', 'application/json')
-        response.end(JSON.stringify({version: '0.3.0', gz: 'ignored'}))
+      const document = documents[request.url ?? '']
+      if (document !== undefined) {
+        response.end(document)
+      } else if (request.url?.startsWith('/redirect')) {
+        response.statusCode = 302
+        response.setHeader('location', MANIFEST + (request.url.endsWith('.sig') ? '.sig' : ''))
+        response.end()
       } else if (request.url?.includes('/slow/')) {
         setTimeout(() => response.end('{}'), 2000)
       } else {
@@ -112,45 +137,44 @@ describe('refreshing from the release host', () => {
     server.close()
     rmSync(directory, {recursive: true, force: true})
   })
+  const check = {timeoutMs: 5000, publicKeyPem}
 
-  const target = {bin: 'docker-credential-atcr', channel: 'stable', platform: 'linux', arch: 'x64'}
+  it('reads the version of the signed channel manifest', async () => {
+    assert.equal(await fetchChannelVersion(`${host}${MANIFEST}`, check), '0.3.0')
+    await assert.rejects(fetchChannelVersion(`${host}/channels/nope/x-buildmanifest`, check), /answered 404/)
+  })
 
-  it('reads the version of the channel manifest', async () => {
-    assert.equal(await fetchChannelVersion(channelManifestUrl(host, target), {timeoutMs: 5000}), '0.3.0')
-    assert.equal(
-      await fetchChannelVersion(channelManifestUrl(host, {...target, channel: 'nope'}), {timeoutMs: 5000}),
-      undefined,
-    )
+  it('refuses a manifest that is unsigned, signed with another key, or has no sha256gz', async () => {
+    await assert.rejects(fetchChannelVersion(`${host}/unsigned`, check), /not signed/)
+    await assert.rejects(fetchChannelVersion(`${host}/other-key`, check), /signature does not verify/)
+    assert.equal(await fetchChannelVersion(`${host}/no-sha`, check), undefined)
+  })
+
+  it('follows no redirect and reads no more than a manifest can weigh', async () => {
+    await assert.rejects(fetchChannelVersion(`${host}/redirect`, check), /answered 302/)
+    await assert.rejects(fetchChannelVersion(`${host}/huge`, check), /larger than/)
   })
 
   it('never asks a cleartext host that is not loopback', async () => {
-    let asked = false
-    const fetch = (async () => {
-      asked = true
-      return new Response('{"version": "9.9.9"}')
-    }) as typeof globalThis.fetch
-    const url = channelManifestUrl('http://releases.example.com', target)
-    assert.equal(await fetchChannelVersion(url, {timeoutMs: 100, fetch}), undefined)
-    assert.equal(asked, false)
+    const before = hits
+    assert.equal(
+      await fetchChannelVersion('http://releases.example.com/x', {...check, timeoutMs: 100}),
+      undefined,
+    )
+    assert.equal(hits, before)
   })
 
   it('gives up within its time budget', async () => {
-    await assert.rejects(fetchChannelVersion(`${host}/slow/x`, {timeoutMs: 100}))
+    await assert.rejects(fetchChannelVersion(`${host}/slow/x`, {...check, timeoutMs: 100}))
   })
 
   it('records the check in the state file, and records a failed check too', async () => {
     const file = path.join(directory, 'update-check.json')
     writeFileSync(file, JSON.stringify({notifiedAt: 5}))
-    const state = await refreshNoticeState(file, channelManifestUrl(host, target), 'stable', {
-      now: () => now,
-      timeoutMs: 5000,
-    })
+    const state = await refreshNoticeState(file, `${host}${MANIFEST}`, 'stable', {...check, now: () => now})
     assert.deepEqual(state, {notifiedAt: 5, checkedAt: now, channel: 'stable', latest: '0.3.0'})
     assert.deepEqual(readNoticeState(file), state)
-    const failed = await refreshNoticeState(file, `${host}/missing`, 'stable', {
-      now: () => now + 1,
-      timeoutMs: 5000,
-    })
+    const failed = await refreshNoticeState(file, `${host}/missing`, 'stable', {...check, now: () => now + 1})
     assert.equal(failed.checkedAt, now + 1)
     assert.equal(failed.latest, '0.3.0') // keeps what it knew
     assert.ok(hits >= 3)

@@ -15,6 +15,11 @@ import {BIN} from '../product.ts'
 import {runsItsOwnNode} from '../update/install-kind.ts'
 
 export const HELPER_COMMAND = BIN
+/**
+ * Set by a release's launchers (install.sh's, oclif's tarball launcher) to their own path: this copy is a
+ * release install, whose fix for "not on PATH" is that launcher's directory, not npm.
+ */
+export const RELEASE_BINPATH_ENV = 'DOCKER_CREDENTIAL_ATCR_BINPATH'
 
 export interface HelperCheckEnvironment {
   /** The environment Docker will run with; PATH (and PATHEXT on Windows) are read. */
@@ -141,6 +146,20 @@ export async function checkHelperOnPath(environment: HelperCheckEnvironment): Pr
   const reinstall = `npm install -g ${HELPER_COMMAND} (run it with Node.js ${NODE_FLOOR_TEXT})`
 
   const helperPath = findOnPath(HELPER_COMMAND, environment)
+  const releaseLauncher = env[RELEASE_BINPATH_ENV]
+  if (!helperPath && releaseLauncher) {
+    const directory = (environment.platform === 'win32' ? path.win32 : path.posix).dirname(releaseLauncher)
+    const add =
+      environment.platform === 'win32'
+        ? `add ${directory} to your user PATH`
+        : `add it to PATH: export PATH="${directory}:$PATH" (in your shell profile)`
+    return {
+      ok: false,
+      problems: [
+        `${HELPER_COMMAND} is not on PATH, so Docker cannot start it. This copy was installed from a release in ${directory}: ${add}, then check with: command -v ${HELPER_COMMAND}`,
+      ],
+    }
+  }
   if (!helperPath) {
     return {
       ok: false,

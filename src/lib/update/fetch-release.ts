@@ -1,50 +1,76 @@
 /**
- * Downloads from the release host, bounded in time and size, and trusted only once verified:
- * documents by their Ed25519 signature (signed-document.ts), tarballs by the SHA-256 their verified
- * manifest names. Every refusal is an UpdateRefused with one line for the person.
+ * Downloads from the release host, bounded in time and size, following no redirect, and trusted only
+ * once verified: documents by their Ed25519 signature (signed-document.ts), tarballs by the SHA-256
+ * their verified manifest names. Every refusal is an UpdateRefused with one line for the person.
+ *
+ * Over got (the project's HTTP client, and @oclif/plugin-update's): Node's built-in fetch died with an
+ * uncaught `assert(!this.paused)` on a tarball served over HTTP/1.0 (`python3 -m http.server`).
  */
 import {createHash} from 'node:crypto'
-import {createWriteStream} from 'node:fs'
 import {once} from 'node:events'
+import {createWriteStream} from 'node:fs'
 
-import {hostUrl} from './release-host.ts'
+import got from 'got'
+
+import {PersonFacingError} from '../errors/person-facing-error.ts'
 import {SIGNATURE_SUFFIX, verifyDocument} from './signed-document.ts'
 
-export class UpdateRefused extends Error {}
+export class UpdateRefused extends PersonFacingError {
+  constructor(message: string, options: {code?: string; exit?: number} = {}) {
+    super(message, {code: options.code ?? 'update_refused', exit: options.exit})
+  }
+}
 
 /** Manifests and indexes are small; anything larger is not one. */
-const DOCUMENT_MAX_BYTES = 256 * 1024
+export const DOCUMENT_MAX_BYTES = 256 * 1024
+/** A release tarball holds a Node.js runtime: tens of MB. */
+export const TARBALL_MAX_BYTES = 512 * 1024 * 1024
 
 export interface Download {
-  fetch?: typeof globalThis.fetch
   timeoutMs?: number
 }
 
-async function get(url: string, {fetch = globalThis.fetch, timeoutMs = 60_000}: Download): Promise<Response> {
-  let response: Response
+/** The body of `url`, chunk by chunk, or an UpdateRefused (unreachable, not 200, too large). */
+async function* body(url: string, maxBytes: number, {timeoutMs = 60_000}: Download): AsyncGenerator<Buffer> {
+  const stream = got.stream(url, {
+    followRedirect: false,
+    retry: {limit: 0},
+    throwHttpErrors: false,
+    decompress: false,
+    timeout: {request: timeoutMs},
+  })
   try {
-    response = await fetch(url, {signal: AbortSignal.timeout(timeoutMs), redirect: 'error'})
+    const [response] = (await once(stream, 'response')) as [{statusCode: number}]
+    if (response.statusCode !== 200)
+      throw new UpdateRefused(`The release host answered ${response.statusCode} for ${url}.`, {
+        code: 'release_host',
+      })
+    let total = 0
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      total += chunk.length
+      if (total > maxBytes)
+        throw new UpdateRefused(`${url} is larger than ${maxBytes} bytes: not a release file.`)
+      yield chunk
+    }
   } catch (error) {
-    const cause = (error as {cause?: {code?: string}}).cause?.code ?? (error as Error).name
-    throw new UpdateRefused(`Cannot reach the release host for ${url} (${cause}).`)
+    if (error instanceof UpdateRefused) throw error
+    const code = (error as {code?: string}).code ?? (error as Error).name
+    throw new UpdateRefused(`Cannot reach the release host for ${url} (${code}).`, {code: 'release_host'})
+  } finally {
+    stream.destroy()
   }
-  if (!response.ok) {
-    await response.body?.cancel()
-    throw new UpdateRefused(`The release host answered ${response.status} for ${url}.`)
-  }
-  return response
 }
 
-async function readCapped(response: Response, maxBytes: number, url: string): Promise<Buffer> {
+export async function fetchBytes(url: string, maxBytes: number, options: Download = {}): Promise<Buffer> {
   const chunks: Buffer[] = []
-  let total = 0
-  for await (const chunk of response.body ?? []) {
-    total += chunk.length
-    if (total > maxBytes)
-      throw new UpdateRefused(`${url} is larger than ${maxBytes} bytes: not a release file.`)
-    chunks.push(Buffer.from(chunk))
-  }
+  for await (const chunk of body(url, maxBytes, options)) chunks.push(chunk)
   return Buffer.concat(chunks)
+}
+
+export interface SignedDocument {
+  /** The exact bytes the signature verified. */
+  bytes: Buffer
+  value: unknown
 }
 
 /**
@@ -52,52 +78,46 @@ async function readCapped(response: Response, maxBytes: number, url: string): Pr
  * `what` names the document in messages ("the stable manifest").
  */
 export async function fetchSignedJson(
-  host: string,
-  key: string,
+  url: string,
   publicKeyPem: string,
   what: string,
   options: Download = {},
-): Promise<unknown> {
-  const url = hostUrl(host, key)
-  const [body, signature] = await Promise.all([
-    get(url, options).then((response) => readCapped(response, DOCUMENT_MAX_BYTES, url)),
-    get(url + SIGNATURE_SUFFIX, options)
-      .then((response) => readCapped(response, 1024, url + SIGNATURE_SUFFIX))
-      .catch((error: unknown) => {
-        if (error instanceof UpdateRefused && / answered 404 /.test(error.message))
-          throw new UpdateRefused(`Refused ${what}: it is not signed (no ${url}${SIGNATURE_SUFFIX}).`)
-        throw error
-      }),
+): Promise<SignedDocument> {
+  const [bytes, signature] = await Promise.all([
+    fetchBytes(url, DOCUMENT_MAX_BYTES, options),
+    fetchBytes(url + SIGNATURE_SUFFIX, 1024, options).catch((error: unknown) => {
+      if (error instanceof UpdateRefused && / answered 404 /.test(error.message))
+        throw new UpdateRefused(`Refused ${what}: it is not signed (no ${url}${SIGNATURE_SUFFIX}).`)
+      throw error
+    }),
   ])
-  if (!verifyDocument(body, signature.toString('utf8'), publicKeyPem))
+  if (!verifyDocument(bytes, signature.toString('utf8'), publicKeyPem))
     throw new UpdateRefused(`Refused ${what}: its signature does not verify with this copy's release key.`)
   try {
-    return JSON.parse(body.toString('utf8')) as unknown
+    return {bytes, value: JSON.parse(bytes.toString('utf8')) as unknown}
   } catch {
     throw new UpdateRefused(`Refused ${what}: it is signed but is not JSON.`)
   }
 }
 
 /**
- * Stream the tarball to `file`, refusing it unless its size and SHA-256 are exactly the manifest's.
+ * Stream the tarball to `file` (created 0600), refusing it unless its SHA-256 is exactly the manifest's.
  * The caller deletes `file` on a refusal.
  */
 export async function downloadVerified(
   url: string,
   file: string,
-  expected: {sha256: string; size: number},
+  sha256: string,
   options: Download = {},
-): Promise<void> {
-  if (!/^[0-9a-f]{64}$/.test(expected.sha256))
+): Promise<number> {
+  if (!/^[0-9a-f]{64}$/.test(sha256))
     throw new UpdateRefused('Refused the tarball: its manifest carries no SHA-256.')
-  const response = await get(url, {timeoutMs: 10 * 60_000, ...options})
   const hash = createHash('sha256')
-  const out = createWriteStream(file, {mode: 0o600})
+  const out = createWriteStream(file, {mode: 0o600, flags: 'wx'})
   let total = 0
   try {
-    for await (const chunk of response.body ?? []) {
+    for await (const chunk of body(url, TARBALL_MAX_BYTES, {timeoutMs: 10 * 60_000, ...options})) {
       total += chunk.length
-      if (total > expected.size) break
       hash.update(chunk)
       if (!out.write(chunk)) await once(out, 'drain')
     }
@@ -105,10 +125,7 @@ export async function downloadVerified(
     out.end()
     await once(out, 'close')
   }
-  if (total !== expected.size)
-    throw new UpdateRefused(
-      `Refused the tarball ${url}: ${total > expected.size ? 'more' : 'fewer'} bytes than its signed manifest says.`,
-    )
-  if (hash.digest('hex') !== expected.sha256)
+  if (hash.digest('hex') !== sha256)
     throw new UpdateRefused(`Refused the tarball ${url}: its SHA-256 does not match the signed manifest.`)
+  return total
 }

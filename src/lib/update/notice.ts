@@ -9,12 +9,13 @@
  * Why not @oclif/plugin-warn-if-update-available: it asks the npm registry for dist-tags, while a release
  * install follows its channel's manifest on the release host (the one `update` installs from, and the one
  * whose signature it verifies). The notice must name a version `update` would really install, so it reads
- * that same channel manifest; the plugin would also run on every command, the protocol verbs included.
+ * that same signed channel manifest (signature checked with the copy's release key); the plugin would also run on every command, the protocol verbs included.
  */
 import {mkdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {writeFileAtomic} from '../config/atomic-write.ts'
+import {fetchSignedJson} from './fetch-release.ts'
 import {releaseHostRefusal} from './release-host.ts'
 import {isNewer, isVersion} from './versions.ts'
 
@@ -102,16 +103,24 @@ export function planNotice({
   }
 }
 
-/** Ask the release host for the newest version of a channel: a small JSON document, bounded in time. */
+export interface ChannelCheck {
+  timeoutMs: number
+  /** The release key of this copy: the manifest counts only when its signature verifies with it. */
+  publicKeyPem: string
+}
+
+/**
+ * The newest version of a channel, from its signed manifest on the release host: the same document
+ * `update` installs from, signature checked, no redirect followed, body capped, bounded in time.
+ */
 export async function fetchChannelVersion(
   manifestUrl: string,
-  options: {timeoutMs: number; fetch?: typeof globalThis.fetch} = {timeoutMs: 5000},
+  {timeoutMs, publicKeyPem}: ChannelCheck,
 ): Promise<string | undefined> {
   if (releaseHostRefusal(manifestUrl)) return undefined // https, or http on loopback only
-  const fetchFn = options.fetch ?? globalThis.fetch
-  const response = await fetchFn(manifestUrl, {signal: AbortSignal.timeout(options.timeoutMs)})
-  if (!response.ok) return undefined
-  const manifest = (await response.json()) as {version?: unknown}
+  const {value} = await fetchSignedJson(manifestUrl, publicKeyPem, 'the channel manifest', {timeoutMs})
+  const manifest = value as {version?: unknown; sha256gz?: unknown}
+  if (typeof manifest.sha256gz !== 'string') return undefined // update would refuse it
   return typeof manifest.version === 'string' && isVersion(manifest.version) ? manifest.version : undefined
 }
 
@@ -120,7 +129,7 @@ export async function refreshNoticeState(
   file: string,
   manifestUrl: string,
   channel: string,
-  options: {now: () => number; timeoutMs: number; fetch?: typeof globalThis.fetch},
+  options: ChannelCheck & {now: () => number},
 ): Promise<NoticeState> {
   let latest: string | undefined
   try {

@@ -1,6 +1,6 @@
 /**
  * `update --available` for an npm install: the releases the npm registry has for the package, in the
- * shape the release host's version index gives (availableReleases in install-release.ts).
+ * shape the release host's version index gives (availableReleases in verified-release.ts).
  *
  * One GET of the package document (`<registry>/<name>`) in its abbreviated form (`Accept:
  * application/vnd.npm.install-v1+json`: versions, dist-tags and what installing needs, no READMEs),
@@ -9,10 +9,11 @@
  * (what `npm i -g <name>@<tag>` installs). Other versions get their channel from their prerelease id.
  * Nothing here is installed, so nothing needs verifying: npm does that when the person runs it.
  */
-import type {AvailableRelease} from './install-release.ts'
+import type {AvailableRelease} from './verified-release.ts'
 import {channelOfVersion} from './install-kind.ts'
 import {npmEnvSetting} from './npm-prefix.ts'
 import {compareVersions, isVersion} from './versions.ts'
+import {PersonFacingError} from '../errors/person-facing-error.ts'
 
 export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/'
 
@@ -29,7 +30,11 @@ const TAG_CHANNELS: ReadonlyArray<[tag: string, channel: string]> = [
 ]
 
 /** Anything that stops the listing, with one line for the person. */
-export class NpmRegistryError extends Error {}
+export class NpmRegistryError extends PersonFacingError {
+  constructor(message: string) {
+    super(message, {code: 'npm_registry'})
+  }
+}
 
 /** The registry npm itself would ask, with a final slash. */
 export function npmRegistryUrl(env: NodeJS.ProcessEnv): string {

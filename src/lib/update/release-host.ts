@@ -1,6 +1,5 @@
 /**
- * Where releases are published (the "release host") and where a channel's newest release is described.
- * The layout is in release-manifest.ts. The host is, first found:
+ * Where releases are published (the "release host"; its layout is in release-manifest.ts). The host is, first found:
  *   1. `ATCR_UPDATE_HOST` (mirrors, tests);
  *   2. the host this copy was installed from (install.sh writes it to `<dataDir>/release-host`);
  *   3. `oclif.update.s3.host` in package.json, the documented default.
@@ -8,8 +7,6 @@
  */
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
-
-import {channelManifestPath} from './release-manifest.ts'
 
 export const RELEASE_HOST_ENV = 'ATCR_UPDATE_HOST'
 /** Written by the installers into the data directory: the host the copy came from. */
@@ -53,22 +50,6 @@ export function releaseHostRefusal(host: string): string | undefined {
   return `the release host ${url.origin} is not https (plain http is accepted only on a loopback address)`
 }
 
-export interface ManifestTarget {
-  bin: string
-  channel: string
-  platform: string
-  arch: string
-}
-
-/** Path of a channel's build manifest below the release host (no leading slash). */
-export function channelManifestKey({bin, channel, platform, arch}: ManifestTarget): string {
-  return channelManifestPath({bin, platform, arch}, channel)
-}
-
 export function hostUrl(host: string, key: string): string {
   return `${host.replace(/\/+$/, '')}/${key}`
-}
-
-export function channelManifestUrl(host: string, target: ManifestTarget): string {
-  return hostUrl(host, channelManifestKey(target))
 }

@@ -1,14 +1,20 @@
 /**
  * What a release host serves, and the rules a downloaded manifest must pass before anything is installed.
- * `npm run release` (scripts/release.ts) writes this layout; `update` and install.sh read it:
+ * The layout is exactly the one `oclif upload tarballs` and `oclif promote` give an S3 bucket (the keys of
+ * oclif's upload-util and @oclif/plugin-update), so the same tree is served by S3, a CDN or any static
+ * server; `npm run release` (scripts/release.ts) writes it, adding a `.sig` beside each JSON document:
  *
- *   channels/<channel>/<bin>-<platform>-<arch>-buildmanifest(.sig)   newest release of a channel
- *   versions/<version>/<bin>-<platform>-<arch>-buildmanifest(.sig)   one release, for `update --version`
- *   versions/<version>/<bin>-v<version>-<platform>-<arch>.tar.gz      the tarball both of them name
- *   versions/<bin>-<platform>-<arch>-index.json(.sig)               every version on the host, with its channel
- *   install.sh, install.ps1                                           the installers
+ *   versions/<v>/<sha>/<bin>-v<v>-<sha>-<platform>-<arch>.tar.gz            the tarball (oclif pack tarballs)
+ *   versions/<v>/<sha>/<bin>-v<v>-<sha>-<platform>-<arch>-buildmanifest(.sig) its build manifest
+ *   channels/<channel>/<bin>-<platform>-<arch>-buildmanifest(.sig)           newest release of a channel
+ *   channels/<channel>/<bin>-<platform>-<arch>.tar.gz                         its tarball (oclif promote)
+ *   versions/<bin>-<platform>-<arch>-tar-gz.json(.sig)                        version → tarball URL index
+ *   install.sh, install.ps1                                                   the installers
  *
- * Paths inside manifests are relative to the host, so the same tree works on any host or mirror.
+ * oclif writes absolute URLs (at the host of package.json) into manifests and the index; this helper
+ * reads only their version and sha and finds the files below the host it was asked to use, so a mirror
+ * serves the tree unchanged. The release script adds `bin`, `platform` and `arch` to each manifest
+ * before signing it: a manifest signed for another platform cannot be replayed in its place.
  */
 import {isVersion} from './versions.ts'
 
@@ -21,22 +27,12 @@ export interface ReleaseTarget {
 
 export interface ReleaseManifest extends ReleaseTarget {
   version: string
-  channel: string
+  /** The short git sha the release was cut from (a path segment of its files). */
+  sha: string
   /** The one top directory inside the tarball. */
   baseDir: string
-  /** Path of the tarball below the release host. */
-  gz: string
   /** SHA-256 of the tarball, hex. */
   sha256gz: string
-  /** Size of the tarball in bytes. */
-  size: number
-  /** Version of the Node.js runtime inside. */
-  node: string
-}
-
-export interface VersionIndex extends ReleaseTarget {
-  /** version → channel it was released on */
-  versions: Record<string, string>
 }
 
 export function platformName(platform: string): string {
@@ -51,16 +47,24 @@ export function channelManifestPath(target: ReleaseTarget, channel: string): str
   return `channels/${channel}/${targetName(target)}-buildmanifest`
 }
 
-export function versionManifestPath(target: ReleaseTarget, version: string): string {
-  return `versions/${version}/${targetName(target)}-buildmanifest`
+export function channelTarballPath(target: ReleaseTarget, channel: string): string {
+  return `channels/${channel}/${targetName(target)}.tar.gz`
 }
 
-export function tarballPath({bin, platform, arch}: ReleaseTarget, version: string): string {
-  return `versions/${version}/${bin}-v${version}-${platformName(platform)}-${arch}.tar.gz`
+function versionedName({bin, platform, arch}: ReleaseTarget, version: string, sha: string): string {
+  return `${bin}-v${version}-${sha}-${platformName(platform)}-${arch}`
+}
+
+export function versionManifestPath(target: ReleaseTarget, version: string, sha: string): string {
+  return `versions/${version}/${sha}/${versionedName(target, version, sha)}-buildmanifest`
+}
+
+export function tarballPath(target: ReleaseTarget, version: string, sha: string): string {
+  return `versions/${version}/${sha}/${versionedName(target, version, sha)}.tar.gz`
 }
 
 export function versionIndexPath(target: ReleaseTarget): string {
-  return `versions/${targetName(target)}-index.json`
+  return `versions/${targetName(target)}-tar-gz.json`
 }
 
 /** A channel name as a path segment and a file name: `stable`, `beta`. */
@@ -70,75 +74,61 @@ export function isChannelName(text: string): boolean {
 
 export class ManifestRejected extends Error {}
 
-const SAFE_PATH = /^(?:[A-Za-z0-9._+-]+\/)*[A-Za-z0-9._+-]+\.tar\.gz$/
+const SHA = /^[0-9a-f]{7,40}$/
 
 /**
- * The manifest's fields, checked against what was asked for: a manifest signed for another platform,
- * channel or version cannot be replayed in its place. Throws ManifestRejected with a one-line reason.
+ * The manifest's fields, checked against what was asked for: a manifest signed for another platform or
+ * version cannot be replayed in its place. Throws ManifestRejected with a one-line reason.
  */
-export function parseManifest(
-  value: unknown,
-  expected: ReleaseTarget & {channel?: string; version?: string},
-): ReleaseManifest {
+export function parseManifest(value: unknown, expected: ReleaseTarget & {version?: string}): ReleaseManifest {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new ManifestRejected('the manifest is not a JSON object')
   const fields = value as Record<string, unknown>
-  const text = (name: string): string => {
-    const field = fields[name]
-    if (typeof field !== 'string' || field === '') throw new ManifestRejected(`the manifest has no "${name}"`)
-    return field
-  }
+  const text = (name: string): string => (typeof fields[name] === 'string' ? (fields[name] as string) : '')
   const manifest: ReleaseManifest = {
     bin: text('bin'),
     platform: text('platform'),
     arch: text('arch'),
     version: text('version'),
-    channel: text('channel'),
+    sha: text('sha'),
     baseDir: text('baseDir'),
-    gz: text('gz'),
-    sha256gz: typeof fields.sha256gz === 'string' ? fields.sha256gz : '',
-    size: typeof fields.size === 'number' ? fields.size : -1,
-    node: typeof fields.node === 'string' ? fields.node : '',
+    sha256gz: text('sha256gz'),
   }
+  // @oclif/plugin-update skips its own check when sha256gz is missing: this helper never does.
   if (!/^[0-9a-f]{64}$/.test(manifest.sha256gz))
-    throw new ManifestRejected('the manifest carries no SHA-256 of the tarball')
-  if (!isVersion(manifest.version) || !isChannelName(manifest.channel))
-    throw new ManifestRejected('the manifest names no valid version and channel')
-  const wanted: Array<[string, string | undefined]> = [
+    throw new ManifestRejected('the manifest carries no SHA-256 of the tarball (sha256gz)')
+  if (!isVersion(manifest.version) || manifest.version.startsWith('v'))
+    throw new ManifestRejected('the manifest names no valid version')
+  if (!SHA.test(manifest.sha)) throw new ManifestRejected('the manifest names no commit sha')
+  const wanted: Array<[keyof ReleaseManifest, string | undefined]> = [
     ['bin', expected.bin],
     ['platform', platformName(expected.platform)],
     ['arch', expected.arch],
-    ['channel', expected.channel],
     ['version', expected.version],
   ]
   for (const [name, want] of wanted) {
-    const got = manifest[name as keyof ReleaseManifest]
+    const got = manifest[name]
     if (want !== undefined && got !== want)
-      throw new ManifestRejected(`the manifest is for ${name} "${String(got)}", not "${want}"`)
+      throw new ManifestRejected(`the manifest is for ${name} "${got}", not "${want}"`)
   }
-  if (!SAFE_PATH.test(manifest.gz) || manifest.gz.split('/').includes('..'))
-    throw new ManifestRejected('the manifest names an unsafe tarball path')
   if (!/^[A-Za-z0-9._-]+$/.test(manifest.baseDir) || manifest.baseDir.startsWith('.'))
     throw new ManifestRejected('the manifest names an unsafe directory')
-  if (!Number.isSafeInteger(manifest.size) || manifest.size <= 0)
-    throw new ManifestRejected('the manifest carries no tarball size')
   return manifest
 }
 
-export function parseVersionIndex(value: unknown, expected: ReleaseTarget): VersionIndex {
-  const fields = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
-  const versions = fields.versions
-  if (
-    fields.bin !== expected.bin ||
-    fields.platform !== platformName(expected.platform) ||
-    fields.arch !== expected.arch ||
-    typeof versions !== 'object' ||
-    versions === null ||
-    Array.isArray(versions)
-  )
-    throw new ManifestRejected('the version index is not for this platform')
-  const clean: Record<string, string> = {}
-  for (const [version, channel] of Object.entries(versions))
-    if (isVersion(version) && typeof channel === 'string' && isChannelName(channel)) clean[version] = channel
-  return {...expected, platform: platformName(expected.platform), versions: clean}
+/**
+ * oclif's version index (`{"1.2.0": "https://host/versions/1.2.0/<sha>/<tarball>", …}`) as version → sha,
+ * read the way @oclif/plugin-update reads it (the path segment after the version); odd entries are dropped.
+ */
+export function parseVersionIndex(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ManifestRejected('the version index is not a JSON object')
+  const shas: Record<string, string> = {}
+  for (const [version, url] of Object.entries(value)) {
+    if (!isVersion(version) || typeof url !== 'string') continue
+    const parts = url.split('/')
+    const sha = parts[parts.indexOf(version) + 1]
+    if (parts.includes(version) && sha && SHA.test(sha)) shas[version] = sha
+  }
+  return shas
 }
