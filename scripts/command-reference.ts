@@ -1,7 +1,7 @@
 /**
  * docs/commands.md, the command reference, written by `oclif readme` from the built commands.
  *
- *   npm run docs                                   rewrite docs/commands.md
+ *   npm run docs                                   build, then rewrite docs/commands.md
  *   node scripts/command-reference.ts --check      (in `npm run lint`) exit 1 when it is out of date
  *
  * Both generate into a temporary copy of the file, with the width fixed (oclif wraps help text to the
