@@ -40,7 +40,7 @@ import {
   userAgent,
 } from './contract.ts'
 import {httpsFirstFor} from '../registry/appview-url.ts'
-import {connectLookup} from '../registry/connect-lookup.ts'
+import {connectLookup, type Resolve} from '../registry/connect-lookup.ts'
 import {serverText} from '../text/server-text.ts'
 
 /** How long one request to an AppView may take when the caller names no budget. */
@@ -162,7 +162,7 @@ export function createAppViewClient(options: AppViewClientOptions): AppViewClien
     https: {rejectUnauthorized: true},
     retry: {limit: 0},
     ...(agent ? {agent} : {}),
-    dnsLookup: connectLookup({resolve: options.lookup}),
+    dnsLookup: connectLookup({resolve: options.lookup as Resolve | undefined}),
   })
   const safeRetry: OptionsInit['retry'] = {
     limit: options.retries ?? 2,

@@ -21,7 +21,7 @@ import {
   userAgent,
 } from '../appview/contract.ts'
 import {httpsFirstFor} from '../registry/appview-url.ts'
-import {connectLookup} from '../registry/connect-lookup.ts'
+import {connectLookup, type Resolve} from '../registry/connect-lookup.ts'
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']
 
@@ -98,7 +98,7 @@ async function attempt(
           accept: 'application/json',
           connection: 'close',
         },
-        lookup: connectLookup({resolve: input.lookup, deadline}),
+        lookup: connectLookup({resolve: input.lookup as Resolve | undefined, deadline}),
         ...(secure ? {rejectUnauthorized: verifyTls} : {}),
       },
       (response: IncomingMessage) => {
