@@ -12,6 +12,7 @@ import type {AppViewClient} from '../appview/client.ts'
 import type {AccountFile} from '../config/account-file.ts'
 import {activeAccount, findRegistry, isDid} from '../config/registry-entries.ts'
 import {accountToReplace, type LoggedInAccount, saveLogin} from '../device-flow/account-changes.ts'
+import {issuedSecretProblem} from '../device-flow/device-secret.ts'
 import {BIN, DEVICE_SECRET_PREFIX} from '../protocol/messages.ts'
 import {HANDLE} from '../protocol/verbs.ts'
 import {cannotAskWithoutTerminal, type Prompter} from '../prompts/prompter.ts'
@@ -150,7 +151,7 @@ export async function saveLoginAccount(input: SaveLoginInput): Promise<SaveLogin
     }
   }
 
-  const problem = loginIdentityProblem(login)
+  const problem = issuedSecretProblem(login) ?? loginIdentityProblem(login)
   if (problem) {
     const retired = await retire()
     throw new AccountsError(
