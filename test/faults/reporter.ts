@@ -82,9 +82,10 @@ export default async function* faultsReporter(source: AsyncIterable<TestEvent>):
           yield `skip  ${name}${typeof skip === 'string' ? `: ${skip}` : ''}\n`
         } else if (event.type === 'test:pass') {
           passed++
-          const on = event.data.details.passed_on_attempt
-          if (on !== undefined && on < (details.attempt ?? 0)) carriedOver++
-          else if (on !== undefined && on > 0) passedOnRerun++
+          // On a rerun (attempt > 0), a case that passed before is reported with the attempt it passed
+          // on and not run again; a case that runs again has no passed_on_attempt.
+          if (event.data.details.passed_on_attempt !== undefined) carriedOver++
+          else if ((details.attempt ?? 0) > 0) passedOnRerun++
           yield `ok    ${name} (${ms} ms)\n`
         } else {
           failed++
