@@ -326,16 +326,16 @@ function registerBadInputCases(): void {
     {name: 'secret with a space', input: json({...good, Secret: `${secret} x`}), kind: 'error'},
     {name: 'secret with a newline', input: json({...good, Secret: `${secret}\nx`}), kind: 'error'},
     {name: 'secret with NUL', input: json({...good, Secret: `${secret}\u0000`}), kind: 'error'},
-    // Documented success: a password that is not a device secret is not stored, and nothing changes.
+    // Not a device secret: not stored, exit 1 with the reason on stdout (docker login shows it; issue 17).
     {
-      name: 'missing Secret (not stored, success)',
+      name: 'missing Secret (not stored, error)',
       input: json({ServerURL: 'localhost:5000', Username: 'bob.test'}),
-      kind: 'success-empty',
+      kind: 'error',
     },
     {
-      name: 'app password (not stored, success)',
+      name: 'app password (not stored, error)',
       input: json({...good, Secret: password}),
-      kind: 'success-empty',
+      kind: 'error',
     },
   ]
   for (const {name, input, kind} of storeInputs) {

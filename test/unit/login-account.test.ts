@@ -221,4 +221,18 @@ describe('checkPipedSecret (AppView emulator)', () => {
         !error.message.includes('atcr_device_unknown'),
     )
   })
+
+  it('a piped secret with a control character is refused before the AppView is asked (the rule store keeps)', async () => {
+    const client = createAppViewClient({baseUrl: emulator.url, retries: 0})
+    const secret = emulator.addAccount({handle: 'alice.test', did: 'did:plc:alice'})
+    for (const text of [`${secret}\u001b[2J`, `atcr_device_`, `${secret}\u0085`]) {
+      const before = emulator.requests.length
+      await assert.rejects(
+        checkPipedSecret({client, host: emulator.host, handle: 'alice.test', text}),
+        (error: unknown) =>
+          error instanceof AccountsError && error.exit === 2 && !error.message.includes(secret),
+      )
+      assert.equal(emulator.requests.length, before)
+    }
+  })
 })

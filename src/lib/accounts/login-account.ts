@@ -12,6 +12,7 @@ import type {AppViewClient} from '../appview/client.ts'
 import type {AccountFile} from '../config/account-file.ts'
 import {activeAccount, findRegistry, isDid} from '../config/registry-entries.ts'
 import {accountToReplace, type LoggedInAccount, saveLogin} from '../device-flow/account-changes.ts'
+import {deviceSecretProblem, issuedSecretProblem} from '../device-flow/device-secret.ts'
 import {DEVICE_SECRET_PREFIX} from '../protocol/messages.ts'
 import {BIN} from '../product.ts'
 import {HANDLE} from '../protocol/verbs.ts'
@@ -59,7 +60,8 @@ export async function checkPipedSecret(input: {
 }): Promise<LoggedInAccount> {
   const {client, host, handle} = input
   const deviceSecret = input.text.trim()
-  if (!deviceSecret.startsWith(DEVICE_SECRET_PREFIX) || /\s/.test(deviceSecret)) {
+  // The one rule store and the device flow share (an ESC or another control character included).
+  if (deviceSecretProblem(deviceSecret) !== undefined) {
     throw new AccountsError(
       `stdin does not hold an ATCR device secret (one word starting with ${DEVICE_SECRET_PREFIX}). Nothing was saved.`,
       2,
@@ -151,7 +153,7 @@ export async function saveLoginAccount(input: SaveLoginInput): Promise<SaveLogin
     }
   }
 
-  const problem = loginIdentityProblem(login)
+  const problem = issuedSecretProblem(login) ?? loginIdentityProblem(login)
   if (problem) {
     const retired = await retire()
     throw new AccountsError(
