@@ -113,8 +113,9 @@ export function accountSpread(entry: RegistryEntry): 0 | 1 | 2 {
 
 /** The registry's one account, when it holds exactly one. */
 export function onlyAccount(entry: RegistryEntry): {key: string; account: Account} | undefined {
-  const index = accountIndexes.get(entry)
-  if (index && index.spread() === 1) return index.only()
+  const spread = accountIndexes.get(entry)?.spread()
+  if (spread !== undefined && spread !== UNANSWERED)
+    return spread === 1 ? accountIndexes.get(entry)!.only() : undefined
   const keys = Object.keys(entry.accounts)
   return keys.length === 1 ? {key: keys[0]!, account: entry.accounts[keys[0]!]!} : undefined
 }
