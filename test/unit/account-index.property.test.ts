@@ -5,12 +5,21 @@
  * answer the full parse gives, or the same error.
  */
 import assert from 'node:assert/strict'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
 import {describe, it} from 'node:test'
 
 import fc from 'fast-check'
 
 import type {RegistryEntry} from '../../src/lib/config/account-file.ts'
-import {AccountIndex} from '../../src/lib/config/account-index.ts'
+import {AccountIndex, accountIndexes} from '../../src/lib/config/account-index.ts'
+import {
+  accountFilePaths,
+  findRegistryInFile,
+  loadAccounts,
+  serializeAccountFile,
+} from '../../src/lib/config/account-store.ts'
 import {lazyAccountFile, splitCanonical} from '../../src/lib/config/lazy-account-file.ts'
 import {
   accountSpread,
@@ -165,6 +174,32 @@ describe('account-index: answers from the text', () => {
       member('a.test', `${ok},\n          "extra": 1`),
     ])
       assert.equal(AccountIndex.of(bad), undefined, bad)
+  })
+})
+
+describe('account-index: get with 10 000 accounts in the registry it asks for', () => {
+  it('finds the account from the text, parsing none of the others, as loadAccounts finds it', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'atcr-index-'))
+    try {
+      const paths = accountFilePaths({ATCR_CONFIG_DIR: root}, '/nonexistent')
+      mkdirSync(paths.directory, {recursive: true, mode: 0o700})
+      const accounts: Record<string, unknown> = {}
+      for (let n = 0; n < 10_000; n++) {
+        const handle = `user${n}.example.com`
+        accounts[handle] = {handle, did: `did:plc:${n}`, device_secret: `atcr_device_${n}`}
+      }
+      const file = {version: 2 as const, registries: {[URL]: {active: 'user7.example.com', accounts}}}
+      writeFileSync(paths.file, serializeAccountFile(file as never), {mode: 0o600})
+      const full = findRegistry(loadAccounts(paths), 'atcr.io')!.entry
+      const entry = findRegistryInFile(paths, 'atcr.io')!.entry
+      for (const identity of ['USER9999.example.com', 'did:plc:5000', 'nobody.example.com'])
+        assert.deepEqual(findAccount(entry, identity), findAccount(full, identity))
+      assert.deepEqual(activeAccount(entry), activeAccount(full))
+      assert.equal(accountSpread(entry), 2)
+      assert.ok(accountIndexes.has(entry), 'the accounts were parsed')
+    } finally {
+      rmSync(root, {recursive: true, force: true})
+    }
   })
 })
 
