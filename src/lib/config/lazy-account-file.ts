@@ -11,6 +11,10 @@
  * Finding a registry's part without parsing the rest relies on the layout serializeAccountFile writes
  * (two-space indentation, so a line's indentation is its depth: no JSON string holds a raw newline).
  * A file in any other layout is parsed whole, and its registries are still checked only when used.
+ *
+ * A large registry in that layout (10 000 accounts in the registry `get` asks about, issue 20) keeps
+ * its accounts as text behind an AccountIndex (account-index.ts): registry-entries.ts answers from the
+ * text, and reading `accounts` parses and checks them all as above.
  */
 import {AccountIndex, accountIndexes} from './account-index.ts'
 import {
