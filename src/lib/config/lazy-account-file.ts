@@ -11,7 +11,12 @@
  * Finding a registry's part without parsing the rest relies on the layout serializeAccountFile writes
  * (two-space indentation, so a line's indentation is its depth: no JSON string holds a raw newline).
  * A file in any other layout is parsed whole, and its registries are still checked only when used.
+ *
+ * A large registry in that layout (10 000 accounts in the registry `get` asks about, issue 20) keeps
+ * its accounts as text behind an AccountIndex (account-index.ts): registry-entries.ts answers from the
+ * text, and reading `accounts` parses and checks them all as above.
  */
+import {AccountIndex, accountIndexes} from './account-index.ts'
 import {
   type AccountFile,
   type RegistryEntry,
@@ -126,6 +131,7 @@ export function lazyAccountFile(
   top: Record<string, unknown>,
   sources: Iterable<[string, RegistrySource]>,
   fail: (error: unknown, url: string) => never,
+  indexFrom = INDEX_FROM,
 ): AccountFile {
   const registries: Record<string, RegistryEntry> = {}
   for (const [url, source] of sources) {
@@ -139,9 +145,12 @@ export function lazyAccountFile(
           if ('text' in source) {
             const text = source.text()
             if (text === undefined) throw new Error('not UTF-8') // said exactly by `fail`'s full read
-            value = (JSON.parse(`{${text}}`) as Record<string, unknown>)[url]
-          } else value = source.value
-          entry = validateRegistryEntry(value, url)
+            // A large registry in the helper's layout: checked already, its accounts parsed when read.
+            const indexed = text.length >= indexFrom ? indexedRegistry(text, url, fail) : undefined
+            if (indexed) value = indexed
+            else value = validateRegistryEntry((JSON.parse(`{${text}}`) as Record<string, unknown>)[url], url)
+          } else value = validateRegistryEntry(source.value, url)
+          entry = value as RegistryEntry
         } catch (error) {
           fail(error, url)
         }
@@ -159,4 +168,79 @@ export function lazyAccountFile(
     })
   }
   return validateTopLevel({...top, registries})
+}
+
+/**
+ * From how many characters a registry's accounts are answered from their text (account-index.ts) rather
+ * than parsed: below it, parsing them all costs less than proving their layout (a few hundred accounts).
+ */
+const INDEX_FROM = 64 * 1024
+
+const ACCOUNTS_MEMBER = '\n      "accounts": {'
+const ACCOUNTS_CLOSER = '\n      }'
+
+/**
+ * A registry's member text (`\n    "https://atcr.io": {…}`) parsed but for its accounts, which stay text
+ * behind an AccountIndex (registry-entries.ts asks it) until someone reads `accounts`; undefined when
+ * the accounts are not in the layout the helper writes (the caller parses the text whole).
+ */
+function indexedRegistry(
+  text: string,
+  url: string,
+  fail: (error: unknown, url: string) => never,
+): Record<string, unknown> | undefined {
+  const member = text.indexOf(ACCOUNTS_MEMBER)
+  if (member === -1) return undefined
+  const open = member + ACCOUNTS_MEMBER.length - 1 // the `{` of the accounts object
+  const close =
+    text[open + 1] === '}' ? open + 1 : text.indexOf(ACCOUNTS_CLOSER, open) + ACCOUNTS_CLOSER.length - 1
+  if (close < open) return undefined
+  const index = AccountIndex.of(
+    text.slice(open + 1, close === open + 1 ? close : close - ACCOUNTS_CLOSER.length + 1),
+  )
+  if (!index) return undefined
+  // The rest of the registry with the accounts replaced by a token no file holds: finding the token as
+  // `accounts` proves the split was at the member that counts, as splitCanonical proves its own.
+  const token = `accounts ${Math.random()}`
+  let entry: Record<string, unknown>
+  try {
+    const rest = JSON.parse(
+      `{${text.slice(0, open)}${JSON.stringify(token)}${text.slice(close + 1)}}`,
+    ) as Record<string, Record<string, unknown>>
+    entry = rest[url]!
+  } catch {
+    return undefined
+  }
+  if (typeof entry !== 'object' || entry === null || entry.accounts !== token) return undefined
+  entry.accounts = {}
+  validateRegistryEntry(entry, url) // the registry's own fields; its accounts passed AccountIndex.of
+  Object.defineProperty(entry, 'accounts', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      let accounts: unknown
+      try {
+        accounts = validateRegistryEntry(
+          (JSON.parse(`{${text}}`) as Record<string, unknown>)[url],
+          url,
+        ).accounts
+      } catch (error) {
+        fail(error, url)
+      }
+      accountIndexes.delete(entry as RegistryEntry)
+      Object.defineProperty(entry, 'accounts', {
+        value: accounts,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      })
+      return accounts
+    },
+    set(value: unknown) {
+      accountIndexes.delete(entry as RegistryEntry)
+      Object.defineProperty(entry, 'accounts', {value, writable: true, enumerable: true, configurable: true})
+    },
+  })
+  accountIndexes.set(entry as RegistryEntry, index)
+  return entry
 }

@@ -4,6 +4,7 @@
  */
 import {canonicalHost} from '../registry/server-address.ts'
 import type {Account, AccountFile, RegistryEntry} from './account-file.ts'
+import {accountIndexes, UNANSWERED} from './account-index.ts'
 
 export interface RegistryMatch {
   /** The key as written in the file, `https://atcr.io`. */
@@ -47,7 +48,7 @@ export function findRegistry(accounts: AccountFile, host: string): RegistryMatch
     if (!keyMayNameHost(key, host)) continue
     if (canonicalHost(key) === host) matches.push({key, host, entry: accounts.registries[key]!})
   }
-  return matches.find((registry) => Object.keys(registry.entry.accounts).length > 0) ?? matches[0]
+  return matches.find((registry) => accountSpread(registry.entry) > 0) ?? matches[0]
 }
 
 export function isDid(identity: string): boolean {
@@ -72,6 +73,14 @@ export function findAccount(
   entry: RegistryEntry,
   identity: string,
 ): {key: string; account: Account} | undefined {
+  // A large registry not parsed yet (account-index.ts): its text is searched instead.
+  const index = accountIndexes.get(entry)
+  if (index) {
+    const found = index.find(identity, isDid(identity), (account) =>
+      accountMatchesIdentity(account, identity),
+    )
+    if (found !== UNANSWERED) return found
+  }
   for (const [key, account] of Object.entries(entry.accounts)) {
     if (accountMatchesIdentity(account, identity)) return {key, account}
   }
@@ -81,7 +90,32 @@ export function findAccount(
 export function activeAccount(entry: RegistryEntry): {key: string; account: Account} | undefined {
   if (!entry.active) return undefined
   // Own keys only: an active name like "toString" must not find Object.prototype's member.
-  const direct = Object.hasOwn(entry.accounts, entry.active) ? entry.accounts[entry.active] : undefined
+  const index = accountIndexes.get(entry)
+  const direct = index
+    ? index.byKey(entry.active)
+    : Object.hasOwn(entry.accounts, entry.active)
+      ? entry.accounts[entry.active]
+      : undefined
   if (direct) return {key: entry.active, account: direct}
   return findAccount(entry, entry.active)
+}
+
+/**
+ * How many accounts a registry holds, as far as choosing one needs: 0, 1, or 2 for several. A large
+ * registry not parsed yet (account-index.ts) answers from its text.
+ */
+export function accountSpread(entry: RegistryEntry): 0 | 1 | 2 {
+  const spread = accountIndexes.get(entry)?.spread()
+  if (spread !== undefined && spread !== UNANSWERED) return spread
+  const count = Object.keys(entry.accounts).length
+  return count > 1 ? 2 : (count as 0 | 1)
+}
+
+/** The registry's one account, when it holds exactly one. */
+export function onlyAccount(entry: RegistryEntry): {key: string; account: Account} | undefined {
+  const spread = accountIndexes.get(entry)?.spread()
+  if (spread !== undefined && spread !== UNANSWERED)
+    return spread === 1 ? accountIndexes.get(entry)!.only() : undefined
+  const keys = Object.keys(entry.accounts)
+  return keys.length === 1 ? {key: keys[0]!, account: entry.accounts[keys[0]!]!} : undefined
 }

@@ -10,7 +10,7 @@
  * not silently send another identity's credentials.
  */
 import type {Account, RegistryEntry} from '../config/account-file.ts'
-import {activeAccount, findAccount} from '../config/registry-entries.ts'
+import {accountSpread, activeAccount, findAccount, onlyAccount} from '../config/registry-entries.ts'
 import {identitiesInCommandLine} from './image-reference.ts'
 import type {ProcessInfo} from './parent-command-line.ts'
 
@@ -118,8 +118,9 @@ export function withPluginChoice(
 
 function resolveByBuiltInRules(input: ResolveAccountInput): Resolution {
   const {entry, explain} = input
-  const keys = entry ? Object.keys(entry.accounts) : []
-  if (!entry || keys.length === 0) return {outcome: 'no accounts'}
+  // Not Object.keys(entry.accounts): a large registry then parses every account (account-index.ts).
+  const spread = entry ? accountSpread(entry) : 0
+  if (!entry || spread === 0) return {outcome: 'no accounts'}
 
   const requested = input.requestedIdentity?.trim()
   if (requested) {
@@ -141,7 +142,7 @@ function resolveByBuiltInRules(input: ResolveAccountInput): Resolution {
   // With one account the command line cannot change the answer: an identity it names is that account,
   // or an unknown one, which falls back to it below. Reading it (/proc, image references) then serves
   // only to explain.
-  const fromCommandLine = keys.length > 1 || explain ? accountFromCommandLines(input, entry) : undefined
+  const fromCommandLine = spread > 1 || explain ? accountFromCommandLines(input, entry) : undefined
   if (fromCommandLine) {
     const {key, account, reason} = fromCommandLine
     return {outcome: 'chosen', key, account, rule: 'command line', reason}
@@ -152,17 +153,16 @@ function resolveByBuiltInRules(input: ResolveAccountInput): Resolution {
     return {outcome: 'chosen', ...active, rule: 'active account', reason: `${input.host} has it active`}
   if (entry.active) explain?.(`the active account "${entry.active}" of ${input.host} no longer exists`)
 
-  if (keys.length === 1) {
-    const key = keys[0]!
+  const only = spread === 1 ? onlyAccount(entry) : undefined
+  if (only) {
     return {
       outcome: 'chosen',
-      key,
-      account: entry.accounts[key]!,
+      ...only,
       rule: 'only account',
       reason: `it is the only account of ${input.host}`,
     }
   }
-  return {outcome: 'ambiguous', accountCount: keys.length}
+  return {outcome: 'ambiguous', accountCount: Object.keys(entry.accounts).length}
 }
 
 /** The first other registry where `identity` names an account. */
