@@ -23,6 +23,7 @@ import {
 import {looseModes, looseModeWarning} from '../lib/config/file-modes.ts'
 import {REGISTRIES_HOOK_TIMEOUT_MS} from '../lib/plugins/hook-contract.ts'
 import {type ContributedRegistry, mergeContributions} from '../lib/plugins/contributed-registries.ts'
+import {refuseSecretInArgv} from '../lib/cli/secret-in-argv.ts'
 import {reportCommandError} from '../lib/errors/report-error.ts'
 import {
   cannotAskWithoutTerminal,
@@ -50,9 +51,13 @@ export abstract class PeopleCommand extends Command {
     return super.parse({...input, args, flags, baseFlags, enableJsonFlag, strict}, argv)
   }
 
-  /** Warn once when the account file or its directory is open to other users (secrets at rest). */
+  /**
+   * Refuse a device secret typed as an argument before anything echoes it (issue 17), then warn once
+   * when the account file or its directory is open to other users (secrets at rest).
+   */
   override async init(): Promise<void> {
     await super.init()
+    refuseSecretInArgv(this.argv)
     const warning = looseModeWarning(looseModes(this.accountPaths))
     if (warning !== undefined) this.say(warning)
   }

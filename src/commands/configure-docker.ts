@@ -13,6 +13,7 @@ import {
 } from '../lib/docker-config/cred-helpers.ts'
 import {DockerConfigError, dockerConfigPath} from '../lib/docker-config/docker-config-file.ts'
 import {checkHelperOnPath, type HelperCheck} from '../lib/docker-config/helper-on-path.ts'
+import {NODE_FLOOR_TEXT} from '../lib/node-floor.ts'
 import {BIN} from '../lib/product.ts'
 import {InvalidServerAddressError, parseServerAddress} from '../lib/registry/server-address.ts'
 
@@ -23,7 +24,7 @@ export default class ConfigureDocker extends PeopleCommand {
   static override description = `Adds "credHelpers": {"<host>": "atcr"} entries to $DOCKER_CONFIG/config.json (default ~/.docker/config.json), keeping everything else in the file.
 Without REGISTRY arguments: atcr.io and every registry you have logged in to.
 An entry that names another credential helper is replaced only after you agree (at a terminal) or with --force.
-Also checks that Docker can start ${BIN} from PATH with Node.js 22 or newer.`
+Also checks that Docker can start ${BIN} from PATH with Node.js ${NODE_FLOOR_TEXT}.`
   static override examples = [
     {description: 'atcr.io and every registry you use', command: '<%= config.bin %> configure-docker'},
     {

@@ -100,7 +100,7 @@ describe('errors for people (spawned)', {timeout: 60_000}, () => {
       assert.equal(result.code, 1, result.stderr)
       const output = JSON.parse(result.stdout)
       assert.deepEqual(output, {
-        error: {code: 'failed', message: 'No accounts yet. Log in first: docker-credential-atcr login'},
+        error: {code: 'no_accounts', message: 'No accounts yet. Log in first: docker-credential-atcr login'},
       })
       assert.equal(result.stderr, '')
     })

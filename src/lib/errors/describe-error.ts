@@ -6,6 +6,8 @@
 
 import {describeAccountFileError} from '../config/account-file-errors.ts'
 import {AccountFileError} from '../config/account-store.ts'
+import {closestSpelling} from '../cli/suggest-command.ts'
+import {redactSecrets} from '../protocol/redact-secrets.ts'
 import {PersonFacingError} from './person-facing-error.ts'
 
 export interface ErrorReport {
@@ -98,7 +100,9 @@ function describeParseError(error: OclifLikeError, context: ErrorContext): strin
     }
     case 'NonExistentFlagsError': {
       const flags = error.flags ?? []
-      return `unknown flag${flags.length === 1 ? '' : 's'} ${flags.join(', ')}${forCommand(context)}`
+      const unknown = `unknown flag${flags.length === 1 ? '' : 's'} ${flags.join(', ')}${forCommand(context)}`
+      const guess = flags.length === 1 ? closestSpelling(flags[0]!, knownFlags(error)) : undefined
+      return guess ? `${unknown}. Did you mean ${guess}?` : unknown
     }
     case 'FailedFlagValidationError':
     case 'ViolatedFlagConstraintError': {
@@ -115,6 +119,15 @@ function describeParseError(error: OclifLikeError, context: ErrorContext): strin
   }
 }
 
+/** The flag spellings the command accepts (`--dry-run`, `--no-browser`, `-a`), from the parser's input. */
+function knownFlags(error: OclifLikeError): string[] {
+  type FlagDefinition = {name?: string; char?: string; allowNo?: boolean; hidden?: boolean}
+  const input = (error.parse as {input?: {flags?: Record<string, FlagDefinition>}} | undefined)?.input
+  return Object.entries(input?.flags ?? {}).flatMap(([name, flag]) =>
+    flag.hidden ? [] : [`--${name}`, ...(flag.allowNo ? [`--no-${name}`] : [])],
+  )
+}
+
 function isCliError(error: OclifLikeError): boolean {
   return typeof error.oclif === 'object' && error.oclif !== null
 }
@@ -125,7 +138,27 @@ function parsedCommand(error: OclifLikeError): string | undefined {
   return typeof id === 'string' && id !== '' ? id.replaceAll(':', ' ') : undefined
 }
 
+/**
+ * Said instead of a device secret typed on the command line (issue 17): the secret is never echoed, and
+ * the person learns how to hand it over.
+ */
+export const SECRET_IN_ARGV_HINT = 'A device secret is never an argument: pipe the secret on stdin.'
+
+/**
+ * Every report, with any device secret (or user info of an address) in it redacted: arguments, flag
+ * values and typo suggestions echo argv, and argv may hold a secret typed by mistake.
+ */
 export function describeError(error: unknown, given: ErrorContext): ErrorReport {
+  const report = describeUnredacted(error, given)
+  const message = redactSecrets(report.message)
+  if (message === report.message) return report
+  return {
+    ...report,
+    message: message.includes(SECRET_IN_ARGV_HINT) ? message : `${message} ${SECRET_IN_ARGV_HINT}`,
+  }
+}
+
+function describeUnredacted(error: unknown, given: ErrorContext): ErrorReport {
   if (!(error instanceof Error)) return {code: 'unexpected', message: oneLine(String(error)), exit: 1}
   if (error instanceof PersonFacingError)
     return {code: error.code, message: oneLine(error.message), exit: error.exit}
