@@ -31,6 +31,8 @@ type OclifLikeError = Error & {
   args?: unknown[]
   flags?: string[]
   parse?: unknown
+  /** oclif's `this.error(message, {suggestions})`. */
+  suggestions?: unknown
 }
 
 // eslint-disable-next-line no-control-regex
@@ -128,6 +130,13 @@ function knownFlags(error: OclifLikeError): string[] {
   )
 }
 
+/** `this.error(message, {suggestions})` of any command (a plugin's too): the suggestions on the same line. */
+function withSuggestions(message: string, suggestions: unknown): string {
+  const given = Array.isArray(suggestions) ? suggestions.filter((item) => typeof item === 'string') : []
+  if (given.length === 0) return message
+  return `${message.replace(/\.$/, '')}. Try: ${given.join('; ')}`
+}
+
 function isCliError(error: OclifLikeError): boolean {
   return typeof error.oclif === 'object' && error.oclif !== null
 }
@@ -185,7 +194,7 @@ function describeUnredacted(error: unknown, given: ErrorContext): ErrorReport {
         : exit === 2
           ? 'usage'
           : 'failed'
-    return {code, message: oneLine(error.message), exit}
+    return {code, message: oneLine(withSuggestions(error.message, oclifError.suggestions)), exit}
   }
   return {code: 'unexpected', message: oneLine(error.message || String(error)), exit: 1}
 }
