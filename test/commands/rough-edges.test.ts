@@ -157,3 +157,13 @@ describe('words', () => {
     assert.match(result.stdout.replaceAll(/\s+/g, ' '), /with Node\.js 22\.21\+ or 24\.5\+\./)
   })
 })
+
+describe('switch without a terminal: what it does is what its help says', () => {
+  it('the help says two accounts toggle without a terminal, more need --account', async () => {
+    const result = await setup()('switch', '--help')
+    assert.match(
+      result.stdout.replaceAll(/\s+/g, ' '),
+      /With two accounts it switches to the other one, with or without a terminal \(so a script can toggle\)\. With more, it asks at a terminal; without one it needs --account\./,
+    )
+  })
+})
