@@ -142,6 +142,12 @@ describe('secrets typed as arguments are never echoed (issue 17)', () => {
 })
 
 describe('words', () => {
+  it('version extra --json: code usage', async () => {
+    const result = await setup()('version', 'extra', '--json')
+    assert.equal(result.code, 2)
+    assert.equal(JSON.parse(result.stdout).error.code, 'usage')
+  })
+
   it('version with an extra word: "unexpected argument", not "not a command"', async () => {
     const result = await setup()('version', 'extra')
     assert.equal(result.code, 2)

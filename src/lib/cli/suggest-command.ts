@@ -9,6 +9,8 @@ export interface UnknownCommandAnswer {
   run?: string[]
   /** Otherwise, the one-line error to print. */
   message?: string
+  /** Its code under --json: `usage` for extra words after a command, else `command_not_found`. */
+  code?: 'usage' | 'command_not_found'
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps cost 1. */
@@ -78,6 +80,7 @@ export function answerUnknownCommand(
   if (exact !== undefined) {
     const extra = words.slice(exact.split(' ').length)
     return {
+      code: 'usage',
       message: `unexpected argument${extra.length === 1 ? '' : 's'} ${extra.map((word) => JSON.stringify(word)).join(', ')} for ${exact}. See: ${bin} ${exact} --help`,
     }
   }
