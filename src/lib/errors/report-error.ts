@@ -20,8 +20,9 @@ export function isExitRequest(error: unknown): error is Error & {oclif: {exit: n
   return error instanceof Error && (error as {code?: unknown}).code === 'EEXIT'
 }
 
+/** `Error: …`; a question the person cancelled is no error: "Cancelled; nothing changed." as it is. */
 export function errorLine(report: ErrorReport): string {
-  return `Error: ${report.message}`
+  return report.code === 'cancelled' ? report.message : `Error: ${report.message}`
 }
 
 export function errorJson(report: ErrorReport): string {
