@@ -23,6 +23,7 @@ import {
 import {looseModes, looseModeWarning} from '../lib/config/file-modes.ts'
 import {REGISTRIES_HOOK_TIMEOUT_MS} from '../lib/plugins/hook-contract.ts'
 import {type ContributedRegistry, mergeContributions} from '../lib/plugins/contributed-registries.ts'
+import {refuseSecretInArgv} from '../lib/cli/secret-in-argv.ts'
 import {reportCommandError} from '../lib/errors/report-error.ts'
 import {
   cannotAskWithoutTerminal,
@@ -50,9 +51,13 @@ export abstract class PeopleCommand extends Command {
     return super.parse({...input, args, flags, baseFlags, enableJsonFlag, strict}, argv)
   }
 
-  /** Warn once when the account file or its directory is open to other users (secrets at rest). */
+  /**
+   * Refuse a device secret typed as an argument before anything echoes it (issue 17), then warn once
+   * when the account file or its directory is open to other users (secrets at rest).
+   */
   override async init(): Promise<void> {
     await super.init()
+    refuseSecretInArgv(this.argv)
     const warning = looseModeWarning(looseModes(this.accountPaths))
     if (warning !== undefined) this.say(warning)
   }
@@ -127,8 +132,28 @@ export abstract class PeopleCommand extends Command {
 
   /** Every error: one `Error: …` line, or `{"error": {code, message}}` under --json (src/lib/errors). */
   protected override async catch(error: Error): Promise<unknown> {
-    // Through the one reporter, never oclif's own catch, which under --json prints its error object
-    // ({"error": {"oclif": …, "name": …}}) instead of the project's {"error": {code, message}}.
-    return this.exit(reportCommandError(error, this))
+    return oneCatch(this, error)
   }
+}
+
+/**
+ * The one catch of every command: through the one reporter, never oclif's own catch, which under --json
+ * prints its error object ({"error": {"oclif": …, "name": …}}) instead of the project's
+ * {"error": {code, message}}. PeopleCommand's; and, through `withOneCatch`, that of the commands that
+ * extend @oclif/plugin-plugins' own (a class has one base).
+ */
+function oneCatch(command: Command, error: Error): Promise<unknown> {
+  return command.exit(reportCommandError(error, command))
+}
+
+/** A command class of another package (`plugins install`, `plugins link`) with PeopleCommand's catch. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function withOneCatch<T extends abstract new (...args: any[]) => Command>(Base: T): T {
+  abstract class WithOneCatch extends Base {
+    override async catch(error: Error): Promise<unknown> {
+      return oneCatch(this, error)
+    }
+  }
+  // Typed as the base: its declaration stays nameable for tsc (a class expression's would not).
+  return WithOneCatch as T
 }

@@ -28,6 +28,7 @@ export default class Status extends RegistryCommand {
          "loginUrl": "…" (session_expired only),
          "detail": "…" (unreachable only)}]}],
    "needsLogin": false}
+With no account (for REGISTRY, when given) it prints {"error": {"code": "no_accounts", "message": "…"}} instead.
 No secret is ever part of the output.`
   static override examples = [
     '<%= config.bin %> status',
@@ -63,7 +64,7 @@ No secret is ever part of the output.`
     })
     this.recordLearnedDids(learnedDids(accounts, report))
     const view = statusView(report, {host, colour: colourEnabled(process.stdout, process.env)})
-    if (view.hint) this.logToStderr(view.hint)
+    if (view.noAccounts) throw view.noAccounts
     for (const line of view.lines) this.log(line)
     if (view.failed) process.exitCode = 1
     return report

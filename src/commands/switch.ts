@@ -6,7 +6,7 @@ import {BIN} from '../lib/product.ts'
 
 export default class Switch extends RegistryCommand {
   static override summary = 'Choose which account a registry uses by default.'
-  static override description = `With two accounts, switch to the other one; with more, pick one from a list (or name it with --account).
+  static override description = `With two accounts it switches to the other one, with or without a terminal (so a script can toggle). With more, it asks at a terminal; without one it needs --account.
 The active account is the one Docker gets when neither ATCR_ACCOUNT nor the image name says otherwise.`
   static override examples = [
     {description: 'Toggle between the two accounts of atcr.io', command: '<%= config.bin %> switch'},

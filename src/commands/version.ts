@@ -1,11 +1,9 @@
-import {Command} from '@oclif/core/command'
-
+import {PeopleCommand} from '../base/people-command.ts'
 import {currentVersionInfo, type VersionInfo, versionLine} from '../lib/cli/version-line.ts'
-import {reportCommandError} from '../lib/errors/report-error.ts'
 
 export {type VersionInfo, versionLine} from '../lib/cli/version-line.ts'
 
-export default class Version extends Command {
+export default class Version extends PeopleCommand {
   static override summary = 'Show the version, the Node.js version and the platform.'
   static override examples = ['<%= config.bin %> version', '<%= config.bin %> version --json']
   static override enableJsonFlag = true
@@ -15,9 +13,5 @@ export default class Version extends Command {
     const info = currentVersionInfo(this.config.bin, this.config.version)
     this.log(versionLine(info))
     return info
-  }
-
-  protected override async catch(error: Error): Promise<unknown> {
-    return this.exit(reportCommandError(error, this))
   }
 }

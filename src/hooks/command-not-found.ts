@@ -20,13 +20,19 @@ const hook: Hook<'command_not_found'> = async function ({argv, config, id}) {
     .map((commandId) => commandId.replaceAll(':', ' '))
   const answer = answerUnknownCommand(words, commands, config.bin)
   if (answer.run) return config.runCommand(answer.run[0]!, answer.run.slice(1))
-  const code = reportError(new Errors.CLIError(answer.message!, {exit: 2, code: 'command_not_found'}), {
-    bin: config.bin,
-    json: words.includes('--json'),
-    env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
-  })
+  const code = reportError(
+    new Errors.CLIError(answer.message!, {
+      exit: 2,
+      code: answer.code ?? 'command_not_found',
+    }),
+    {
+      bin: config.bin,
+      json: words.includes('--json'),
+      env: process.env,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    },
+  )
   this.exit(code)
 }
 

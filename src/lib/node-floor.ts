@@ -20,10 +20,8 @@ export const NODE_ENGINES_RANGE = FLOORS.map(
   ({major, minor}, index) => `${index === FLOORS.length - 1 ? '>=' : '^'}${major}.${minor}.0`,
 ).join(' || ')
 
-/** For people: "22.21 or a later 22.x, or 24.5 or newer". */
-export const NODE_FLOOR_TEXT = FLOORS.map(({major, minor}, index) =>
-  index === FLOORS.length - 1 ? `${major}.${minor} or newer` : `${major}.${minor} or a later ${major}.x`,
-).join(', or ')
+/** For people, in help text and errors: "22.21+ or 24.5+" (a later 22.x, or any release from 24.5 on). */
+export const NODE_FLOOR_TEXT = FLOORS.map(({major, minor}) => `${major}.${minor}+`).join(' or ')
 
 /** Whether a Node.js version (`24.5.0`, `v22.21.1`) has what the helper needs. */
 export function nodeMeetsFloor(version: string): boolean {

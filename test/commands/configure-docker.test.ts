@@ -131,7 +131,7 @@ describe('configure-docker (spawned)', () => {
     assert.match(result.stderr, /Note: .*atcr\.io login saved in "auths"/)
     assert.match(
       result.stderr,
-      /Warning: .*Node\.js v20\.11\.1; the helper needs Node\.js 22\.21 or a later 22\.x, or 24\.5 or newer/,
+      /Warning: .*Node\.js v20\.11\.1; the helper needs Node\.js 22\.21\+ or 24\.5\+/,
     )
   })
 

@@ -8,6 +8,7 @@ import {after, describe, it} from 'node:test'
 
 import {describeError, oneLine} from '../../src/lib/errors/describe-error.ts'
 import {jsonRequested, reportError} from '../../src/lib/errors/report-error.ts'
+import {PromptCancelledError} from '../../src/lib/prompts/prompter.ts'
 import {makeSandbox} from '../support/cli.ts'
 import {runInProcess} from '../support/in-process-cli.ts'
 
@@ -100,7 +101,7 @@ describe('errors for people (spawned)', {timeout: 60_000}, () => {
       assert.equal(result.code, 1, result.stderr)
       const output = JSON.parse(result.stdout)
       assert.deepEqual(output, {
-        error: {code: 'failed', message: 'No accounts yet. Log in first: docker-credential-atcr login'},
+        error: {code: 'no_accounts', message: 'No accounts yet. Log in first: docker-credential-atcr login'},
       })
       assert.equal(result.stderr, '')
     })
@@ -153,6 +154,32 @@ describe('reportError', () => {
       },
     }
   }
+  it('a cancelled question: "Cancelled; nothing changed." without "Error:", exit 130 (issue 18)', () => {
+    const stdout = sink()
+    const stderr = sink()
+    const code = reportError(new PromptCancelledError(), {bin: 'b', json: false, env: {}, stdout, stderr})
+    assert.equal(code, 130)
+    assert.equal(stderr.text, 'Cancelled; nothing changed.\n')
+    assert.equal(stdout.text, '')
+  })
+
+  it('redacts a device secret, in the line and in the ATCR_DEBUG stack (issue 17)', () => {
+    const stdout = sink()
+    const stderr = sink()
+    reportError(new Error('unexpected argument "atcr_device_Zq9wLk"'), {
+      bin: 'b',
+      json: false,
+      env: {ATCR_DEBUG: '1'},
+      stdout,
+      stderr,
+    })
+    assert.doesNotMatch(stderr.text, /Zq9wLk/)
+    assert.match(
+      stderr.text,
+      /^Error: unexpected argument "atcr_device_…" A device secret is never an argument: pipe the secret on stdin\.\n/,
+    )
+  })
+
   it('writes one line on stderr, or JSON on stdout, and adds the stack only with ATCR_DEBUG', () => {
     const error = Object.assign(new Error('nope'), {oclif: {exit: 3}})
     for (const debug of [undefined, '1']) {

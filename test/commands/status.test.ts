@@ -167,13 +167,18 @@ describe('status', {timeout: 60_000}, () => {
     const result = await runInProcess(['status', 'buoy.cr'], {env: sandbox.env})
     assert.equal(result.code, 1)
     assert.equal(result.stdout, '')
-    assert.equal(result.stderr, 'No accounts for buoy.cr. Run: docker-credential-atcr login buoy.cr\n')
+    assert.equal(result.stderr, 'Error: No accounts for buoy.cr. Run: docker-credential-atcr login buoy.cr\n')
   })
 
-  it('with no accounts, --json: the empty report, exit 1, and no hint (oclif mutes it)', async () => {
+  it('with no accounts, --json: the error object only, exit 1', async () => {
     const result = await runInProcess(['status', 'buoy.cr', '--json'], {env: sandbox.env})
     assert.equal(result.code, 1)
-    assert.deepEqual(JSON.parse(result.stdout), {registries: [], needsLogin: false})
+    assert.deepEqual(JSON.parse(result.stdout), {
+      error: {
+        code: 'no_accounts',
+        message: 'No accounts for buoy.cr. Run: docker-credential-atcr login buoy.cr',
+      },
+    })
     assert.equal(result.stderr, '')
   })
 
@@ -182,7 +187,7 @@ describe('status', {timeout: 60_000}, () => {
     try {
       const result = await runInProcess(['status', '--offline'], {env: empty.env})
       assert.equal(result.code, 1)
-      assert.match(result.stderr, /^No accounts yet\. Run: docker-credential-atcr login\n$/)
+      assert.match(result.stderr, /^Error: No accounts yet\. Run: docker-credential-atcr login\n$/)
     } finally {
       empty.cleanup()
     }

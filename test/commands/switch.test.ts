@@ -153,7 +153,7 @@ describe('switch (spawned, no terminal)', () => {
     assert.equal(result.code, 1)
     assert.match(
       result.stderr,
-      /No accounts for buoy\.cr\. Log in first: docker-credential-atcr login\s+(›\s+)?buoy\.cr/,
+      /^Error: No accounts for buoy\.cr; saved: atcr\.io\. Log in first: docker-credential-atcr login buoy\.cr\n$/,
     )
   })
 })

@@ -47,7 +47,7 @@ describe('example plugin, linked', {timeout: 120_000}, () => {
   before(async () => {
     sandbox = makeSandbox()
     env = pluginSandboxEnv(sandbox)
-    const linked = await cli(['plugins', 'link', '--no-install', EXAMPLE_PLUGIN])
+    const linked = await cli(['plugins', 'link', '--no-install', '--trust', EXAMPLE_PLUGIN])
     assert.equal(linked.code, 0, linked.stderr)
   })
   after(() => sandbox.cleanup())
@@ -242,7 +242,7 @@ describe('example plugin, uninstalled after it was trusted', {timeout: 120_000},
     ['plugins', 'reset'],
   ]) {
     it(`${remove.join(' ')} takes its trust on get away too`, async () => {
-      const linked = await cli(['plugins', 'link', '--no-install', EXAMPLE_PLUGIN])
+      const linked = await cli(['plugins', 'link', '--no-install', '--trust', EXAMPLE_PLUGIN])
       assert.equal(linked.code, 0, linked.stderr)
       const trust = await cli(['plugins', 'trust', 'atcr-plugin-example'])
       assert.equal(trust.code, 0, trust.stderr)
@@ -278,7 +278,7 @@ describe('example plugin, updated after it was trusted', {timeout: 120_000}, () 
   after(() => sandbox.cleanup())
 
   it('get skips a trusted plugin once its version changes, until it is trusted again', async () => {
-    assert.equal((await cli(['plugins', 'link', '--no-install', copy])).code, 0)
+    assert.equal((await cli(['plugins', 'link', '--no-install', '--trust', copy])).code, 0)
     assert.equal((await cli(['plugins', 'trust', 'atcr-plugin-example'])).code, 0)
     assert.equal(JSON.parse((await getUnder()).stdout).Username, 'bob.test')
 
@@ -295,7 +295,7 @@ describe('example plugin, updated after it was trusted', {timeout: 120_000}, () 
       /trusted at 1\.0\.0, installed 1\.1\.0; not run until "plugins trust atcr-plugin-example"/,
     )
 
-    const relinked = await cli(['plugins', 'link', '--no-install', copy])
+    const relinked = await cli(['plugins', 'link', '--no-install', '--trust', copy])
     assert.equal(relinked.code, 0, relinked.stderr)
     assert.match(
       relinked.stderr,

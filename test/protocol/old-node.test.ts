@@ -25,7 +25,7 @@ describe('the Node.js floor', () => {
       assert.equal(nodeMeetsFloor(version), true, version)
     for (const version of ['20.20.2', '22.0.0', '22.20.9', '23.11.1', '24.0.0', '24.4.1', '', 'x.y'])
       assert.equal(nodeMeetsFloor(version), false, version)
-    assert.equal(NODE_FLOOR_TEXT, '22.21 or a later 22.x, or 24.5 or newer')
+    assert.equal(NODE_FLOOR_TEXT, '22.21+ or 24.5+')
   })
 
   it("is what package.json's engines says", () => {
@@ -41,7 +41,7 @@ describe('the Node.js floor', () => {
 
 describe('an older Node', {skip: OLD_NODE ? false : 'no Node older than the floor on this machine'}, () => {
   const line =
-    /^docker-credential-atcr needs Node\.js 22\.21 or a later 22\.x, or 24\.5 or newer, but .* is v\d+\.\d+\.\d+; install a current Node\.js and try again\.\n$/
+    /^docker-credential-atcr needs Node\.js 22\.21\+ or 24\.5\+, but .* is v\d+\.\d+\.\d+; install a current Node\.js and try again\.\n$/
 
   it('gets one clear line on stderr for people commands', () => {
     const result = spawnSync(OLD_NODE!, [CLI, '--help'], {encoding: 'utf8'})

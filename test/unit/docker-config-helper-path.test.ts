@@ -120,7 +120,7 @@ describe('checkHelperOnPath', () => {
       check.problems[0]!,
       new RegExp(`starts ${path.join(oldNode, 'node')}, which is Node\\.js v20\\.11\\.1`),
     )
-    assert.match(check.problems[0]!, /needs Node\.js 22\.21 or a later 22\.x, or 24\.5 or newer/)
+    assert.match(check.problems[0]!, /needs Node\.js 22\.21\+ or 24\.5\+/)
     assert.match(check.problems[0]!, /export PATH="\/opt\/node24\/bin:\$PATH"/)
     assert.match(check.problems[0]!, /npm install -g docker-credential-atcr/)
   })
@@ -210,7 +210,7 @@ describe('checkHelperOnPath', () => {
     assert.equal(oldCheck.node, path.join(oldNode, 'node'))
     assert.match(
       oldCheck.problems[0]!,
-      /which is Node\.js v20\.11\.1; the helper needs Node\.js 22\.21 or a later 22\.x, or 24\.5 or newer/,
+      /which is Node\.js v20\.11\.1; the helper needs Node\.js 22\.21\+ or 24\.5\+/,
     )
   })
 

@@ -20,6 +20,8 @@ import {
   renderCredHelpersDiff,
   ReplacingAnotherHelperError,
 } from '../../src/lib/docker-config/cred-helpers.ts'
+import {configureDockerFor} from '../../src/lib/docker-config/configure-docker.ts'
+import {PersonFacingError} from '../../src/lib/errors/person-facing-error.ts'
 import {
   DockerConfigError,
   detectIndentation,
@@ -330,5 +332,95 @@ describe('readDockerConfig', () => {
     const document = readDockerConfig(file)
     assert.equal(document.exists, false)
     assert.deepEqual(document.config, {})
+  })
+})
+
+describe('configureDocker leaves what it does not change as it was (issue 18)', () => {
+  const compactElsewhere = [
+    '{',
+    '\t"auths": {"ghcr.io": {"auth": "dXNlcjpwYXNz"}, "quay.io": {}},',
+    '\t"proxies": {"default": {"httpProxy": "http://proxy:3128"}},',
+    '\t"credHelpers": {',
+    '\t\t"gcr.io": "gcloud"',
+    '\t},',
+    '\t"plugins": {"x": {"enabled": "true"}}',
+    '}',
+    '',
+  ].join('\n')
+
+  it('rewrites only the credHelpers object; compact objects elsewhere stay byte for byte', () => {
+    const {file} = dockerDir(compactElsewhere)
+    configureDocker({file, hosts: ['atcr.io'], dryRun: false})
+    assert.equal(
+      read(file),
+      compactElsewhere.replace(
+        '\t\t"gcr.io": "gcloud"\n',
+        '\t\t"gcr.io": "gcloud",\n\t\t"atcr.io": "atcr"\n',
+      ),
+    )
+  })
+
+  it('adds credHelpers after the last key, touching nothing before it', () => {
+    const text = '{\n  "auths": {"ghcr.io": {"auth": "dXNlcjpwYXNz"}},\n  "detachKeys": "ctrl-e,e"\n}\n'
+    const {file} = dockerDir(text)
+    configureDocker({file, hosts: ['atcr.io'], dryRun: false})
+    assert.equal(
+      read(file),
+      '{\n  "auths": {"ghcr.io": {"auth": "dXNlcjpwYXNz"}},\n  "detachKeys": "ctrl-e,e",\n  "credHelpers": {\n    "atcr.io": "atcr"\n  }\n}\n',
+    )
+  })
+
+  it('keeps a compact credHelpers compact', () => {
+    const text = '{\n\t"credHelpers": {"gcr.io": "gcloud"},\n\t"auths": {}\n}\n'
+    const {file} = dockerDir(text)
+    configureDocker({file, hosts: ['atcr.io'], dryRun: false})
+    assert.equal(read(file), '{\n\t"credHelpers": {"gcr.io":"gcloud","atcr.io":"atcr"},\n\t"auths": {}\n}\n')
+  })
+})
+
+describe('configureDockerFor: the whole command without oclif (issue 20)', () => {
+  const helperOk = async () => ({ok: true, problems: [], helperPath: '/usr/bin/docker-credential-atcr'})
+  const request = (file: string, extra: Partial<Parameters<typeof configureDockerFor>[0]> = {}) => ({
+    file,
+    registries: [] as string[],
+    savedHosts: () => ['buoy.cr'],
+    dryRun: false,
+    force: false,
+    checkHelper: helperOk,
+    helperEnvironment: {env: {}, platform: 'linux' as const, runningNode: process.execPath},
+    ...extra,
+  })
+
+  it('atcr.io and the saved registries; the line a person reads', async () => {
+    const {file} = dockerDir()
+    const answer = await configureDockerFor(request(file))
+    assert.ok(!answer.declined)
+    assert.deepEqual(answer.output.added, ['atcr.io', 'buoy.cr'])
+    assert.deepEqual(answer.result, [])
+    assert.deepEqual(answer.notes, [
+      `Docker now uses docker-credential-atcr for atcr.io, buoy.cr (created ${file}).`,
+    ])
+  })
+
+  it("another helper's entry: a usage error naming --force without a prompter; replaced after a yes", async () => {
+    const {file} = dockerDir('{"credHelpers": {"atcr.io": "other"}}\n')
+    await assert.rejects(configureDockerFor(request(file, {registries: ['atcr.io']})), (error: Error) => {
+      assert.ok(error instanceof PersonFacingError)
+      assert.equal(error.exit, 2)
+      assert.match(
+        error.message,
+        /Docker uses "other" for atcr\.io\. Replace with docker-credential-atcr\? .*Pass --force\./,
+      )
+      return true
+    })
+    const asked: string[] = []
+    const prompter = {
+      confirm: async (question: string) => (asked.push(question), true),
+      select: async () => '',
+    }
+    const answer = await configureDockerFor(request(file, {registries: ['atcr.io'], prompter}))
+    assert.equal(asked.length, 1)
+    assert.ok(!answer.declined)
+    assert.deepEqual(answer.output.replaced, [{host: 'atcr.io', previous: 'other'}])
   })
 })

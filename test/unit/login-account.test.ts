@@ -236,3 +236,25 @@ describe('checkPipedSecret (AppView emulator)', () => {
     }
   })
 })
+
+describe('handleForAccountFlag wording (issue 18)', () => {
+  it('says the value given is not a handle, and what a handle looks like, without echoing the value', () => {
+    assert.throws(
+      () => handleForAccountFlag('not a handle', 'atcr.io'),
+      (error: Error) => {
+        assert.equal(
+          error.message,
+          '--account must be the handle the secret belongs to, a domain name like alice.bsky.social; the value given is not one. Example: docker-credential-atcr login atcr.io --with-token --account alice.bsky.social',
+        )
+        return true
+      },
+    )
+  })
+
+  it('names a DID as a DID', () => {
+    assert.throws(
+      () => handleForAccountFlag('did:plc:abc', 'atcr.io'),
+      /the value given is a DID, not a handle\./,
+    )
+  })
+})

@@ -39,7 +39,7 @@ describe('checkHelperOnPath and the Node.js floor', () => {
       assert.match(
         check.problems[0]!,
         new RegExp(
-          `which is Node\\.js v${version.replaceAll('.', '\\.')}; the helper needs Node\\.js 22\\.21 or a later 22\\.x, or 24\\.5 or newer\\. `,
+          `which is Node\\.js v${version.replaceAll('.', '\\.')}; the helper needs Node\\.js 22\\.21\\+ or 24\\.5\\+\\. `,
         ),
       )
     })

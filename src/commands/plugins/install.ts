@@ -7,13 +7,17 @@
 import * as Flags from '@oclif/core/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
 import {commands} from '@oclif/plugin-plugins'
+import {homedir} from 'node:os'
 
-import {reportCommandError} from '../../lib/errors/report-error.ts'
+import {withOneCatch} from '../../base/people-command.ts'
 import {rememberTrustFlag} from '../../lib/plugins/install-consent.ts'
+import {localPluginPath, localPluginSpec} from '../../lib/plugins/plugin-source.ts'
 
 const PluginPluginsInstall: (typeof commands)['plugins:install'] = commands['plugins:install']
+/** The plugin's command with PeopleCommand's one catch (src/base/people-command.ts). */
+const WithOneCatch: (typeof commands)['plugins:install'] = withOneCatch(PluginPluginsInstall)
 
-export default class PluginsInstall extends PluginPluginsInstall {
+export default class PluginsInstall extends WithOneCatch {
   // Restated: oclif's parse() reads a command's own static properties, not inherited ones.
   static override args = PluginPluginsInstall.args
   static override strict = false
@@ -45,8 +49,12 @@ export default class PluginsInstall extends PluginPluginsInstall {
     return super.run()
   }
 
-  /** The plugin's own catch would print oclif's internals (and break --json): one project error line. */
-  protected override async catch(error: Error): Promise<unknown> {
-    return this.exit(reportCommandError(error, this))
+  /** A local path (`/tmp/x.tgz`, `./x.tgz`, `x.tgz`, a directory) is `file:<path>` for npm, never GitHub. */
+  override async parsePlugin(
+    ...[plugins, input]: Parameters<InstanceType<typeof PluginPluginsInstall>['parsePlugin']>
+  ): ReturnType<InstanceType<typeof PluginPluginsInstall>['parsePlugin']> {
+    const local = localPluginPath(input, process.cwd(), homedir())
+    if (local === undefined) return super.parsePlugin(plugins, input)
+    return {type: 'repo', url: localPluginSpec(local)}
   }
 }

@@ -6,7 +6,12 @@
 import {PersonFacingError} from '../errors/person-facing-error.ts'
 
 export class AccountsError extends PersonFacingError {
-  constructor(message: string, exit = 1) {
-    super(message, {exit})
+  constructor(message: string, exit = 1, code?: string) {
+    super(message, {exit, code})
   }
+}
+
+/** Nothing saved (for a registry, when one is named): status, switch and logout say it alike. */
+export function noAccountsError(message: string): AccountsError {
+  return new AccountsError(message, 1, 'no_accounts')
 }

@@ -5,9 +5,10 @@
  */
 import type {AccountFile} from '../config/account-file.ts'
 import {findRegistry, registriesWithAccounts, type RegistryMatch} from '../config/registry-entries.ts'
+import {closestSpelling} from '../cli/suggest-command.ts'
 import {BIN} from '../product.ts'
 import type {Prompter} from '../prompts/prompter.ts'
-import {AccountsError} from './accounts-error.ts'
+import {AccountsError, noAccountsError} from './accounts-error.ts'
 
 /** The registry a command uses when none is named and nothing else decides. */
 export const DEFAULT_REGISTRY = 'atcr.io'
@@ -26,13 +27,16 @@ export function registriesToChooseFrom(
     const match = findRegistry(accounts, registryHost)
     if (match && Object.keys(match.entry.accounts).length > 0) return [match]
     const elsewhere = all.map((registry) => registry.host)
-    throw new AccountsError(
-      elsewhere.length > 0 && verb !== 'switch'
-        ? `No accounts for ${registryHost}; nothing to ${verb}. Accounts are saved for ${elsewhere.join(', ')}: ${BIN} ${verb} ${elsewhere[0]}`
-        : `No accounts for ${registryHost}. Log in first: ${BIN} login ${registryHost}`,
+    const saved = elsewhere.length > 0 ? `; saved: ${elsewhere.join(', ')}` : ''
+    // A name close to a saved registry (`atcr.oi`) is a typo: the saved one is the next step, not a login.
+    const typo = closestSpelling(registryHost, elsewhere)
+    throw noAccountsError(
+      typo
+        ? `No accounts for ${registryHost}${saved}. Run: ${BIN} ${verb} ${typo}`
+        : `No accounts for ${registryHost}${saved}. Log in first: ${BIN} login ${registryHost}`,
     )
   }
-  if (all.length === 0) throw new AccountsError(`No accounts yet. Log in first: ${BIN} login`)
+  if (all.length === 0) throw noAccountsError(`No accounts yet. Log in first: ${BIN} login`)
   return all
 }
 

@@ -23,7 +23,7 @@ import type {AccountStore} from './accounts-on-disk.ts'
 /** A handle as `store` accepts one (a domain name), or why not. */
 export function handleProblem(handle: string): string | undefined {
   if (HANDLE.test(handle)) return undefined
-  return isDid(handle) ? 'a DID, not a handle' : `not a handle like alice.bsky.social`
+  return isDid(handle) ? 'a DID, not a handle' : 'not a domain name'
 }
 
 /** The identity an AppView returned is one `store` would accept: a handle, and a DID or nothing. */
@@ -45,7 +45,7 @@ export function handleForAccountFlag(account: string | undefined, host: string):
   const problem = handleProblem(handle)
   if (problem)
     throw new AccountsError(
-      `--account must be the handle the secret belongs to (${problem}). Example: ${BIN} login ${host} --with-token --account alice.bsky.social`,
+      `--account must be the handle the secret belongs to, a domain name like alice.bsky.social; the value given is ${problem === 'not a domain name' ? 'not one' : problem}. Example: ${BIN} login ${host} --with-token --account alice.bsky.social`,
       2,
     )
   return handle

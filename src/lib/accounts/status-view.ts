@@ -5,6 +5,7 @@
  */
 import {existsSync} from 'node:fs'
 
+import {type AccountsError, noAccountsError} from './accounts-error.ts'
 import {type Colour, paint} from '../output/colour.ts'
 import {trustedOnGetFile} from '../plugins/trusted-on-get.ts'
 import {BIN} from '../product.ts'
@@ -30,8 +31,8 @@ export function trustFilesWarning(directory: string): string | undefined {
 export interface StatusView {
   /** For stdout. */
   lines: string[]
-  /** For stderr, when no account is shown. */
-  hint?: string
+  /** When no account is shown: the command's error (one line, or `{"error"}` under --json). */
+  noAccounts?: AccountsError
   failed: boolean
 }
 
@@ -47,9 +48,9 @@ export function statusView(report: StatusReport, options: {host?: string; colour
   return {
     lines: formatStatus(report, BIN, style),
     ...(empty && {
-      hint: host
-        ? `No accounts for ${host}. Run: ${BIN} login ${host}`
-        : `No accounts yet. Run: ${BIN} login`,
+      noAccounts: noAccountsError(
+        host ? `No accounts for ${host}. Run: ${BIN} login ${host}` : `No accounts yet. Run: ${BIN} login`,
+      ),
     }),
     failed: empty || report.needsLogin,
   }

@@ -6,12 +6,17 @@
  * Loaded by src/entry.ts only on this path (dist/lib/cli/run-oclif.js, not part of the get bundle).
  */
 import {run} from '@oclif/core/run'
+import {settings} from '@oclif/core/settings'
 
 import {reportEntryError} from '../errors/report-error.ts'
 import {BIN} from '../product.ts'
 import {rewriteArgv} from './normalize-argv.ts'
 
 export async function runOclif(args: readonly string[], entryUrl: string): Promise<void> {
+  // Plugins run as they are shipped, compiled: oclif would otherwise look for a linked plugin's
+  // TypeScript sources, and for a plain-JS ESM plugin print its two-line "cannot be auto-transpiled"
+  // warning on every command. A plugin author builds before linking.
+  settings.enableAutoTranspile = false
   const routed = rewriteArgv(args) // `--version` and `-v` → version; `auth login` is the not-found hook's
   const argv = Array.isArray(routed) ? routed : [...args]
   try {

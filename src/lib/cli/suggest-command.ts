@@ -9,6 +9,8 @@ export interface UnknownCommandAnswer {
   run?: string[]
   /** Otherwise, the one-line error to print. */
   message?: string
+  /** Its code under --json: `usage` for extra words after a command, else `command_not_found`. */
+  code?: 'usage' | 'command_not_found'
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps cost 1. */
@@ -49,6 +51,11 @@ export function closestCommand(
   return best && {command: best.command, rest: best.rest}
 }
 
+/** The closest of `spellings` to `typed` (a flag: `--dryrun` → `--dry-run`), by the same rule as commands. */
+export function closestSpelling(typed: string, spellings: readonly string[]): string | undefined {
+  return closestCommand([typed], spellings)?.command
+}
+
 /**
  * `words`: the command line as typed (without the binary); `commands`: the visible commands as people
  * type them (`status`, `plugins install`).
@@ -66,6 +73,17 @@ export function answerUnknownCommand(
   }
   if (routed.join('\0') !== words.join('\0')) return {run: routed}
   const typed = words[0] ?? ''
+  // oclif glues the words after a command that takes no argument into the id (`version:extra`).
+  const exact = commands
+    .filter((command) => words.slice(0, command.split(' ').length).join(' ') === command)
+    .sort((a, b) => b.length - a.length)[0]
+  if (exact !== undefined) {
+    const extra = words.slice(exact.split(' ').length)
+    return {
+      code: 'usage',
+      message: `unexpected argument${extra.length === 1 ? '' : 's'} ${extra.map((word) => JSON.stringify(word)).join(', ')} for ${exact}. See: ${bin} ${exact} --help`,
+    }
+  }
   const closest = closestCommand(words, commands)
   if (!closest) return {message: `"${typed}" is not a ${bin} command. See: ${bin} --help`}
   const typedCommand = words.slice(0, closest.command.split(' ').length).join(' ')

@@ -149,7 +149,7 @@ export function configureDocker(input: ConfigureDockerInput): ConfigureDockerRes
   const changes = plan.added.length + plan.replaced.length > 0
   if (!input.dryRun && input.mayReplace === false && plan.replaced.length > 0)
     throw new ReplacingAnotherHelperError(plan.replaced)
-  if (changes && !input.dryRun) writeDockerConfig(document)
+  if (changes && !input.dryRun) writeDockerConfig(document, 'credHelpers')
   return {
     file: input.file,
     target: document.target,

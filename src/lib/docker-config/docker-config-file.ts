@@ -6,10 +6,12 @@
  */
 import {chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync} from 'node:fs'
 import path from 'node:path'
+import {isDeepStrictEqual} from 'node:util'
 
 import {describeIoError} from '../config/account-store.ts'
 import {writeFileAtomic} from '../config/atomic-write.ts'
 import {describeJsonSyntaxError} from '../config/json-syntax-error.ts'
+import {setTopLevelMember} from './top-level-json-edit.ts'
 
 export class DockerConfigError extends Error {
   readonly file: string
@@ -41,6 +43,8 @@ export interface DockerConfigDocument {
   trailingNewline: boolean
   /** Permission bits of the existing file; undefined when it does not exist. */
   mode?: number
+  /** The file's text as read (a BOM left out), so that a write changes only what changed. */
+  text?: string
 }
 
 const MAX_SYMLINK_HOPS = 40
@@ -131,12 +135,29 @@ export function readDockerConfig(file: string): DockerConfigDocument {
     indentation: detectIndentation(text),
     trailingNewline: text.endsWith('\n'),
     mode,
+    text,
   }
 }
 
+/**
+ * The document's config as text. With the file's text at hand and only `changedKey` changed, that key's
+ * value is edited in place and every other byte kept (a compact `"auths": {…}` stays compact);
+ * otherwise the whole config in the file's indentation.
+ */
 export function serializeDockerConfig(
-  document: Pick<DockerConfigDocument, 'config' | 'indentation' | 'trailingNewline'>,
+  document: Pick<DockerConfigDocument, 'config' | 'indentation' | 'trailingNewline' | 'text'>,
+  changedKey?: string,
 ): string {
+  if (document.text !== undefined && changedKey !== undefined) {
+    const edited = setTopLevelMember(
+      document.text,
+      changedKey,
+      document.config[changedKey],
+      document.indentation,
+    )
+    // Kept only when it reads back as exactly the intended config.
+    if (edited !== undefined && isDeepStrictEqual(JSON.parse(edited), document.config)) return edited
+  }
   const text = JSON.stringify(document.config, null, document.indentation || undefined)
   return document.trailingNewline ? `${text}\n` : text
 }
@@ -145,11 +166,11 @@ export function serializeDockerConfig(
  * Write the document's config to its target atomically. A new file is 0600 in a directory created 0700;
  * an existing file keeps its mode.
  */
-export function writeDockerConfig(document: DockerConfigDocument): void {
+export function writeDockerConfig(document: DockerConfigDocument, changedKey?: string): void {
   const mode = document.mode ?? 0o600
   try {
     mkdirSync(path.dirname(document.target), {recursive: true, mode: 0o700})
-    writeFileAtomic(document.target, serializeDockerConfig(document), mode)
+    writeFileAtomic(document.target, serializeDockerConfig(document, changedKey), mode)
   } catch (error) {
     throw new DockerConfigError(
       document.file,

@@ -6,6 +6,8 @@
 
 import {describeAccountFileError} from '../config/account-file-errors.ts'
 import {AccountFileError} from '../config/account-store.ts'
+import {closestSpelling} from '../cli/suggest-command.ts'
+import {redactSecrets} from '../protocol/redact-secrets.ts'
 import {PersonFacingError} from './person-facing-error.ts'
 
 export interface ErrorReport {
@@ -29,6 +31,8 @@ type OclifLikeError = Error & {
   args?: unknown[]
   flags?: string[]
   parse?: unknown
+  /** oclif's `this.error(message, {suggestions})`. */
+  suggestions?: unknown
 }
 
 // eslint-disable-next-line no-control-regex
@@ -98,7 +102,9 @@ function describeParseError(error: OclifLikeError, context: ErrorContext): strin
     }
     case 'NonExistentFlagsError': {
       const flags = error.flags ?? []
-      return `unknown flag${flags.length === 1 ? '' : 's'} ${flags.join(', ')}${forCommand(context)}`
+      const unknown = `unknown flag${flags.length === 1 ? '' : 's'} ${flags.join(', ')}${forCommand(context)}`
+      const guess = flags.length === 1 ? closestSpelling(flags[0]!, knownFlags(error)) : undefined
+      return guess ? `${unknown}. Did you mean ${guess}?` : unknown
     }
     case 'FailedFlagValidationError':
     case 'ViolatedFlagConstraintError': {
@@ -115,6 +121,22 @@ function describeParseError(error: OclifLikeError, context: ErrorContext): strin
   }
 }
 
+/** The flag spellings the command accepts (`--dry-run`, `--no-browser`, `-a`), from the parser's input. */
+function knownFlags(error: OclifLikeError): string[] {
+  type FlagDefinition = {name?: string; char?: string; allowNo?: boolean; hidden?: boolean}
+  const input = (error.parse as {input?: {flags?: Record<string, FlagDefinition>}} | undefined)?.input
+  return Object.entries(input?.flags ?? {}).flatMap(([name, flag]) =>
+    flag.hidden ? [] : [`--${name}`, ...(flag.allowNo ? [`--no-${name}`] : [])],
+  )
+}
+
+/** `this.error(message, {suggestions})` of any command (a plugin's too): the suggestions on the same line. */
+function withSuggestions(message: string, suggestions: unknown): string {
+  const given = Array.isArray(suggestions) ? suggestions.filter((item) => typeof item === 'string') : []
+  if (given.length === 0) return message
+  return `${message.replace(/\.$/, '')}. Try: ${given.join('; ')}`
+}
+
 function isCliError(error: OclifLikeError): boolean {
   return typeof error.oclif === 'object' && error.oclif !== null
 }
@@ -125,7 +147,27 @@ function parsedCommand(error: OclifLikeError): string | undefined {
   return typeof id === 'string' && id !== '' ? id.replaceAll(':', ' ') : undefined
 }
 
+/**
+ * Said instead of a device secret typed on the command line (issue 17): the secret is never echoed, and
+ * the person learns how to hand it over.
+ */
+export const SECRET_IN_ARGV_HINT = 'A device secret is never an argument: pipe the secret on stdin.'
+
+/**
+ * Every report, with any device secret (or user info of an address) in it redacted: arguments, flag
+ * values and typo suggestions echo argv, and argv may hold a secret typed by mistake.
+ */
 export function describeError(error: unknown, given: ErrorContext): ErrorReport {
+  const report = describeUnredacted(error, given)
+  const message = redactSecrets(report.message)
+  if (message === report.message) return report
+  return {
+    ...report,
+    message: message.includes(SECRET_IN_ARGV_HINT) ? message : `${message} ${SECRET_IN_ARGV_HINT}`,
+  }
+}
+
+function describeUnredacted(error: unknown, given: ErrorContext): ErrorReport {
   if (!(error instanceof Error)) return {code: 'unexpected', message: oneLine(String(error)), exit: 1}
   if (error instanceof PersonFacingError)
     return {code: error.code, message: oneLine(error.message), exit: error.exit}
@@ -152,7 +194,7 @@ export function describeError(error: unknown, given: ErrorContext): ErrorReport 
         : exit === 2
           ? 'usage'
           : 'failed'
-    return {code, message: oneLine(error.message), exit}
+    return {code, message: oneLine(withSuggestions(error.message, oclifError.suggestions)), exit}
   }
   return {code: 'unexpected', message: oneLine(error.message || String(error)), exit: 1}
 }

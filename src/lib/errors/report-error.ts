@@ -4,6 +4,7 @@
  * stdout under `--json`. A stack trace only with ATCR_DEBUG. Returns the exit code; the caller exits.
  */
 import {envFlag} from '../env-flag.ts'
+import {redactSecrets} from '../protocol/redact-secrets.ts'
 import {describeError, type ErrorContext, type ErrorReport} from './describe-error.ts'
 
 export interface ErrorOutput extends ErrorContext {
@@ -19,8 +20,9 @@ export function isExitRequest(error: unknown): error is Error & {oclif: {exit: n
   return error instanceof Error && (error as {code?: unknown}).code === 'EEXIT'
 }
 
+/** `Error: …`; a question the person cancelled is no error: "Cancelled; nothing changed." as it is. */
 export function errorLine(report: ErrorReport): string {
-  return `Error: ${report.message}`
+  return report.code === 'cancelled' ? report.message : `Error: ${report.message}`
 }
 
 export function errorJson(report: ErrorReport): string {
@@ -34,7 +36,7 @@ export function reportError(error: unknown, output: ErrorOutput): number {
   if (output.json) output.stdout.write(`${errorJson(report)}\n`)
   else output.stderr.write(`${errorLine(report)}\n`)
   if (envFlag(output.env, 'ATCR_DEBUG') && error instanceof Error && error.stack)
-    output.stderr.write(`${error.stack}\n`)
+    output.stderr.write(`${redactSecrets(error.stack)}\n`)
   return report.exit
 }
 
