@@ -63,8 +63,10 @@ describe('a linked plugin, listed with its trust state', {timeout: 60_000}, () =
     env = pluginEnv(sandbox)
     copy = path.join(sandbox.root, 'example-plugin')
     cpSync(EXAMPLE_PLUGIN, copy, {recursive: true})
-    // Its `@oclif/core` import resolves as the fixture's own does, from the repository.
-    symlinkSync(path.join(REPO, 'node_modules'), path.join(copy, 'node_modules'))
+    // Its `@oclif/core` import resolves from the repository's node_modules, linked beside the plugin's root
+    // (as npm places an installed plugin's dependencies), not inside it: a link out of the root is refused
+    // by `plugins trust`, which covers every file under the root.
+    symlinkSync(path.join(REPO, 'node_modules'), path.join(sandbox.root, 'node_modules'))
     // A plugin command that fails with suggestions, as oclif lets any command do.
     writeFileSync(
       path.join(copy, 'commands', 'fails.js'),
