@@ -5,8 +5,11 @@
  */
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {createServer, type Server, type Socket} from 'node:net'
+import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {describe, it} from 'node:test'
+import {after, describe, it} from 'node:test'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {
@@ -15,6 +18,7 @@ import {
   type KeyringEntry,
 } from '../../src/lib/secret-store/keychain-store.ts'
 import {KeychainError, keychainLocation} from '../../src/lib/secret-store/secret-store.ts'
+import {sessionBusSocket} from '../../src/lib/secret-store/session-bus-probe.ts'
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const ALICE = keychainLocation('https://atcr.io', 'alice.bsky.social')
@@ -211,6 +215,85 @@ describe('KeychainStore', () => {
     })
     const error = await failure(store.get(ALICE))
     assert.match(error.message, /\. Run: docker-credential-atcr storage file$/)
+  })
+})
+
+describe('the session bus, asked before the binding connects (Linux)', () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'atcr-bus-'))
+  const servers: Server[] = []
+  after(() => {
+    for (const server of servers) server.close()
+    rmSync(directory, {recursive: true, force: true})
+  })
+
+  /** A unix socket that accepts connections and answers the first line with `answer`, or never. */
+  async function fakeBus(answer: string | undefined): Promise<{address: string; said: string[]}> {
+    const socketPath = path.join(directory, `bus-${servers.length}`)
+    const said: string[] = []
+    const server = createServer((socket: Socket) => {
+      socket.on('data', (chunk) => {
+        said.push(chunk.toString('latin1'))
+        if (answer !== undefined) socket.write(answer)
+      })
+    })
+    servers.push(server)
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve))
+    return {address: `unix:path=${socketPath},guid=0123`, said}
+  }
+
+  it('a bus that never answers: timeout within the budget, and the binding never connects', async () => {
+    const {address, said} = await fakeBus(undefined)
+    const {binding, made} = fakeBinding()
+    const store = new KeychainStore({
+      loadBinding: () => binding,
+      platform: 'linux',
+      env: {DBUS_SESSION_BUS_ADDRESS: address},
+      budgetMs: 100,
+      uid: 1000,
+    })
+    const started = performance.now()
+    const error = await failure(store.get(ALICE))
+    const elapsed = performance.now() - started
+    assert.equal(error.failure, 'timeout')
+    assert.equal(error.stuck, false)
+    assert.match(error.message, /the D-Bus session bus did not answer within 100 ms/)
+    assert.ok(elapsed >= 95 && elapsed < 1000, `failed after ${elapsed.toFixed(0)} ms`)
+    assert.deepEqual(made, [])
+    assert.deepEqual(said, ['\0AUTH EXTERNAL 31303030\r\n'])
+  })
+
+  it('a bus that answers: the call goes ahead, within what is left of the budget', async () => {
+    const {address} = await fakeBus('OK 0123456789abcdef\r\n')
+    const {binding, made} = fakeBinding()
+    const store = new KeychainStore({
+      loadBinding: () => binding,
+      platform: 'linux',
+      env: {DBUS_SESSION_BUS_ADDRESS: address},
+    })
+    await store.set(ALICE, 'atcr_device_one')
+    assert.equal(await store.get(ALICE), 'atcr_device_one')
+    assert.equal(made.length, 2)
+  })
+
+  it('is not asked on other platforms', async () => {
+    const {address, said} = await fakeBus(undefined)
+    const {binding} = fakeBinding()
+    const store = new KeychainStore({
+      loadBinding: () => binding,
+      platform: 'darwin',
+      env: {DBUS_SESSION_BUS_ADDRESS: address},
+      budgetMs: 100,
+    })
+    assert.equal(await store.get(ALICE), undefined)
+    assert.deepEqual(said, [])
+  })
+
+  it('finds the socket of the first unix address', () => {
+    assert.equal(sessionBusSocket('unix:path=/run/user/1000/bus'), '/run/user/1000/bus')
+    assert.equal(sessionBusSocket('unix:abstract=/tmp/dbus-AbC,guid=12'), '\0/tmp/dbus-AbC')
+    assert.equal(sessionBusSocket('tcp:host=localhost,port=1;unix:path=/a%20b'), '/a b')
+    assert.equal(sessionBusSocket('tcp:host=localhost,port=1'), undefined)
+    assert.equal(sessionBusSocket(undefined), undefined)
   })
 })
 

@@ -12,14 +12,15 @@
  * binding's AbortSignal does not stop a call already running (measured: a read waiting on an unlock
  * prompt rejected only when gnome-keyring gave up, 25 s later). A call past its budget is reported as a
  * `timeout` KeychainError marked `stuck`: Node.js would wait for that thread at exit, so the reporter
- * ends the process with exitPastStuckCall. What the budget cannot cover: the AsyncEntry constructor
- * connects to the session bus synchronously, on the calling thread; a bus socket that accepts and never
- * answers blocks it (libdbus has no deadline there). A missing bus, a refused connection or a bus
- * without a Secret Service fail at once.
+ * ends the process with exitPastStuckCall. The AsyncEntry constructor, though, connects to the session
+ * bus synchronously on the calling thread, with no deadline: a bus that accepts and never answers would
+ * block it for ever, so on Linux the bus is asked first, within the budget (session-bus-probe.ts). A
+ * missing bus, a refused connection or a bus without a Secret Service fail at once.
  */
 import {createRequire} from 'node:module'
 
 import {serverText} from '../text/server-text.ts'
+import {probeSessionBus, sessionBusSocket} from './session-bus-probe.ts'
 import {
   KEYCHAIN_GET_BUDGET_MS,
   KeychainError,
@@ -48,6 +49,8 @@ export interface KeychainStoreOptions extends KeychainOptions {
   loadBinding?: () => KeyringBinding
   /** process.arch, for the words of the "no native binary" error. */
   arch?: string
+  /** The user id the bus probe authenticates as (default: process.getuid()). */
+  uid?: number
 }
 
 /** The package is CommonJS with a native addon: required at run time, never bundled. */
@@ -110,20 +113,22 @@ export class KeychainStore implements SecretStore {
 
   async #call<T>(location: SecretLocation, operation: (entry: KeyringEntry) => Promise<T>): Promise<T> {
     const {AsyncEntry} = this.#load()
+    const budgetMs = this.#options.budgetMs ?? KEYCHAIN_GET_BUDGET_MS
+    const deadline = performance.now() + budgetMs
+    await this.#busAnswers(budgetMs)
     let entry: KeyringEntry
     try {
       entry = new AsyncEntry(location.service, location.account, {linux: {store: 'secret-service'}})
     } catch (error) {
       throw this.#classify(error)
     }
-    const budgetMs = this.#options.budgetMs ?? KEYCHAIN_GET_BUDGET_MS
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(
         () =>
           reject(
             this.#fail('timeout', `no answer within ${budgetMs} ms: locked, or waiting on a prompt`, true),
           ),
-        budgetMs,
+        Math.max(0, deadline - performance.now()),
       )
       operation(entry).then(
         (value) => {
@@ -136,6 +141,15 @@ export class KeychainStore implements SecretStore {
         },
       )
     })
+  }
+
+  /** On Linux, the binding's synchronous connection would wait on a wedged bus for ever: ask it first. */
+  async #busAnswers(budgetMs: number): Promise<void> {
+    if (this.#platform !== 'linux') return
+    const socket = sessionBusSocket((this.#options.env ?? process.env).DBUS_SESSION_BUS_ADDRESS)
+    if (socket === undefined) return
+    const probe = await probeSessionBus(socket, budgetMs, this.#options.uid ?? process.getuid?.() ?? 0)
+    if (!probe.answered) throw this.#fail('timeout', probe.reason)
   }
 
   /** The binding reports every failure as GenericFailure; keyring-rs's words tell them apart. */
