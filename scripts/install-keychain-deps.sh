@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the real Secret Service that test/keychain/ drives, from Debian's packages: a session bus
-# (dbus-run-session), gnome-keyring-daemon, and secret-tool to look at what the tests stored.
+# (dbus-run-session), gnome-keyring-daemon, secret-tool to look at what the tests stored, and
+# dbus-test-tool (dbus-tests) to stand in for an unlock prompt nobody answers.
 # Idempotent: packages already installed are left alone, and `apt-get update` runs only when something
 # is missing. Needs root or sudo; prints what it did. The keychain suite runs this itself only when CI
 # is set or ATCR_E2E_INSTALL=1.
