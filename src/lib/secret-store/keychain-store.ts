@@ -17,8 +17,6 @@
  * block it for ever, so on Linux the bus is asked first, within the budget (session-bus-probe.ts). A
  * missing bus, a refused connection or a bus without a Secret Service fail at once.
  */
-import {createRequire} from 'node:module'
-
 import {serverText} from '../text/server-text.ts'
 import {probeSessionBus, sessionBusSocket} from './session-bus-probe.ts'
 import {
@@ -53,8 +51,12 @@ export interface KeychainStoreOptions extends KeychainOptions {
   uid?: number
 }
 
-/** The package is CommonJS with a native addon: required at run time, never bundled. */
+/**
+ * The package is CommonJS with a native addon: required at run time from beside this module (never
+ * bundled), through a built-in taken on first use, as lazy-builtin.ts does for the get path.
+ */
 function requireKeyring(): KeyringBinding {
+  const {createRequire} = process.getBuiltinModule('node:module')
   return createRequire(import.meta.url)('@napi-rs/keyring') as KeyringBinding
 }
 
