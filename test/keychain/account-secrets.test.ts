@@ -7,11 +7,8 @@ import {describe, it} from 'node:test'
 
 import {AccountsError} from '../../src/lib/accounts/accounts-error.ts'
 import type {AccountFile} from '../../src/lib/config/account-file.ts'
-import {
-  MissingKeychainSecretError,
-  moveSecrets,
-  secretOf,
-} from '../../src/lib/secret-store/account-secrets.ts'
+import {MissingKeychainSecretError, secretOf} from '../../src/lib/secret-store/account-secrets.ts'
+import {moveSecrets} from '../../src/lib/secret-store/move-secrets.ts'
 import {KeychainError, keychainLocation} from '../../src/lib/secret-store/secret-store.ts'
 import {accountFile, memoryStore} from '../unit/account-fakes.ts'
 import {FakeSecretStore} from './fake-secret-store.ts'

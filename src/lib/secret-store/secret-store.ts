@@ -11,15 +11,26 @@
  * Never a silent fallback: a keychain that is missing, locked, refusing or slow is a KeychainError, one
  * line that names `--storage file`; nothing here ever writes a secret anywhere else instead.
  */
+import {STORAGES, type Storage} from '../config/account-file.ts'
 import {PersonFacingError} from '../errors/person-facing-error.ts'
 import {BIN} from '../protocol/messages.ts'
 
-export const STORAGES = ['file', 'keychain'] as const
-export type Storage = (typeof STORAGES)[number]
+export {STORAGES, type Storage} from '../config/account-file.ts'
 export const DEFAULT_STORAGE: Storage = 'file'
 
 export function isStorage(value: unknown): value is Storage {
   return (STORAGES as readonly unknown[]).includes(value)
+}
+
+/** Where a new secret goes: `--storage` when given, else ATCR_STORAGE (for scripts), else the file. */
+export function chooseStorage(flag: string | undefined, env: NodeJS.ProcessEnv): Storage {
+  const value = flag ?? (env.ATCR_STORAGE || undefined)
+  if (value === undefined) return DEFAULT_STORAGE
+  if (isStorage(value)) return value
+  throw new PersonFacingError(
+    `ATCR_STORAGE must be "file" or "keychain", not ${JSON.stringify(value.slice(0, 40))}. Unset it, or use --storage file.`,
+    {exit: 2},
+  )
 }
 
 /** One item in a secret store: what keychains call the service and the account (or user name). */
@@ -87,7 +98,18 @@ export class KeychainError extends PersonFacingError {
     })
     this.failure = failure
     this.stuck = options.stuck ?? false
+    if (this.stuck) stuckCalls++
   }
+}
+
+let stuckCalls = 0
+
+/**
+ * Whether a keychain call of this process is still running past its budget: then only
+ * exitPastStuckCall ends the process (src/entry.ts asks before exiting).
+ */
+export function keychainCallStuck(): boolean {
+  return stuckCalls > 0
 }
 
 export interface KeychainOptions {
