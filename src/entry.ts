@@ -15,6 +15,8 @@ import {statSync} from 'node:fs'
 import {accountFilePaths} from './lib/config/account-store.ts'
 import {nodeMeetsFloor, unsupportedNodeMessage} from './lib/node-floor.ts'
 import {trustedOnGetFile} from './lib/plugins/trusted-on-get.ts'
+import {exitPastStuckCall} from './lib/secret-store/exit-past-stuck-call.ts'
+import {keychainCallStuck} from './lib/secret-store/secret-store.ts'
 import {
   isDebug,
   isProtocolVerb,
@@ -54,6 +56,8 @@ export async function main(args: readonly string[]): Promise<void> {
       return
     }
     process.exitCode = await runProtocolVerb(verb, io)
+    // A keychain call past its budget holds a thread that Node.js would wait for at exit; the answer is written.
+    if (keychainCallStuck()) exitPastStuckCall(process.exitCode)
     return
   }
   const {runOclif} = (await import(RUN_OCLIF)) as typeof import('./lib/cli/run-oclif.ts')
