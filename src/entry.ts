@@ -62,6 +62,13 @@ export async function main(args: readonly string[]): Promise<void> {
   }
   const {runOclif} = (await import(RUN_OCLIF)) as typeof import('./lib/cli/run-oclif.ts')
   await runOclif(args, import.meta.url)
+  if (keychainCallStuck()) {
+    // What the command printed goes out first: the way out below ends the process at once.
+    await Promise.all(
+      [process.stdout, process.stderr].map((stream) => new Promise((done) => stream.write('', done))),
+    )
+    exitPastStuckCall(Number(process.exitCode ?? 0))
+  }
 }
 
 /**

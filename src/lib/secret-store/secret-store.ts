@@ -66,6 +66,12 @@ export function keychainLocation(registryKey: string, handle: string): SecretLoc
 export const KEYCHAIN_GET_BUDGET_MS = 1500
 
 /**
+ * How long a command a person typed (login, logout, status, storage) waits for the keychain: long enough
+ * to answer an unlock prompt the keychain shows, not for ever.
+ */
+export const KEYCHAIN_PEOPLE_BUDGET_MS = 60_000
+
+/**
  * - `unavailable`: no keychain here (no D-Bus session, no Secret Service, no native binary for this
  *   platform), or one that would not keep the secret (see keychain-store.ts on keyutils);
  * - `locked`: the keychain is locked and was not unlocked (its prompt was dismissed or cannot show);
