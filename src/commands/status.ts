@@ -67,7 +67,7 @@ No secret is ever part of the output.`
     const report = await collectStatus(accounts, {
       host,
       offline: flags.offline,
-      check: async (registry, account) =>
+      check: async (registry, account, deviceSecret) =>
         (
           await this.appViewClient(registry.host, {
             accountAppViewUrl: account.appview_url,
@@ -76,7 +76,7 @@ No secret is ever part of the output.`
           })
         ).checkSecret({
           handle: account.handle,
-          deviceSecret: account.device_secret,
+          deviceSecret,
           service: registry.host,
         }),
     })

@@ -212,6 +212,14 @@ export class SecretServiceRig {
     return found.status === 0 ? found.stdout : undefined
   }
 
+  /** Delete an item behind the helper's back, as a person with their keychain's own tool would. */
+  clear(service: string, account: string): void {
+    execFileSync('secret-tool', ['clear', 'service', service, 'username', account], {
+      env: this.env,
+      stdio: 'ignore',
+    })
+  }
+
   async close(): Promise<void> {
     await stop(this.#prompter)
     await stop(this.#keyring)

@@ -115,4 +115,34 @@ describe('storage keychain|file (real Secret Service)', {skip: unavailable ?? fa
       await rig.startKeyring()
     }
   })
+
+  it('status shows each account’s storage, and flags a keychain item that has gone missing', async () => {
+    twoFileAccounts()
+    await runCli(['storage', 'keychain', 'atcr.io', '--account', 'alice.bsky.social'], {env})
+    const fine = await runCli(['status', '--offline', '--json'], {env})
+    assert.equal(fine.code, 0, fine.stderr)
+    const accounts = (report: string) =>
+      (
+        JSON.parse(report) as {registries: {accounts: {handle: string; storage: string; state: string}[]}[]}
+      ).registries[0]!.accounts.map(({handle, storage, state}) => ({handle, storage, state}))
+    assert.deepEqual(accounts(fine.stdout), [
+      {handle: 'alice.bsky.social', storage: 'keychain', state: 'unchecked'},
+      {handle: 'bob.example.com', storage: 'file', state: 'unchecked'},
+    ])
+    rig.clear(ALICE.service, ALICE.account)
+    const missing = await runCli(['status', '--offline', '--json'], {env})
+    assert.equal(missing.code, 1)
+    assert.deepEqual(accounts(missing.stdout)[0], {
+      handle: 'alice.bsky.social',
+      storage: 'keychain',
+      state: 'keychain_missing',
+    })
+    assert.equal(JSON.parse(missing.stdout).needsLogin, true)
+    const text = await runCli(['status', '--offline'], {env})
+    assert.match(
+      text.stdout,
+      /✗ alice\.bsky\.social \(did:plc:alice\) \[active\] \[keychain\]: its secret is missing from the OS keychain: run docker-credential-atcr login atcr\.io --account alice\.bsky\.social\n/,
+    )
+    assert.doesNotMatch(missing.stdout + text.stdout + text.stderr, /atcr_device_/)
+  })
 })
