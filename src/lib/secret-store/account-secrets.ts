@@ -37,3 +37,13 @@ export async function secretOf(
   if (secret === undefined) throw new MissingKeychainSecretError(registry.host, account.handle)
   return secret
 }
+
+/**
+ * Prove, before a login sends anyone to approve it, that the keychain can keep its secret: store a probe
+ * item beside the registry's and delete it. A locked keychain shows its unlock prompt here, once.
+ */
+export async function proveKeychainWritable(store: SecretStore, registryKey: string): Promise<void> {
+  const probe = keychainLocation(registryKey, `${BIN}-probe`)
+  await store.set(probe, 'probe')
+  await store.delete(probe)
+}
