@@ -51,6 +51,7 @@ export async function main(args: readonly string[]): Promise<void> {
       )) as typeof import('./lib/plugins/get-with-plugins.ts')
       const code = await runGetWithTrustedPlugins(io)
       process.exitCode = code
+      if (keychainCallStuck()) exitPastStuckCall(code)
       // A hook abandoned after its budget must not keep the process alive; stdout is already written.
       setTimeout(() => process.exit(code), 100).unref()
       return
