@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
-import {after, before, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 
 import {useEmulator} from '../appview/cli-harness.ts'
 import {keychainLocation} from '../../src/lib/secret-store/secret-store.ts'
-import {makeSandbox, runCli, type Sandbox} from '../support/cli.ts'
-import {SecretServiceRig, secretServiceUnavailable} from './secret-service-rig.ts'
+import {runCli} from '../support/cli.ts'
+import {secretServiceUnavailable, useSecretServiceSandbox} from './secret-service-rig.ts'
 
 const alice = {handle: 'alice.test', did: 'did:plc:alice'}
 const bob = {handle: 'bob.test', did: 'did:plc:bob'}
@@ -22,32 +22,20 @@ describe(
   {skip: unavailable ?? false, timeout: 120_000},
   () => {
     const emulator = useEmulator({interval: 0.2})
-    let rig: SecretServiceRig
-    let sandbox: Sandbox
-    let env: NodeJS.ProcessEnv
-    before(async () => {
-      rig = await SecretServiceRig.start()
-      await rig.startKeyring()
-      sandbox = makeSandbox()
-      env = {...sandbox.env, ...rig.env, HOME: sandbox.home}
-    })
-    after(async () => {
-      sandbox?.cleanup()
-      await rig?.close()
-    })
+    const use = useSecretServiceSandbox()
 
     const item = (handle: string) => keychainLocation(emulator.url, handle)
-    const lookup = (handle: string) => rig.lookup(item(handle).service, item(handle).account)
-    const fileText = () => readFileSync(sandbox.accountFile, 'utf8')
+    const lookup = (handle: string) => use.rig.lookup(item(handle).service, item(handle).account)
+    const fileText = () => readFileSync(use.sandbox.accountFile, 'utf8')
 
     it('login --storage keychain with no Secret Service: one line naming --storage file, nothing saved or asked', async () => {
-      await rig.stopKeyring()
+      await use.rig.stopKeyring()
       try {
         const secret = emulator.addAccount(alice)
         const result = await runCli(
           ['login', emulator.host, '--storage', 'keychain', '--with-token', '--account', 'alice.test'],
           {
-            env,
+            env: use.env,
             input: `${secret}\n`,
           },
         )
@@ -56,7 +44,7 @@ describe(
         assert.doesNotMatch(result.stderr, new RegExp(secret))
         assert.deepEqual(emulator.requests, [])
       } finally {
-        await rig.startKeyring()
+        await use.rig.startKeyring()
       }
     })
 
@@ -64,14 +52,14 @@ describe(
       emulator.approveNext(alice)
       const result = await runCli(
         ['login', emulator.host, '--no-browser', '--storage', 'keychain', '--json'],
-        {env},
+        {env: use.env},
       )
       assert.equal(result.code, 0, result.stderr)
       const secret = lookup('alice.test')
       assert.match(secret ?? '', /^atcr_device_/)
       assert.doesNotMatch(fileText(), /atcr_device_/)
       assert.match(fileText(), /"storage": "keychain"/)
-      const got = await runCli(['get'], {input: emulator.host, env})
+      const got = await runCli(['get'], {input: emulator.host, env: use.env})
       assert.equal(got.code, 0, got.stdout)
       assert.equal(JSON.parse(got.stdout).Secret, secret)
     })
@@ -79,19 +67,19 @@ describe(
     it('ATCR_STORAGE=keychain: a second account (--with-token) in the keychain too; switch and get follow', async () => {
       const secret = emulator.addAccount(bob)
       const result = await runCli(['login', emulator.host, '--with-token', '--account', 'bob.test'], {
-        env: {...env, ATCR_STORAGE: 'keychain'},
+        env: {...use.env, ATCR_STORAGE: 'keychain'},
         input: `${secret}\n`,
       })
       assert.equal(result.code, 0, result.stderr)
       assert.equal(lookup('bob.test'), secret)
       assert.doesNotMatch(fileText(), /atcr_device_/)
       assert.equal(
-        JSON.parse((await runCli(['get'], {input: emulator.host, env})).stdout).Username,
+        JSON.parse((await runCli(['get'], {input: emulator.host, env: use.env})).stdout).Username,
         'bob.test',
       )
-      const switched = await runCli(['switch', emulator.host, '--account', 'alice.test'], {env})
+      const switched = await runCli(['switch', emulator.host, '--account', 'alice.test'], {env: use.env})
       assert.equal(switched.code, 0, switched.stderr)
-      const got = await runCli(['get'], {input: emulator.host, env})
+      const got = await runCli(['get'], {input: emulator.host, env: use.env})
       assert.deepEqual(
         {user: JSON.parse(got.stdout).Username, secret: JSON.parse(got.stdout).Secret},
         {user: 'alice.test', secret: lookup('alice.test')},
@@ -99,20 +87,20 @@ describe(
     })
 
     it('moving both ways with storage, get answering all along', async () => {
-      const toFile = await runCli(['storage', 'file', emulator.host], {env})
+      const toFile = await runCli(['storage', 'file', emulator.host], {env: use.env})
       assert.equal(toFile.code, 0, toFile.stderr)
       assert.equal(lookup('alice.test'), undefined)
       assert.match(fileText(), /atcr_device_/)
-      assert.equal((await runCli(['get'], {input: emulator.host, env})).code, 0)
-      const toKeychain = await runCli(['storage', 'keychain', emulator.host], {env})
+      assert.equal((await runCli(['get'], {input: emulator.host, env: use.env})).code, 0)
+      const toKeychain = await runCli(['storage', 'keychain', emulator.host], {env: use.env})
       assert.equal(toKeychain.code, 0, toKeychain.stderr)
       assert.doesNotMatch(fileText(), /atcr_device_/)
-      assert.equal((await runCli(['get'], {input: emulator.host, env})).code, 0)
+      assert.equal((await runCli(['get'], {input: emulator.host, env: use.env})).code, 0)
     })
 
     it('logout revokes the secret read from the keychain, then deletes the item', async () => {
       const secret = lookup('bob.test')!
-      const result = await runCli(['logout', emulator.host, '--account', 'bob.test', '--yes'], {env})
+      const result = await runCli(['logout', emulator.host, '--account', 'bob.test', '--yes'], {env: use.env})
       assert.equal(result.code, 0, result.stderr)
       assert.doesNotMatch(result.stderr, /could not be deleted|did not confirm/)
       assert.equal(lookup('bob.test'), undefined)

@@ -4,11 +4,11 @@
  * Skips, with one line naming the install command, where the packages are missing.
  */
 import assert from 'node:assert/strict'
-import {after, before, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 
 import {KEYCHAIN_GET_BUDGET_MS, keychainLocation} from '../../src/lib/secret-store/secret-store.ts'
-import {makeSandbox, runCli, type Sandbox} from '../support/cli.ts'
-import {SecretServiceRig, secretServiceUnavailable} from './secret-service-rig.ts'
+import {runCli} from '../support/cli.ts'
+import {secretServiceUnavailable, useSecretServiceSandbox} from './secret-service-rig.ts'
 
 const ALICE = keychainLocation('https://atcr.io', 'alice.bsky.social')
 const SECRET = 'atcr_device_rig_alice_0123456789'
@@ -16,22 +16,10 @@ const SECRET = 'atcr_device_rig_alice_0123456789'
 const unavailable = secretServiceUnavailable()
 
 describe('protocol verbs with a keychain account (real Secret Service)', {skip: unavailable ?? false}, () => {
-  let rig: SecretServiceRig
-  let sandbox: Sandbox
-  let env: NodeJS.ProcessEnv
-  before(async () => {
-    rig = await SecretServiceRig.start()
-    await rig.startKeyring()
-    sandbox = makeSandbox()
-    env = {...sandbox.env, ...rig.env, HOME: sandbox.home}
-  })
-  after(async () => {
-    sandbox?.cleanup()
-    await rig?.close()
-  })
+  const use = useSecretServiceSandbox()
 
   const aliceInKeychain = () =>
-    sandbox.writeAccounts({
+    use.sandbox.writeAccounts({
       version: 2,
       registries: {
         'https://atcr.io': {
@@ -45,24 +33,24 @@ describe('protocol verbs with a keychain account (real Secret Service)', {skip: 
 
   it('store of a new account with ATCR_STORAGE=keychain: the secret in the keychain, none in the file', async () => {
     const input = JSON.stringify({ServerURL: 'atcr.io', Username: 'alice.bsky.social', Secret: SECRET})
-    const stored = await runCli(['store'], {input, env: {...env, ATCR_STORAGE: 'keychain'}})
+    const stored = await runCli(['store'], {input, env: {...use.env, ATCR_STORAGE: 'keychain'}})
     assert.deepEqual({code: stored.code, stdout: stored.stdout}, {code: 0, stdout: ''}, stored.stderr)
-    assert.equal(rig.lookup(ALICE.service, ALICE.account), SECRET)
-    const file = JSON.stringify(sandbox.readAccounts())
+    assert.equal(use.rig.lookup(ALICE.service, ALICE.account), SECRET)
+    const file = JSON.stringify(use.sandbox.readAccounts())
     assert.doesNotMatch(file, /atcr_device_/)
     assert.match(file, /"storage":"keychain"/)
   })
 
   it('get answers with the keychain secret', async () => {
     aliceInKeychain()
-    const got = await runCli(['get'], {input: 'atcr.io', env})
+    const got = await runCli(['get'], {input: 'atcr.io', env: use.env})
     assert.equal(got.code, 0, got.stdout + got.stderr)
     assert.equal(
       got.stdout,
       `${JSON.stringify({ServerURL: 'atcr.io', Username: 'alice.bsky.social', Secret: SECRET})}\n`,
     )
     assert.equal(got.stderr, '')
-    const listed = await runCli(['list'], {env})
+    const listed = await runCli(['list'], {env: use.env})
     assert.equal(listed.stdout, '{"atcr.io":"alice.bsky.social"}\n')
   })
 
@@ -72,17 +60,17 @@ describe('protocol verbs with a keychain account (real Secret Service)', {skip: 
       Username: 'alice.bsky.social',
       Secret: `${SECRET}_new`,
     })
-    const stored = await runCli(['store'], {input, env})
+    const stored = await runCli(['store'], {input, env: use.env})
     assert.equal(stored.code, 0, stored.stdout + stored.stderr)
-    assert.equal(rig.lookup(ALICE.service, ALICE.account), `${SECRET}_new`)
-    assert.doesNotMatch(JSON.stringify(sandbox.readAccounts()), /atcr_device_/)
+    assert.equal(use.rig.lookup(ALICE.service, ALICE.account), `${SECRET}_new`)
+    assert.doesNotMatch(JSON.stringify(use.sandbox.readAccounts()), /atcr_device_/)
   })
 
   it('get with the keychain item gone: one line saying so and how to log in again', async () => {
     aliceInKeychain()
-    await runCli(['erase'], {input: 'atcr.io', env}) // removes the item (and the account)
+    await runCli(['erase'], {input: 'atcr.io', env: use.env}) // removes the item (and the account)
     aliceInKeychain()
-    const got = await runCli(['get'], {input: 'atcr.io', env})
+    const got = await runCli(['get'], {input: 'atcr.io', env: use.env})
     assert.equal(got.code, 1)
     assert.equal(
       got.stdout,
@@ -92,27 +80,27 @@ describe('protocol verbs with a keychain account (real Secret Service)', {skip: 
 
   it('erase removes the account and its keychain item', async () => {
     const input = JSON.stringify({ServerURL: 'atcr.io', Username: 'alice.bsky.social', Secret: SECRET})
-    await runCli(['store'], {input, env: {...env, ATCR_STORAGE: 'keychain'}})
+    await runCli(['store'], {input, env: {...use.env, ATCR_STORAGE: 'keychain'}})
     aliceInKeychain()
-    assert.equal(rig.lookup(ALICE.service, ALICE.account), SECRET)
-    const erased = await runCli(['erase'], {input: 'atcr.io', env})
+    assert.equal(use.rig.lookup(ALICE.service, ALICE.account), SECRET)
+    const erased = await runCli(['erase'], {input: 'atcr.io', env: use.env})
     assert.deepEqual(
       {code: erased.code, stdout: erased.stdout, stderr: erased.stderr},
       {code: 0, stdout: '', stderr: ''},
     )
-    assert.equal(rig.lookup(ALICE.service, ALICE.account), undefined)
-    assert.deepEqual(sandbox.readAccounts(), {version: 2, registries: {}})
+    assert.equal(use.rig.lookup(ALICE.service, ALICE.account), undefined)
+    assert.deepEqual(use.sandbox.readAccounts(), {version: 2, registries: {}})
   })
 
   it('get with the keychain locked and its prompt never answered: one line within the budget, exit 1', async () => {
     const input = JSON.stringify({ServerURL: 'atcr.io', Username: 'alice.bsky.social', Secret: SECRET})
-    await runCli(['store'], {input, env: {...env, ATCR_STORAGE: 'keychain'}})
+    await runCli(['store'], {input, env: {...use.env, ATCR_STORAGE: 'keychain'}})
     aliceInKeychain()
-    rig.lock()
-    await rig.promptNobodyAnswers()
+    use.rig.lock()
+    await use.rig.promptNobodyAnswers()
     try {
       const started = performance.now()
-      const got = await runCli(['get'], {input: 'atcr.io', env, timeoutMs: 20_000})
+      const got = await runCli(['get'], {input: 'atcr.io', env: use.env, timeoutMs: 20_000})
       const ms = performance.now() - started
       assert.equal(got.code, 1, `${got.signal} ${got.stdout}`)
       assert.match(
@@ -121,15 +109,15 @@ describe('protocol verbs with a keychain account (real Secret Service)', {skip: 
       )
       assert.ok(ms < KEYCHAIN_GET_BUDGET_MS + 3000, `took ${ms.toFixed(0)} ms`)
     } finally {
-      await rig.promptCannotShow()
-      await rig.stopKeyring()
-      await rig.startKeyring()
+      await use.rig.promptCannotShow()
+      await use.rig.stopKeyring()
+      await use.rig.startKeyring()
     }
   })
 
   it('get with no D-Bus at all: one line naming DBUS_SESSION_BUS_ADDRESS and storage file', async () => {
     aliceInKeychain()
-    const {DBUS_SESSION_BUS_ADDRESS: _, ...noBus} = env
+    const {DBUS_SESSION_BUS_ADDRESS: _, ...noBus} = use.env
     const got = await runCli(['get'], {input: 'atcr.io', env: noBus})
     assert.equal(got.code, 1)
     assert.match(

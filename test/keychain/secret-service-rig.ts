@@ -12,7 +12,10 @@ import {type ChildProcess, execFileSync, spawn, spawnSync} from 'node:child_proc
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
+import {after, before} from 'node:test'
 import {fileURLToPath} from 'node:url'
+
+import {makeSandbox, type Sandbox} from '../support/cli.ts'
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const INSTALL_SCRIPT = 'scripts/install-keychain-deps.sh'
@@ -229,5 +232,38 @@ export class SecretServiceRig {
       else this.#bus.once('exit', () => resolve())
     })
     rmSync(this.#root, {recursive: true, force: true})
+  }
+}
+
+/**
+ * For a suite that runs the CLI against the rig: a running keyring and a sandbox (test/support/cli.ts),
+ * started before its tests and ended after; `env` is the sandbox's with the rig's bus and home.
+ */
+export function useSecretServiceSandbox(): {
+  readonly rig: SecretServiceRig
+  readonly sandbox: Sandbox
+  readonly env: NodeJS.ProcessEnv
+} {
+  let rig: SecretServiceRig | undefined
+  let sandbox: Sandbox | undefined
+  before(async () => {
+    rig = await SecretServiceRig.start()
+    await rig.startKeyring()
+    sandbox = makeSandbox()
+  })
+  after(async () => {
+    sandbox?.cleanup()
+    await rig?.close()
+  })
+  return {
+    get rig() {
+      return rig!
+    },
+    get sandbox() {
+      return sandbox!
+    },
+    get env() {
+      return {...sandbox!.env, ...rig!.env, HOME: sandbox!.home}
+    },
   }
 }
