@@ -10,28 +10,23 @@
  * - Errors become a clear message and an exit code, never a stack trace (set ATCR_DEBUG=1 for one).
  */
 import {Command} from '@oclif/core/command'
-import * as Errors from '@oclif/core/errors'
 import type * as Interfaces from '@oclif/core/interfaces'
 import {homedir} from 'node:os'
 
 import type {AccountFile} from '../lib/config/account-file.ts'
 import {
-  AccountFileError,
   accountFilePaths,
   type AccountFilePaths,
   loadAccounts,
   updateAccounts,
 } from '../lib/config/account-store.ts'
-import {describeAccountFileError} from '../lib/config/account-file-errors.ts'
 import {looseModes, looseModeWarning} from '../lib/config/file-modes.ts'
-import {AccountsError} from '../lib/accounts/accounts-error.ts'
 import {REGISTRIES_HOOK_TIMEOUT_MS} from '../lib/plugins/hook-contract.ts'
 import {type ContributedRegistry, mergeContributions} from '../lib/plugins/contributed-registries.ts'
 import {reportCommandError} from '../lib/errors/report-error.ts'
 import {
   cannotAskWithoutTerminal,
   enquirerPrompter,
-  PromptCancelledError,
   type Prompter,
   promptsAllowed,
 } from '../lib/prompts/prompter.ts'
@@ -90,7 +85,7 @@ export abstract class PeopleCommand extends Command {
   private contributed?: Promise<Map<string, ContributedRegistry>>
 
   /**
-   * Registries contributed by installed plugins (`registries` hook, src/hooks/contract.ts), by canonical
+   * Registries contributed by installed plugins (`registries` hook, src/lib/plugins/hook-contract.ts), by canonical
    * host. The hook runs at most once per command; a failing or slow plugin is reported and skipped.
    */
   protected contributedRegistries(): Promise<Map<string, ContributedRegistry>> {
@@ -131,24 +126,9 @@ export abstract class PeopleCommand extends Command {
   }
 
   /** Every error: one `Error: …` line, or `{"error": {code, message}}` under --json (src/lib/errors). */
-  protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+  protected override async catch(error: Error): Promise<unknown> {
     // Through the one reporter, never oclif's own catch, which under --json prints its error object
     // ({"error": {"oclif": …, "name": …}}) instead of the project's {"error": {code, message}}.
-    if (error instanceof PromptCancelledError)
-      return this.exit(
-        reportCommandError(
-          new Errors.CLIError('Cancelled; nothing changed.', {exit: 130, code: 'cancelled'}),
-          this,
-        ),
-      )
-    if (error instanceof AccountsError)
-      return this.exit(reportCommandError(new Errors.CLIError(error.message, {exit: error.exitCode}), this))
-    if (error instanceof AccountFileError) {
-      const message = describeAccountFileError(error, {audience: 'people'})
-      return this.exit(
-        reportCommandError(new Errors.CLIError(message, {exit: 1, code: 'account_file'}), this),
-      )
-    }
     return this.exit(reportCommandError(error, this))
   }
 }

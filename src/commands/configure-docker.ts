@@ -13,8 +13,7 @@ import {
 } from '../lib/docker-config/cred-helpers.ts'
 import {DockerConfigError, dockerConfigPath} from '../lib/docker-config/docker-config-file.ts'
 import {checkHelperOnPath, type HelperCheck} from '../lib/docker-config/helper-on-path.ts'
-import {enquirerPrompter, PromptCancelledError} from '../lib/prompts/prompter.ts'
-import {BIN} from '../lib/protocol/messages.ts'
+import {BIN} from '../lib/product.ts'
 import {InvalidServerAddressError, parseServerAddress} from '../lib/registry/server-address.ts'
 
 export type ConfigureDockerOutput = ConfigureDockerResult & {helper: HelperCheck}
@@ -111,14 +110,10 @@ Also checks that Docker can start ${BIN} from PATH with Node.js 22 or newer.`
   private async confirmReplacing(replacing: ReplacingAnotherHelperError): Promise<void> {
     const entries = replacing.replaced.map((entry) => `"${entry.previous}" for ${entry.host}`).join(', ')
     const question = `Docker uses ${entries}. Replace with ${BIN}?`
-    if (!this.canPrompt()) this.requireFlagWhenNoTerminal(question, '--force')
-    let agreed: boolean
-    try {
-      agreed = await enquirerPrompter().confirm(question, {initial: false})
-    } catch (error) {
-      if (error instanceof PromptCancelledError) this.error('Cancelled; nothing changed.', {exit: 130})
-      throw error
-    }
+    const prompter = this.prompter()
+    if (!prompter) this.requireFlagWhenNoTerminal(question, '--force')
+    // Ctrl-C or Esc: PromptCancelledError, reported by PeopleCommand's catch.
+    const agreed = await prompter.confirm(question, {initial: false})
     if (!agreed) {
       this.logToStderr('Nothing was changed.')
       this.exit(1)

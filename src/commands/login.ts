@@ -9,17 +9,22 @@ import {
   type SaveLoginInput,
   saveLoginAccount,
 } from '../lib/accounts/login-account.ts'
-import {AppViewUnreachableError, type AppViewClient} from '../lib/appview/client.ts'
+import {
+  approvedAccount,
+  deviceFlowError,
+  readPipedSecret,
+  savedLoginLine,
+  watchInterrupt,
+} from '../lib/accounts/login-steps.ts'
+import type {AppViewClient} from '../lib/appview/client.ts'
 import type {DeviceAuthorization} from '../lib/appview/contract.ts'
 import type {LoggedInAccount} from '../lib/device-flow/account-changes.ts'
 import {browserOpener} from '../lib/device-flow/browser.ts'
 import {runDeviceLogin} from '../lib/device-flow/device-login.ts'
 import type {PollEvent} from '../lib/device-flow/wait-for-approval.ts'
-import {BIN} from '../lib/protocol/messages.ts'
 import {STORAGES} from '../lib/config/account-file.ts'
 import {proveKeychainWritable} from '../lib/secret-store/account-secrets.ts'
 import {chooseStorage, KEYCHAIN_PEOPLE_BUDGET_MS, openKeychain} from '../lib/secret-store/secret-store.ts'
-import {InputTooLargeError, readCapped} from '../lib/stdin/read-capped.ts'
 
 export interface LoginResult {
   registry: string
@@ -28,8 +33,6 @@ export interface LoginResult {
   /** An account with this handle or DID was already saved and has been replaced. */
   replaced: boolean
 }
-
-const MAX_SECRET_BYTES = 4096
 
 export default class Login extends RegistryCommand {
   static override summary = 'Sign in to an ATCR registry with your AT Protocol account.'
@@ -100,31 +103,22 @@ For CI: pipe an existing device secret to --with-token and name its account with
     const client = await this.appViewClient(host)
 
     if (pipedHandle !== undefined) {
-      const text = await this.readPipedSecret(host, pipedHandle)
+      const text = await readPipedSecret(process.stdin, {host, handle: pipedHandle})
       const login = await checkPipedSecret({client, host, handle: pipedHandle, text})
       return this.save(client, host, login, {issuedHere: false, yes: flags.yes, storage, keychain})
     }
-    // Ctrl-C during the device flow cancels it (exit 130, nothing saved). Once approved, the same handler
-    // only notes it: Node's default action would kill the process in the middle of the locked save and
-    // leave the lock file behind. The save completes, then the command stops with 130.
-    const controller = new AbortController()
-    let interrupted = false
-    const onInterrupt = () => {
-      interrupted = true
-      controller.abort()
-    }
-    process.on('SIGINT', onInterrupt)
+    const interrupt = watchInterrupt(process)
     try {
-      const login = await this.deviceFlow(client, host, flags['no-browser'], controller.signal)
+      const login = await this.deviceFlow(client, host, flags['no-browser'], interrupt.signal)
       return await this.save(client, host, login, {
         issuedHere: true,
         yes: flags.yes,
-        interrupted: () => interrupted,
+        interrupted: interrupt.interrupted,
         storage,
         keychain,
       })
     } finally {
-      process.removeListener('SIGINT', onInterrupt)
+      interrupt.stop()
     }
   }
 
@@ -145,47 +139,10 @@ For CI: pipe an existing device secret to --with-token and name its account with
       store: this.accountStore,
       note: (line) => this.say(line),
     })
-    if (saved.outcome === 'kept') {
-      // Declining is an answer, not an error: a plain line and exit 1.
-      this.say(`Kept the saved login of ${saved.handle} on ${host}; nothing was changed.`)
-      this.exit(1)
-    }
-    if (saved.interrupted) {
-      this.say(
-        `Logged in to ${host} as ${saved.handle}: Ctrl-C came after the approval, so the account was saved first.`,
-      )
-      this.exit(130)
-    }
-    // One line, which account is active now and which was before (scripts under --json see only this).
-    const before = saved.previousActive
-    this.say(
-      `Logged in to ${host} as ${saved.handle}, ${
-        before === saved.handle ? 'still' : 'now'
-      } its active account${before && before !== saved.handle ? ` (before: ${before})` : ''}.`,
-    )
+    const {line, exit} = savedLoginLine(saved, host)
+    this.say(line)
+    if (exit !== undefined) this.exit(exit)
     return {registry: host, handle: saved.handle, did: saved.did, replaced: saved.replaced}
-  }
-
-  /**
-   * The text piped to `--with-token` (capped: a device secret is short). Kept in one function so it can
-   * be swapped for the project's shared capped stdin reader.
-   */
-  private async readPipedSecret(host: string, handle: string): Promise<string> {
-    if (process.stdin.isTTY) {
-      this.error(
-        `--with-token reads the device secret from stdin. Pipe it in: printf %s "$SECRET" | ${BIN} login ${host} --with-token --account ${handle}`,
-        {exit: 2},
-      )
-    }
-    let bytes: Buffer
-    try {
-      bytes = await readCapped(process.stdin, MAX_SECRET_BYTES)
-    } catch (error) {
-      if (error instanceof InputTooLargeError)
-        this.error('stdin is too long to be a device secret.', {exit: 2})
-      throw error
-    }
-    return bytes.toString('utf8')
   }
 
   private async deviceFlow(
@@ -235,40 +192,10 @@ For CI: pipe an existing device secret to --with-token and name its account with
       })
     } catch (error) {
       if (spinner) ux.action.stop('failed')
-      if (error instanceof AppViewUnreachableError)
-        this.error(
-          `${error.message}.\nCheck the registry name (${host}) and your network, then run: ${BIN} login ${host}`,
-          {exit: 1},
-        )
-      throw error
+      throw deviceFlowError(error, host)
     }
-    if (spinner) ux.action.stop(result.outcome === 'approved' ? 'approved' : result.outcome)
-    switch (result.outcome) {
-      case 'approved': {
-        return {handle: result.handle, did: result.did, deviceSecret: result.deviceSecret}
-      }
-      case 'expired': {
-        return this.error(
-          `The code expired before it was approved. Nothing was saved. Start again: ${BIN} login ${host}`,
-          {exit: 1},
-        )
-      }
-      case 'denied': {
-        return this.error(
-          `The code was declined on ${host}. Nothing was saved. To try again: ${BIN} login ${host}`,
-          {exit: 1},
-        )
-      }
-      case 'failed': {
-        return this.error(
-          `The registry stopped answering while waiting for approval: ${result.reason}. Nothing was saved. Try again: ${BIN} login ${host}`,
-          {exit: 1},
-        )
-      }
-      case 'cancelled': {
-        return this.error('Login cancelled; nothing was saved.', {exit: 130})
-      }
-    }
+    if (spinner) ux.action.stop(result.outcome)
+    return approvedAccount(result, host)
   }
 
   private note(spinner: boolean, line: string): void {

@@ -1,35 +1,21 @@
 import * as Flags from '@oclif/core/flags'
-import {existsSync} from 'node:fs'
 
 import {RegistryCommand} from '../base/registry-command.ts'
-import {type Colour, colourEnabled, paint} from '../lib/output/colour.ts'
-import {trustedOnGetFile} from '../lib/plugins/trusted-on-get.ts'
-import {BIN} from '../lib/protocol/messages.ts'
-import {looseCodeFilesWarning} from '../lib/trust/code-files.ts'
+import {statusView, trustFilesWarning} from '../lib/accounts/status-view.ts'
+import {colourEnabled} from '../lib/output/colour.ts'
 import {
   collectStatus,
-  formatStatus,
   type LearnedDid,
   learnedDids,
-  type MarkStyle,
-  NOTE_MARK,
   recordLearnedDids,
-  STATE_MARKS,
   type StatusReport,
 } from '../lib/session-check/account-status.ts'
 
 const CHECK_TIMEOUT_MS = 4000
 
-const MARK_COLOURS: Partial<Record<string, Colour>> = {
-  [STATE_MARKS.valid]: 'green',
-  [STATE_MARKS.invalid]: 'red',
-  [STATE_MARKS.unreachable]: 'yellow',
-  [NOTE_MARK]: 'yellow',
-}
-
 export default class Status extends RegistryCommand {
   static override summary = 'Show every registry and account, and whether each can still sign in.'
-  static override description = `Each saved device secret is checked with its registry in parallel (a few seconds at most): valid, not accepted (revoked or unknown), session expired (with the URL to sign in again), or unreachable. --offline skips the checks. Exits 1 when there is no account (for REGISTRY, when given) or an account needs a new login.
+  static override description = `Each saved device secret is checked with its registry in parallel (a few seconds at most): valid, not accepted (revoked or unknown), session expired (with the URL to sign in again), or unreachable. --offline skips the checks. Each account shows where its secret is kept; one whose secret should be in the OS keychain and is not there is flagged, even with --offline (docs/keychain.md). Exits 1 when there is no account (for REGISTRY, when given) or an account needs a new login.
 
 --json prints, on stdout:
   {"registries": [
@@ -37,10 +23,11 @@ export default class Status extends RegistryCommand {
       "active": "alice.bsky.social" (or null),
       "accounts": [
         {"handle": "alice.bsky.social", "did": "did:plc:…", "active": true,
-         "state": "valid", "invalid", "session_expired", "unreachable"
-                  or "unchecked" (--offline),
+         "storage": "file" or "keychain",
+         "state": "valid", "invalid", "session_expired", "unreachable",
+                  "unchecked" (--offline), "keychain_missing" or "keychain_unavailable",
          "loginUrl": "…" (session_expired only),
-         "detail": "…" (unreachable only)}]}],
+         "detail": "…" (unreachable and keychain_unavailable only)}]}],
    "needsLogin": false}
 No secret is ever part of the output.`
   static override examples = [
@@ -57,13 +44,8 @@ No secret is ever part of the output.`
     const {args, flags} = await this.parse(Status)
     const host = args.registry === undefined ? undefined : this.registryHost(args.registry)
     const accounts = this.loadAccounts()
-    // With plugins trusted on get, a directory others can write decides what code runs: say so here too
-    // (the mode warning every people command prints covers secrets at rest, not code).
-    const trustFile = trustedOnGetFile(this.accountPaths.directory)
-    if (existsSync(trustFile)) {
-      const loose = looseCodeFilesWarning(this.accountPaths.directory, trustFile)
-      if (loose) this.logToStderr(loose)
-    }
+    const warning = trustFilesWarning(this.accountPaths.directory)
+    if (warning) this.logToStderr(warning)
     const report = await collectStatus(accounts, {
       host,
       offline: flags.offline,
@@ -81,20 +63,10 @@ No secret is ever part of the output.`
         }),
     })
     this.recordLearnedDids(learnedDids(accounts, report))
-    if (report.registries.length === 0) {
-      this.logToStderr(
-        host ? `No accounts for ${host}. Run: ${BIN} login ${host}` : `No accounts yet. Run: ${BIN} login`,
-      )
-    }
-    const style: MarkStyle | undefined = colourEnabled(process.stdout, process.env)
-      ? (mark) => {
-          const colour = MARK_COLOURS[mark]
-          return colour ? paint(mark, colour) : mark
-        }
-      : undefined
-    for (const line of formatStatus(report, BIN, style)) this.log(line)
-    // As `gh auth status`: 1 when there is nothing signed in to show, or an account must log in again.
-    if (report.registries.length === 0 || report.needsLogin) process.exitCode = 1
+    const view = statusView(report, {host, colour: colourEnabled(process.stdout, process.env)})
+    if (view.hint) this.logToStderr(view.hint)
+    for (const line of view.lines) this.log(line)
+    if (view.failed) process.exitCode = 1
     return report
   }
 

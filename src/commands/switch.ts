@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {RegistryCommand} from '../base/registry-command.ts'
 import {type SwitchResult, switchAccount} from '../lib/accounts/switch-account.ts'
-import {BIN} from '../lib/protocol/messages.ts'
+import {BIN} from '../lib/product.ts'
 
 export default class Switch extends RegistryCommand {
   static override summary = 'Choose which account a registry uses by default.'

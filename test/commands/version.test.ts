@@ -3,15 +3,26 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {after, describe, it} from 'node:test'
 
+import {BIN} from '../../src/lib/product.ts'
 import {makeSandbox, REPO} from '../support/cli.ts'
 import {runInProcess} from '../support/in-process-cli.ts'
 
 const sandbox = makeSandbox()
 after(() => sandbox.cleanup())
-const {version} = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {version: string}
+const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+  version: string
+  bin: Record<string, string>
+  oclif: {bin: string}
+}
+const {version} = pkg
 const platform = `${process.platform}-${process.arch}`
 
 describe('version', () => {
+  it('names the product as package.json does (src/lib/product.ts)', () => {
+    assert.deepEqual(Object.keys(pkg.bin), [BIN])
+    assert.equal(pkg.oclif.bin, BIN)
+  })
+
   it('prints the helper version, the Node.js running it and the platform on one line', async () => {
     const result = await runInProcess(['version'], {env: sandbox.env})
     assert.equal(result.code, 0, result.stderr)

@@ -207,7 +207,7 @@ describe('moveSecrets', () => {
       }),
       (error) =>
         error instanceof AccountsError &&
-        error.exitCode === 2 &&
+        error.exit === 2 &&
         /No account zed\.example\.com on atcr\.io/.test(error.message),
     )
   })

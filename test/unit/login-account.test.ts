@@ -85,7 +85,7 @@ describe('saveLoginAccount', () => {
         saveLoginAccount(input({login})),
         (error: unknown) =>
           error instanceof AccountsError &&
-          error.exitCode === 1 &&
+          error.exit === 1 &&
           /secret it issued was revoked\. Nothing was saved\.$/.test(error.message),
       )
       assert.equal(state.saves, 0)
@@ -109,7 +109,7 @@ describe('saveLoginAccount', () => {
     await assert.rejects(
       saveLoginAccount(input()),
       (error: unknown) =>
-        error instanceof AccountsError && error.exitCode === 2 && /Pass --yes/.test(error.message),
+        error instanceof AccountsError && error.exit === 2 && /Pass --yes/.test(error.message),
     )
     assert.equal(state.saves, 0)
     assert.equal(here.revoked.length, 1)
@@ -187,7 +187,7 @@ describe('handleForAccountFlag', () => {
       assert.throws(
         () => handleForAccountFlag(bad, 'atcr.io'),
         (error: unknown) =>
-          error instanceof AccountsError && error.exitCode === 2 && /--account/.test(error.message),
+          error instanceof AccountsError && error.exit === 2 && /--account/.test(error.message),
         String(bad),
       )
     }
@@ -210,13 +210,13 @@ describe('checkPipedSecret (AppView emulator)', () => {
     )
     await assert.rejects(
       checkPipedSecret({client, host: emulator.host, handle: 'alice.test', text: 'hunter2'}),
-      (error: unknown) => error instanceof AccountsError && error.exitCode === 2,
+      (error: unknown) => error instanceof AccountsError && error.exit === 2,
     )
     await assert.rejects(
       checkPipedSecret({client, host: emulator.host, handle: 'alice.test', text: 'atcr_device_unknown'}),
       (error: unknown) =>
         error instanceof AccountsError &&
-        error.exitCode === 1 &&
+        error.exit === 1 &&
         /does not accept/.test(error.message) &&
         !error.message.includes('atcr_device_unknown'),
     )

@@ -121,12 +121,12 @@ describe('logoutAccount', () => {
     await assert.rejects(
       logoutAccount(input()),
       (error: unknown) =>
-        error instanceof AccountsError && error.exitCode === 2 && /Pass --account/.test(error.message),
+        error instanceof AccountsError && error.exit === 2 && /Pass --account/.test(error.message),
     )
     await assert.rejects(
       logoutAccount(input({yes: false, account: 'alice.test'})),
       (error: unknown) =>
-        error instanceof AccountsError && error.exitCode === 2 && /Pass --yes/.test(error.message),
+        error instanceof AccountsError && error.exit === 2 && /Pass --yes/.test(error.message),
     )
     assert.deepEqual(events, [])
   })
@@ -141,7 +141,7 @@ describe('logoutAccount', () => {
       logoutAccount(input()),
       (error: unknown) =>
         error instanceof AccountsError &&
-        error.exitCode === 2 &&
+        error.exit === 2 &&
         /buoy\.cr, localhost:5000/.test(error.message) &&
         /logout buoy\.cr$/.test(error.message),
     )

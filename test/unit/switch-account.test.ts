@@ -69,7 +69,7 @@ describe('chooseSwitchRegistry', () => {
       () => chooseSwitchRegistry(accounts),
       (error: unknown) =>
         error instanceof SwitchError &&
-        error.exitCode === 2 &&
+        error.exit === 2 &&
         /buoy\.cr, localhost:5000/.test(error.message) &&
         /REGISTRY/.test(error.message) &&
         !error.message.includes('empty.io'),
@@ -114,8 +114,7 @@ describe('switchAccount', () => {
     const {state, io} = store(three())
     await assert.rejects(
       switchAccount(io),
-      (error: unknown) =>
-        error instanceof SwitchError && error.exitCode === 2 && /--account/.test(error.message),
+      (error: unknown) => error instanceof SwitchError && error.exit === 2 && /--account/.test(error.message),
     )
     assert.equal(state.updates, 0)
   })

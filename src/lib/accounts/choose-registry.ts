@@ -5,7 +5,7 @@
  */
 import type {AccountFile} from '../config/account-file.ts'
 import {findRegistry, registriesWithAccounts, type RegistryMatch} from '../config/registry-entries.ts'
-import {BIN} from '../protocol/messages.ts'
+import {BIN} from '../product.ts'
 import type {Prompter} from '../prompts/prompter.ts'
 import {AccountsError} from './accounts-error.ts'
 

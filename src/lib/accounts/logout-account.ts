@@ -12,7 +12,7 @@
 import type {Account, AccountFile} from '../config/account-file.ts'
 import {activeAccount, findAccount, findRegistry, type RegistryMatch} from '../config/registry-entries.ts'
 import {removeAccount} from '../device-flow/account-changes.ts'
-import {BIN} from '../protocol/messages.ts'
+import {BIN} from '../product.ts'
 import {cannotAskWithoutTerminal, type Prompter} from '../prompts/prompter.ts'
 import {MissingKeychainSecretError, secretOf, storageOf} from '../secret-store/account-secrets.ts'
 import {

@@ -13,10 +13,11 @@
  */
 import {readFileSync} from 'node:fs'
 
+import {BIN} from '../product.ts'
 import {serverText} from '../text/server-text.ts'
 import {checkAppViewLink, plainHttpAllowedFor} from './link-rule.ts'
 
-export const CLIENT_NAME = 'docker-credential-atcr'
+export const CLIENT_NAME = BIN
 
 export const PATHS = {
   /** §1 POST: start a device authorization. */

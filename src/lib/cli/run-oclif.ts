@@ -3,13 +3,12 @@
  * project's one error reporter for what oclif itself throws (unknown flags, a failing plugin command),
  * so that no error reaches a person in oclif's own format.
  *
- * Loaded by src/entry.ts only on this path: dist/lib/cli/run-oclif.js, which takes it from the people
- * script (src/lib/cli/people-script.ts), not part of the get bundle.
+ * Loaded by src/entry.ts only on this path (dist/lib/cli/run-oclif.js, not part of the get bundle).
  */
 import {run} from '@oclif/core/run'
 
 import {reportEntryError} from '../errors/report-error.ts'
-import {BIN} from '../protocol/messages.ts'
+import {BIN} from '../product.ts'
 import {rewriteArgv} from './normalize-argv.ts'
 
 export async function runOclif(args: readonly string[], entryUrl: string): Promise<void> {

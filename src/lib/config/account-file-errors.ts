@@ -6,7 +6,7 @@
  *   - `permission`: the file or its directory is not accessible → the exact `chmod` that fixes it;
  *   - `io`: the disk is full, the file system is read-only, … → that, and that nothing was changed.
  */
-import {BIN} from '../protocol/messages.ts'
+import {BIN} from '../product.ts'
 
 export type AccountFileErrorKind = 'unusable' | 'busy' | 'permission' | 'io'
 

@@ -32,7 +32,7 @@ import {AccountFileError, accountFileIoError, chmodCommand, describeIoError} fro
 import {syncDirectory, writeFileAtomic} from './atomic-write.ts'
 import {describeJsonSyntaxError} from './json-syntax-error.ts'
 import {LockTimeoutError, processIsAlive, withFileLock} from './file-lock.ts'
-import {BIN} from '../protocol/messages.ts'
+import {BIN} from '../product.ts'
 import {lazyAccountFile, type RegistrySource, splitCanonical} from './lazy-account-file.ts'
 import {readRegularFile} from './read-regular-file.ts'
 import {findRegistry, keyMayNameHost, type RegistryMatch} from './registry-entries.ts'

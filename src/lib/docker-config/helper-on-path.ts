@@ -11,9 +11,10 @@ import {accessSync, constants, closeSync, openSync, readSync} from 'node:fs'
 import path from 'node:path'
 
 import {NODE_FLOOR_TEXT, nodeMeetsFloor} from '../node-floor.ts'
+import {BIN} from '../product.ts'
 import {runsItsOwnNode} from '../update/install-kind.ts'
 
-export const HELPER_COMMAND = 'docker-credential-atcr'
+export const HELPER_COMMAND = BIN
 
 export interface HelperCheckEnvironment {
   /** The environment Docker will run with; PATH (and PATHEXT on Windows) are read. */

@@ -4,6 +4,8 @@
  * "Nonexistent flag: --x" plus a usage dump); everything else keeps its message, on one line.
  */
 
+import {describeAccountFileError} from '../config/account-file-errors.ts'
+import {AccountFileError} from '../config/account-store.ts'
 import {PersonFacingError} from './person-facing-error.ts'
 
 export interface ErrorReport {
@@ -127,6 +129,12 @@ export function describeError(error: unknown, given: ErrorContext): ErrorReport 
   if (!(error instanceof Error)) return {code: 'unexpected', message: oneLine(String(error)), exit: 1}
   if (error instanceof PersonFacingError)
     return {code: error.code, message: oneLine(error.message), exit: error.exit}
+  if (error instanceof AccountFileError)
+    return {
+      code: 'account_file',
+      message: oneLine(describeAccountFileError(error, {audience: 'people'})),
+      exit: 1,
+    }
   const oclifError = error as OclifLikeError
   const context = {...given, command: given.command ?? parsedCommand(oclifError)}
   const parse = describeParseError(oclifError, context)

@@ -3,6 +3,7 @@
  * enquirer is imported only when a question is really asked (never on the protocol path).
  */
 import {envFlag} from '../env-flag.ts'
+import {PersonFacingError} from '../errors/person-facing-error.ts'
 
 export interface Choice {
   /** What is returned when chosen. */
@@ -35,10 +36,10 @@ export function cannotAskWithoutTerminal(question: string, flag: string): string
 }
 
 /** The person pressed Ctrl-C or Esc at a prompt. */
-export class PromptCancelledError extends Error {
+/** A question cancelled with Ctrl-C or Esc: the one policy, "Cancelled; nothing changed.", exit 130. */
+export class PromptCancelledError extends PersonFacingError {
   constructor() {
-    super('cancelled')
-    this.name = 'PromptCancelledError'
+    super('Cancelled; nothing changed.', {code: 'cancelled', exit: 130})
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type {Account} from '../config/account-file.ts'
 import {PersonFacingError} from '../errors/person-facing-error.ts'
-import {BIN} from '../protocol/messages.ts'
+import {BIN} from '../product.ts'
 import {keychainLocation, type SecretStore, type Storage} from './secret-store.ts'
 
 export function storageOf(account: Account): Storage {

@@ -11,7 +11,7 @@ import {accountMatchesIdentity, findRegistry} from '../config/registry-entries.t
 import {AccountsError} from '../accounts/accounts-error.ts'
 import type {AccountStore} from '../accounts/accounts-on-disk.ts'
 import {registriesToChooseFrom} from '../accounts/choose-registry.ts'
-import {BIN} from '../protocol/messages.ts'
+import {BIN} from '../product.ts'
 import {secretOf, storageOf} from './account-secrets.ts'
 import {KeychainError, keychainLocation, type SecretStore, type Storage} from './secret-store.ts'
 

@@ -13,7 +13,7 @@
  */
 import {STORAGES, type Storage} from '../config/account-file.ts'
 import {PersonFacingError} from '../errors/person-facing-error.ts'
-import {BIN} from '../protocol/messages.ts'
+import {BIN} from '../product.ts'
 
 export {STORAGES, type Storage} from '../config/account-file.ts'
 export const DEFAULT_STORAGE: Storage = 'file'

@@ -64,8 +64,3 @@ export function serverText(text: string, maxLength = MAX_SERVER_TEXT): string {
   const bounded = text.length > maxLength * 8 ? text.slice(0, maxLength * 8) : text
   return capLength(redactDeviceSecrets(stripControls(bounded)).replace(/ {2,}/g, ' ').trim(), maxLength)
 }
-
-/** Whether a text is already safe as it is (nothing would be stripped, redacted or cut). */
-export function isCleanServerText(text: string, maxLength = MAX_SERVER_TEXT): boolean {
-  return serverText(text, maxLength) === text
-}
