@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the container clients and servers that `npm run test:e2e` drives, from Debian's packages.
-# Idempotent: packages already installed are left alone, and `apt-get update` runs only when something
-# is missing. Needs root (CI and the development machines run as root); prints what it did.
+# The e2e suite runs this only when asked (CI set, or ATCR_E2E_INSTALL=1); otherwise it skips the
+# scenarios whose clients are missing and names this script. Idempotent: packages already installed
+# are left alone, and `apt-get update` runs only when something is missing. Needs root, or sudo;
+# prints what it did.
 set -euo pipefail
 
 packages=(

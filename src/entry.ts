@@ -44,21 +44,15 @@ export async function main(args: readonly string[]): Promise<void> {
   }
   if (isProtocolVerb(verb)) {
     const io = processIo()
+    let code: number
     if (verb === 'get' && pluginsTrustedOnGet(io)) {
       // Opt-in only (`plugins trust <plugin>`): the trusted identity hooks may name the account, within a budget.
       const {runGetWithTrustedPlugins} = (await import(
         GET_WITH_PLUGINS
       )) as typeof import('./lib/plugins/get-with-plugins.ts')
-      const code = await runGetWithTrustedPlugins(io)
-      process.exitCode = code
-      if (keychainCallStuck()) exitPastStuckCall(code)
-      // A hook abandoned after its budget must not keep the process alive; stdout is already written.
-      setTimeout(() => process.exit(code), 100).unref()
-      return
-    }
-    process.exitCode = await runProtocolVerb(verb, io)
-    // A keychain call past its budget holds a thread that Node.js would wait for at exit; the answer is written.
-    if (keychainCallStuck()) exitPastStuckCall(process.exitCode)
+      code = await runGetWithTrustedPlugins(io)
+    } else code = await runProtocolVerb(verb, io)
+    await exitOnceWritten(io, code)
     return
   }
   const {runOclif} = (await import(RUN_OCLIF)) as typeof import('./lib/cli/run-oclif.ts')
@@ -70,6 +64,21 @@ export async function main(args: readonly string[]): Promise<void> {
     )
     exitPastStuckCall(Number(process.exitCode ?? 0))
   }
+}
+
+/**
+ * End the process as soon as its answer has left it, on every protocol path. Docker waits for the exit,
+ * not for the answer: a name lookup abandoned at the end of the session check's budget (getaddrinfo
+ * cannot be cancelled, and a resolver that never answers holds it for 10 s) or a trusted hook abandoned
+ * after its budget must not keep the process alive. Nothing else is pending by then: every file the verb
+ * writes is written synchronously.
+ */
+async function exitOnceWritten(io: ProtocolIo, code: number): Promise<void> {
+  process.exitCode = code
+  await Promise.all([io.stdout.flushed?.(), io.stderr.flushed?.()])
+  // A keychain call past its budget holds a thread that process.exit would wait for (exit-past-stuck-call.ts).
+  if (keychainCallStuck()) exitPastStuckCall(code)
+  process.exit(code)
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
- * The programs the rig drives, installed from Debian's packages when missing (scripts/install-e2e-deps.sh)
- * and then looked for one by one: a client that could not be installed skips its scenarios instead of
- * failing them, and the run says so.
+ * The programs the rig drives, installed from Debian's packages when missing and asked for
+ * (scripts/install-e2e-deps.sh; see mayInstall), then looked for one by one: a client that is not
+ * there skips its scenarios instead of failing them, and the run says how to install it.
  */
 import {existsSync} from 'node:fs'
 import path from 'node:path'
 
+import {envFlag} from '../../src/lib/env-flag.ts'
 import {run} from './processes.ts'
 import {REGISTRY_BINARY} from './registry.ts'
 import {REPO} from './rig.ts'
@@ -28,10 +29,22 @@ async function onPath(program: string): Promise<boolean> {
   return result.code === 0
 }
 
-/** Run the install script (unless ATCR_E2E_INSTALL=0), then see what is there. */
+/** What installs the clients: printed on the one line that skips the scenarios they would run. */
+export const INSTALL_COMMAND =
+  'scripts/install-e2e-deps.sh (as root, or with sudo), or run the suite with ATCR_E2E_INSTALL=1'
+
+/**
+ * Whether this run may install system packages: `npm test` changes nothing outside the checkout unless
+ * asked, so only in CI (CI set) or when ATCR_E2E_INSTALL=1 says so.
+ */
+export function mayInstall(env: NodeJS.ProcessEnv): boolean {
+  return envFlag(env, 'ATCR_E2E_INSTALL', envFlag(env, 'CI'))
+}
+
+/** Run the install script when allowed (mayInstall), then see what is there. */
 export async function prepareTools(env: NodeJS.ProcessEnv = process.env): Promise<ToolReport> {
-  let installNote = 'install step skipped (ATCR_E2E_INSTALL=0)'
-  if (env.ATCR_E2E_INSTALL !== '0') {
+  let installNote = 'install step not asked for (CI unset, ATCR_E2E_INSTALL unset)'
+  if (mayInstall(env)) {
     const started = Date.now()
     const install = await run('bash', [path.join(REPO, 'scripts', 'install-e2e-deps.sh')], {
       env,

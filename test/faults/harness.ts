@@ -1,11 +1,14 @@
 /**
- * The reliability suite's small harness: cases, figures, temp homes, and spawning the built CLI while
- * keeping every byte it prints for the final secret scan.
+ * The reliability suite's shared helpers: figures, temp homes, and spawning the built CLI while keeping
+ * every byte it prints for the secret scan that ends each file (secrets.ts).
  *
- * A case is an async function that throws on failure. Cases register themselves in a category; the
- * runner (run.ts) runs them, prints one line each, the figures table, and `N passed, N failed`.
- * More categories (AppView faults, Ctrl-C during login) are added by registering more cases.
+ * The suite's files are `test/faults/*.faults.ts`, run by node:test (`npm run test:faults`). A case is a
+ * `test('category › name', …)`; cases that may share the machine with one other sit in a
+ * `describe(…, {concurrency: 2})`, heavy or timing-sensitive ones are top-level tests and run alone (the
+ * files run one at a time). Figures recorded here reach the suite's reporter (reporter.ts) through the
+ * diagnostics of each file's last test, which sums them over the files.
  */
+import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
 import {
@@ -22,6 +25,7 @@ import {
 } from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
+import {after} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
 import {SESSION_CACHE_FILE} from '../../src/lib/session-check/session-cache.ts'
@@ -30,42 +34,19 @@ import {
   type EmulatorOptions,
   startAppViewEmulator,
 } from '../support/appview-emulator.ts'
+import {notBuiltReason} from '../support/built.ts'
+import {addFigure} from './figures.ts'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const BIN_RUN = path.join(ROOT, 'bin', 'run.js')
 export const NOT_FOUND = 'credentials not found in native keychain'
 
-export interface Case {
-  category: string
-  name: string
-  /** Run with nothing else alongside (heavy or timing-sensitive cases). */
-  exclusive?: boolean
-  run: () => Promise<void>
-}
+const notBuilt = notBuiltReason(ROOT)
+if (notBuilt !== undefined) throw new Error(`${notBuilt} (${BIN_RUN} loads dist)`)
 
-export const cases: Case[] = []
+// ---- figures (figures.ts: the reporter reads them too) ----------------------------------------
 
-export function addCase(category: string, name: string, run: () => Promise<void>, exclusive = false): void {
-  cases.push({category, name, run, exclusive})
-}
-
-// ---- figures -------------------------------------------------------------------------------------
-
-const figures = new Map<string, string | number>()
-export function setFigure(name: string, value: string | number): void {
-  figures.set(name, value)
-}
-export function maxFigure(name: string, value: number): void {
-  const previous = figures.get(name)
-  if (typeof previous !== 'number' || value > previous) figures.set(name, value)
-}
-export function addFigure(name: string, value = 1): void {
-  const previous = figures.get(name)
-  figures.set(name, (typeof previous === 'number' ? previous : 0) + value)
-}
-export function allFigures(): Map<string, string | number> {
-  return figures
-}
+export {addFigure, type Figure, FIGURE_DIAGNOSTIC, maxFigure, reportFigures, setFigure} from './figures.ts'
 
 // ---- secrets and captured output -----------------------------------------------------------------
 
@@ -106,9 +87,17 @@ export interface Captured {
   text: string
 }
 const captured: Captured[] = []
+let scanned = false
+/** What the CLI printed so far in this file; reading it for the scan marks the output as scanned. */
 export function capturedOutput(): readonly Captured[] {
+  scanned = true
   return captured
 }
+// A file that ran the CLI ends with the secret scan (secrets.ts): a file without it proves nothing.
+after(() => {
+  if (captured.length > 0 && !scanned)
+    throw new Error('this file ran the CLI but never scanned its output: end it with testNoSecretLeaked()')
+})
 
 // ---- temp homes ----------------------------------------------------------------------------------
 
@@ -137,8 +126,9 @@ export function newHome(prefix = 'atcr-faults-'): Home {
 }
 
 export function cleanupHomes(): void {
-  for (const root of tempRoots) rmSync(root, {recursive: true, force: true})
+  for (const root of tempRoots.splice(0)) rmSync(root, {recursive: true, force: true})
 }
+after(cleanupHomes)
 
 export interface SeedAccount {
   handle: string
@@ -290,40 +280,11 @@ export function runProcess(command: string, args: string[], options: CliOptions)
 
 /** A helper error answer: exactly one line on stdout, exit 1. */
 export function assertOneLineError(result: CliResult, what: string): string {
-  if (result.code !== 1) throw new Error(`${what}: exit ${result.code} (signal ${result.signal}), expected 1`)
+  assert.equal(result.code, 1, `${what}: exit ${result.code} (signal ${result.signal}), expected 1`)
   const lines = result.stdout.split('\n')
-  if (lines.length !== 2 || lines[1] !== '' || lines[0]!.trim() === '') {
-    throw new Error(
-      `${what}: expected one line on stdout, got ${JSON.stringify(result.stdout.slice(0, 300))}`,
-    )
-  }
+  assert.ok(
+    lines.length === 2 && lines[1] === '' && lines[0]!.trim() !== '',
+    `${what}: expected one line on stdout, got ${JSON.stringify(result.stdout.slice(0, 300))}`,
+  )
   return lines[0]!
-}
-
-export function assertEqual<T>(actual: T, expected: T, what: string): void {
-  const a = JSON.stringify(actual)
-  const e = JSON.stringify(expected)
-  if (a !== e) throw new Error(`${what}: expected ${e?.slice(0, 400)}, got ${a?.slice(0, 400)}`)
-}
-
-export function assert(condition: unknown, what: string): asserts condition {
-  if (!condition) throw new Error(what)
-}
-
-/** Run tasks with at most `limit` in flight. */
-export async function pool<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++
-      results[index] = await task(items[index]!)
-    }
-  }
-  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
-  return results
 }

@@ -116,10 +116,12 @@ describe('trusted hook files', () => {
     const hook = path.join(pluginRoot, 'hooks', 'identity.js')
     writeFileSync(hook, 'export default () => undefined\n')
     const sha256 = createHash('sha256').update('export default () => undefined\n').digest('hex')
+    // The files under the root as plugins trust records them (issue 17: trust-covers-package.test.ts).
+    const files = {'hooks/identity.js': sha256}
     return {
       pluginRoot,
       hook,
-      trusted: {version: '1.0.0', root: pluginRoot, hooks: [{file: hook, export: 'default', sha256}]},
+      trusted: {version: '1.0.0', root: pluginRoot, hooks: [{file: hook, export: 'default', sha256, files}]},
     }
   }
   const v1 = () => '1.0.0'

@@ -284,7 +284,7 @@ describe('store', () => {
     }
   })
 
-  it('does not store app passwords or identity tokens, and says how to log in', async () => {
+  it('does not store app passwords or identity tokens: exit 1, saying how to log in on stdout (docker login shows it)', async () => {
     const sandbox = makeSandbox()
     try {
       for (const request of [
@@ -292,13 +292,12 @@ describe('store', () => {
         {ServerURL: 'atcr.io', Username: '<token>', Secret: 'eyJhbGciOi.refresh'},
       ]) {
         const result = await runCli(['store'], {input: JSON.stringify(request), env: sandbox.env})
-        assert.equal(result.stdout, '')
-        assert.equal(result.code, 0)
+        assert.equal(result.code, 1)
         assert.match(
-          result.stderr,
+          result.stdout,
           /^docker-credential-atcr: not saving this password for atcr\.io: .*Run "docker-credential-atcr login atcr\.io" instead\.\n$/,
         )
-        assert.ok(!result.stderr.includes(request.Secret))
+        assert.ok(!result.stdout.includes(request.Secret) && !result.stderr.includes(request.Secret))
       }
       assert.deepEqual(accountStateIn(sandbox.home), [])
     } finally {

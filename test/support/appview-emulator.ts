@@ -76,6 +76,11 @@ export interface EmulatorOptions {
   expiresIn?: number
   /** Told every device secret the emulator hands out, so a test can search its output for them. */
   onSecretIssued?: (secret: string) => void
+  /**
+   * The clock of device codes (expiry, early polls), in milliseconds like Date.now() (the default): a
+   * test that polls on a virtual clock hands the emulator the same clock.
+   */
+  now?: () => number
 }
 
 export interface LoggedRequest {
@@ -181,6 +186,7 @@ export async function startAppViewEmulator(options: EmulatorOptions = {}): Promi
   const certificateDer = new X509Certificate(certPem).raw.toString('base64')
   const interval = options.interval ?? 1
   const expiresIn = options.expiresIn ?? 600
+  const now = options.now ?? Date.now
 
   const codes = new Map<string, DeviceCodeState>() // by device code
   const secrets = new Map<string, EmulatorAccount>()
@@ -254,7 +260,7 @@ export async function startAppViewEmulator(options: EmulatorOptions = {}): Promi
     },
     pendingCodes() {
       return [...codes.values()]
-        .filter((state) => state.decision === 'pending' && state.expiresAt > Date.now())
+        .filter((state) => state.decision === 'pending' && state.expiresAt > now())
         .map((state) => state.userCode)
     },
   }
@@ -343,7 +349,7 @@ export async function startAppViewEmulator(options: EmulatorOptions = {}): Promi
       const state: DeviceCodeState = {
         deviceCode,
         userCode: userCode(),
-        expiresAt: Date.now() + expiresIn * 1000,
+        expiresAt: now() + expiresIn * 1000,
         interval,
         decision: 'pending',
       }
@@ -370,11 +376,11 @@ export async function startAppViewEmulator(options: EmulatorOptions = {}): Promi
       const state = typeof body.device_code === 'string' ? codes.get(body.device_code) : undefined
       const error = (code: string) =>
         send(response, 400, {error: code, error_description: code.replaceAll('_', ' ')})
-      if (!state || state.collected || state.expiresAt <= Date.now())
-        return error(DEVICE_TOKEN_ERRORS.expired)
-      const now = Date.now()
-      const tooEarly = state.lastPollAt !== undefined && now - state.lastPollAt < state.interval * 1000 - 25
-      state.lastPollAt = now
+      const polledAt = now()
+      if (!state || state.collected || state.expiresAt <= polledAt) return error(DEVICE_TOKEN_ERRORS.expired)
+      const tooEarly =
+        state.lastPollAt !== undefined && polledAt - state.lastPollAt < state.interval * 1000 - 25
+      state.lastPollAt = polledAt
       if (tooEarly) {
         earlyPolls += 1
         state.interval += 5

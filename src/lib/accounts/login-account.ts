@@ -12,8 +12,9 @@ import type {AppViewClient} from '../appview/client.ts'
 import type {AccountFile, Storage} from '../config/account-file.ts'
 import {activeAccount, findRegistry, isDid} from '../config/registry-entries.ts'
 import {accountToReplace, type LoggedInAccount, saveLogin} from '../device-flow/account-changes.ts'
-import {DEVICE_SECRET_PREFIX} from '../protocol/messages.ts'
+import {issuedSecretProblem} from '../device-flow/device-secret.ts'
 import {BIN} from '../product.ts'
+import {DEVICE_SECRET_PREFIX} from '../protocol/messages.ts'
 import {HANDLE} from '../protocol/verbs.ts'
 import {cannotAskWithoutTerminal, type Prompter} from '../prompts/prompter.ts'
 import {MissingKeychainSecretError, secretOf, storageOf} from '../secret-store/account-secrets.ts'
@@ -162,7 +163,7 @@ export async function saveLoginAccount(input: SaveLoginInput): Promise<SaveLogin
     }
   }
 
-  const problem = loginIdentityProblem(login)
+  const problem = issuedSecretProblem(login) ?? loginIdentityProblem(login)
   if (problem) {
     const retired = await retire()
     throw new AccountsError(

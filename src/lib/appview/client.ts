@@ -40,6 +40,7 @@ import {
   userAgent,
 } from './contract.ts'
 import {httpsFirstFor} from '../registry/appview-url.ts'
+import {connectLookup, type Resolve} from '../registry/connect-lookup.ts'
 import {serverText} from '../text/server-text.ts'
 
 /** How long one request to an AppView may take when the caller names no budget. */
@@ -54,7 +55,10 @@ export interface AppViewClientOptions {
   timeoutMs?: number
   /** Retries of safe calls (default 2). */
   retries?: number
-  /** Name resolution (default: the system's); tests point a non-loopback name at 127.0.0.1. */
+  /**
+   * Name resolution for names other than `localhost`, which is always 127.0.0.1 (connect-lookup.ts);
+   * default: the system's. Tests point a non-loopback name at 127.0.0.1.
+   */
   lookup?: LookupFunction
 }
 
@@ -158,7 +162,7 @@ export function createAppViewClient(options: AppViewClientOptions): AppViewClien
     https: {rejectUnauthorized: true},
     retry: {limit: 0},
     ...(agent ? {agent} : {}),
-    ...(options.lookup ? {dnsLookup: options.lookup} : {}),
+    dnsLookup: connectLookup({resolve: options.lookup as Resolve | undefined}),
   })
   const safeRetry: OptionsInit['retry'] = {
     limit: options.retries ?? 2,

@@ -34,11 +34,17 @@ import {describeJsonSyntaxError} from './json-syntax-error.ts'
 import {LockTimeoutError, processIsAlive, withFileLock} from './file-lock.ts'
 import {BIN} from '../product.ts'
 import {lazyAccountFile, type RegistrySource, splitCanonical} from './lazy-account-file.ts'
-import {readRegularFile} from './read-regular-file.ts'
+import {FileTooLargeError, readRegularFile} from './read-regular-file.ts'
 import {findRegistry, keyMayNameHost, type RegistryMatch} from './registry-entries.ts'
 import {WindowedFile} from './windowed-file.ts'
 
 export {AccountFileError, describeIoError} from './account-file-errors.ts'
+
+/**
+ * Far more than any real set of accounts (10 000 accounts take about 2 MiB): a larger file is refused
+ * from its size alone, before it is read. A 300 MiB file made `get` take 4–11 s and about 1 GB (issue 17).
+ */
+export const MAX_ACCOUNT_FILE_BYTES = 16 * 1024 * 1024
 
 export interface AccountFilePaths {
   directory: string
@@ -94,11 +100,25 @@ export function parseAccountFileBytes(
   }
 }
 
+const MIB = 1024 * 1024
+const mebibytes = (bytes: number) => `${Math.round((bytes / MIB) * 10) / 10} MiB`
+
+/** The account file is over MAX_ACCOUNT_FILE_BYTES: one line naming it and its size. */
+function tooLarge(file: string, size: number, cause?: unknown): AccountFileError {
+  return new AccountFileError(
+    file,
+    `it is ${mebibytes(size)} (${size} bytes), more than an account file may be (${mebibytes(MAX_ACCOUNT_FILE_BYTES)})`,
+    {cause},
+  )
+}
+
 function readBytes(paths: Pick<AccountFilePaths, 'directory' | 'file'>): Buffer | undefined {
   try {
-    // Non-blocking open and a type check: a FIFO or a device in its place must not block `get` forever.
-    return readRegularFile(paths.file)
+    // Non-blocking open and a type check: a FIFO or a device in its place must not block `get` forever;
+    // the size is checked on the descriptor before a byte is read.
+    return readRegularFile(paths.file, {maxBytes: MAX_ACCOUNT_FILE_BYTES})
   } catch (error) {
+    if (error instanceof FileTooLargeError) throw tooLarge(paths.file, error.size, error)
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOTREG' || code === 'EISDIR')
       throw new AccountFileError(paths.file, `cannot read it: ${describeIoError(error)}`, {cause: error})
@@ -363,7 +383,8 @@ function findRegistryWindowed(
   }
   try {
     const stats = fstatSync(fd)
-    if (!stats.isFile()) return undefined
+    // Too large or not a file: the ordinary way says what is wrong.
+    if (!stats.isFile() || stats.size > MAX_ACCOUNT_FILE_BYTES) return undefined
     const split = splitCanonical(new WindowedFile(fd, stats.size))
     if (!split || split.top.version !== 2) return undefined
     const sources: [string, RegistrySource][] = []

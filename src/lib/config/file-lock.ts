@@ -12,12 +12,15 @@
  * Waiting is cheap for the file system: a waiter keeps one draft for the whole wait and only looks
  * (stat) while the lock is held, trying to link its draft only when the lock is gone. Hundreds of
  * waiters then add no creates or unlinks to the directory that the holder's fsync would have to carry.
+ *
+ * A lock is read as every file on the protocol path is (read-regular-file.ts): non-blocking, type-checked
+ * and size-capped. Anything at the lock path that is not a small regular file (a FIFO, a symlink to
+ * /dev/zero, a huge file) is no lock any process made: it is broken at once, like a stale one (issue 17).
  */
 import {
   closeSync,
   linkSync,
   openSync,
-  readFileSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -27,6 +30,7 @@ import {
 } from 'node:fs'
 
 import {uniqueSuffix} from './atomic-write.ts'
+import {readRegularFile} from './read-regular-file.ts'
 
 export class LockTimeoutError extends Error {
   readonly waitedMs: number
@@ -69,9 +73,32 @@ export function processIsAlive(pid: number): boolean {
   }
 }
 
-function readLock(lockPath: string): {content: string; pid: number; ageMs: number} | undefined {
+/** A token is `<pid> <suffix>\n`, a few dozen bytes: anything larger is not a lock. */
+const MAX_LOCK_BYTES = 1024
+
+/** What is at a lock path: a lock (its content), `not a lock` (a FIFO, a device, a huge file) or nothing. */
+function lockContent(lockPath: string): string | 'not a lock' | undefined {
   try {
-    const content = readFileSync(lockPath, 'utf8')
+    return readRegularFile(lockPath, {maxBytes: MAX_LOCK_BYTES})?.toString('utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return code === 'ENOTREG' || code === 'EFBIG' || code === 'EISDIR' ? 'not a lock' : undefined
+  }
+}
+
+interface SeenLock {
+  content: string
+  pid: number
+  ageMs: number
+  /** Something no process made as a lock is at its path: breakable at once. */
+  notALock?: true
+}
+
+function readLock(lockPath: string): SeenLock | undefined {
+  const content = lockContent(lockPath)
+  if (content === undefined) return undefined
+  if (content === 'not a lock') return {content: '', pid: Number.NaN, ageMs: 0, notALock: true}
+  try {
     const ageMs = Date.now() - statSync(lockPath).mtimeMs
     return {content, pid: Number.parseInt(content, 10), ageMs}
   } catch {
@@ -91,19 +118,15 @@ function tryBreakStaleLock(lockPath: string, staleMs: number): void {
   // Locks are created with their token in place, so one without an owner was left half-made by a
   // writer killed in the old create-then-write window (or by an older version): stale after a moment.
   const ownerless = !hasOwner && seen.ageMs >= OWNERLESS_STALE_MS
-  if (!holderGone && !ownerless && seen.ageMs < staleMs) return
+  if (!seen.notALock && !holderGone && !ownerless && seen.ageMs < staleMs) return
   const aside = `${lockPath}.${process.pid}.${uniqueSuffix()}.stale`
   try {
     renameSync(lockPath, aside)
   } catch {
     return // someone else broke or released it
   }
-  let moved = ''
-  try {
-    moved = readFileSync(aside, 'utf8')
-  } catch {
-    // fall through: treat as stale
-  }
+  const read = lockContent(aside)
+  const moved = read === undefined || read === 'not a lock' ? '' : read
   if (moved !== seen.content && moved !== '') {
     // We moved a fresh lock that replaced the stale one after we looked: put it back if we still can.
     try {
@@ -220,10 +243,6 @@ export function withFileLock<T>(lockPath: string, action: () => T, options: Lock
     return action()
   } finally {
     // Release only our own lock: if it was broken as stale and re-taken, it is not ours to remove.
-    try {
-      if (readFileSync(lockPath, 'utf8') === token) unlinkSync(lockPath)
-    } catch {
-      // Already gone.
-    }
+    if (lockContent(lockPath) === token) removeQuietly(lockPath)
   }
 }

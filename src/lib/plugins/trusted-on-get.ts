@@ -8,13 +8,16 @@
  * ```
  *
  * Trust is for the code the person trusted: `get` runs a plugin's hooks only while the package.json at
- * `root` still has the trusted version and every hook file still has the SHA-256 recorded at trust time
- * (`"sha256"` beside each hook), so an update or an edit in place needs a new `plugins trust`.
+ * `root` still has the trusted version, every hook file still has the SHA-256 recorded at trust time
+ * (`"sha256"` beside each hook), and every file under the root, which a hook can load, is still there
+ * with its recorded SHA-256, and no file was added (`"files"` beside each hook, issue 17): an update, an
+ * edit in place of the hook or of any module it imports, needs a new `plugins trust`.
  *
  * Trust boundary (issue 11, the rules themselves are in src/lib/trust/code-files.ts): on `get` the file
  * counts only when it and the config directory are owned by the user and not writable by the group or
  * others (readTrustedOnGet), and each hook file only when it resolves (realpath) inside the plugin's
- * root, is the user's own and unwritable by others, and still has its recorded hash (trustHolds).
+ * root, is the user's own and unwritable by others, and still has its recorded hash; so must the root and
+ * every file and directory under it (trustHolds, packageFiles in code-files.ts).
  *
  * The file holds absolute paths of the hook modules so that `get` can import them without loading oclif
  * or reading any plugin manifest. When the file does not exist (the default), src/entry.ts costs `get`
@@ -25,12 +28,18 @@ import {existsSync, mkdirSync, readFileSync, realpathSync, rmSync} from 'node:fs
 import path from 'node:path'
 
 import {writeFileAtomic} from '../config/atomic-write.ts'
-import {CodeFileError, currentUid, directoryProblem, readGuardedFile} from '../trust/code-files.ts'
+import {
+  CodeFileError,
+  currentUid,
+  directoryProblem,
+  packageFiles,
+  readGuardedFile,
+} from '../trust/code-files.ts'
 
 const NPM_PACKAGE_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/
 
-/** The settings file is small; anything larger is not ours. */
-const MAX_SETTINGS_BYTES = 256 * 1024
+/** The settings file lists each trusted plugin's files (at most MAX_PACKAGE_FILES each); anything larger is not ours. */
+const MAX_SETTINGS_BYTES = 4 * 1024 * 1024
 /** A hook module is read whole to hash it. */
 const MAX_HOOK_BYTES = 8 * 1024 * 1024
 
@@ -44,6 +53,11 @@ export interface TrustedHookModule {
   export: string
   /** SHA-256 (hex) of the file's bytes when it was trusted. */
   sha256?: string
+  /**
+   * Every file under the plugin's root, which the hook can load, when it was trusted: relative path →
+   * SHA-256 (hex), or `link:<relative target>` (packageFiles in src/lib/trust/code-files.ts).
+   */
+  files?: Record<string, string>
 }
 
 export interface TrustedPlugin {
@@ -116,13 +130,17 @@ function readSettings(file: string, options: {owned: boolean; uid?: number}): Tr
         (hook): hook is TrustedHookModule =>
           typeof hook?.file === 'string' && path.isAbsolute(hook.file) && typeof hook?.export === 'string',
       )
-      .map((hook) => ({
-        file: hook.file,
-        export: hook.export,
-        ...(typeof hook.sha256 === 'string' && /^[0-9a-f]{64}$/.test(hook.sha256)
-          ? {sha256: hook.sha256}
-          : {}),
-      }))
+      .map((hook) => {
+        const files = recordedFiles(hook.files)
+        return {
+          file: hook.file,
+          export: hook.export,
+          ...(typeof hook.sha256 === 'string' && /^[0-9a-f]{64}$/.test(hook.sha256)
+            ? {sha256: hook.sha256}
+            : {}),
+          ...(files ? {files} : {}),
+        }
+      })
     const {version, root} = entry as {version?: unknown; root?: unknown}
     result.plugins[name] = {
       ...(typeof version === 'string' ? {version} : {}),
@@ -131,6 +149,18 @@ function readSettings(file: string, options: {owned: boolean; uid?: number}): Tr
     }
   }
   return result
+}
+
+/** A hook's recorded files, when every entry is a relative path inside the root with a hash or a link. */
+function recordedFiles(value: unknown): Record<string, string> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const files: Record<string, string> = {}
+  for (const [relative, digest] of Object.entries(value as Record<string, unknown>)) {
+    if (relative === '' || relative.startsWith('/') || relative.split('/').includes('..')) return undefined
+    if (typeof digest !== 'string' || !/^(?:[0-9a-f]{64}|link:.+)$/.test(digest)) return undefined
+    files[relative] = digest
+  }
+  return files
 }
 
 /** Write the settings (callers remove the file instead of writing an empty list, so get is back to one stat). */
@@ -215,10 +245,17 @@ export function hookInsideRoot(root: string, file: string): string | undefined {
 }
 
 /**
- * The hook modules of a plugin as they are now, each with its hash, for `plugins trust` to record.
- * Throws when a hook lies outside the plugin's root (through `..` or a symlink).
+ * The hook modules of a plugin as they are now, each with its hash and the files under the plugin's
+ * root it can load, for `plugins trust` to record. Throws when a hook lies outside the plugin's root
+ * (through `..` or a symlink), or when the root or anything under it breaks the owner/mode rule.
  */
 export function hooksToTrust(root: string, hooks: readonly TrustedHookModule[]): TrustedHookModule[] {
+  let files: Record<string, string>
+  try {
+    files = packageFiles(root)
+  } catch (error) {
+    throw new TrustedOnGetFileError((error as Error).message)
+  }
   return hooks.map((hook) => {
     const real = hookInsideRoot(root, hook.file)
     if (real === undefined)
@@ -230,8 +267,20 @@ export function hooksToTrust(root: string, hooks: readonly TrustedHookModule[]):
     } catch (error) {
       throw new TrustedOnGetFileError((error as Error).message)
     }
-    return {file: real, export: hook.export, sha256}
+    return {file: real, export: hook.export, sha256, files}
   })
+}
+
+/** What differs between the files recorded at trust time and those under the root now; undefined if none. */
+function filesChange(root: string, recorded: Record<string, string>, now: Record<string, string>) {
+  const where = (relative: string) => path.join(root, ...relative.split('/'))
+  for (const [relative, digest] of Object.entries(recorded)) {
+    if (now[relative] === undefined) return `${where(relative)} was removed since it was trusted`
+    if (now[relative] !== digest) return `${where(relative)} changed since it was trusted`
+  }
+  for (const relative of Object.keys(now))
+    if (recorded[relative] === undefined) return `${where(relative)} was added since it was trusted`
+  return undefined
 }
 
 /**
@@ -252,6 +301,7 @@ export function trustHolds(
       installed,
       reason: `trusted at ${plugin.version ?? 'an unknown version'}, installed ${installed ?? 'unknown'}`,
     }
+  let files: Record<string, string> | undefined
   for (const hook of plugin.hooks) {
     const real = plugin.root ? hookInsideRoot(plugin.root, hook.file) : undefined
     if (real === undefined)
@@ -274,6 +324,20 @@ export function trustHolds(
     }
     if (hash !== hook.sha256)
       return {holds: false, installed, reason: `${hook.file} changed since it was trusted`}
+    if (hook.files === undefined)
+      return {
+        holds: false,
+        installed,
+        reason: `no record of the files under ${plugin.root} that ${hook.file} can load (trusted by an older version)`,
+      }
+    try {
+      // Once for all hooks: they share the root.
+      files ??= packageFiles(plugin.root!, uid)
+    } catch (error) {
+      return {holds: false, installed, reason: (error as Error).message}
+    }
+    const change = filesChange(realpathSync(plugin.root!), hook.files, files)
+    if (change) return {holds: false, installed, reason: change}
   }
   return {holds: true, installed}
 }

@@ -18,6 +18,8 @@ export type ProtocolInput = AsyncIterable<unknown> & {readonly isTTY?: boolean}
 /** The text sink of a verb: stdout or stderr. */
 export interface TextSink {
   write(text: string): unknown
+  /** Resolves once everything written has left the process (the process may then exit at once). */
+  flushed?(): Promise<void>
 }
 
 const CHUNK_BYTES = 64 * 1024
@@ -93,6 +95,17 @@ export function processOutput(
         return stream().write(bytes.subarray(offset))
       }
       return true
+    },
+    flushed() {
+      // Blocking writes are out when write returns; a stream calls back once what was queued before is.
+      if (!streamed) return Promise.resolve()
+      return new Promise<void>((resolve) => {
+        try {
+          stream().write('', () => resolve())
+        } catch {
+          resolve()
+        }
+      })
     },
   }
 }

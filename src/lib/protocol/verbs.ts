@@ -11,6 +11,7 @@ import {
   updateAccounts,
 } from '../config/account-store.ts'
 import {describeJsonSyntaxError} from '../config/json-syntax-error.ts'
+import {deviceSecretProblem} from '../device-flow/device-secret.ts'
 import {
   activeAccount,
   findAccount,
@@ -276,16 +277,16 @@ export async function storeCredentials(input: string, context: ProtocolContext):
   const request = parseStoreRequest(input)
   const host = hostOf(request.ServerURL)
 
-  if (!request.Secret.startsWith(DEVICE_SECRET_PREFIX)) {
-    context.note(
+  // Exit 1 with the reason on stdout, which `docker login` shows: exit 0 would report a login that kept nothing.
+  if (!request.Secret.startsWith(DEVICE_SECRET_PREFIX))
+    return failure(
       `${BIN}: not saving this password for ${host}: ATCR signs in with device secrets, not app passwords or tokens. ` +
         `Run "${BIN} login ${host}" instead.`,
     )
-    return success()
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f]/.test(request.Secret))
-    throw new ProtocolInputError('store: the device secret contains whitespace or control characters')
+  // The rule the device flow applies to what an AppView issues (src/lib/device-flow/device-secret.ts).
+  const secretProblem = deviceSecretProblem(request.Secret)
+  if (secretProblem)
+    throw new ProtocolInputError(`store: the device secret ${secretProblem}; nothing was saved`)
   if (!isDid(request.Username) && !HANDLE.test(request.Username)) {
     // A secret pasted into the user name field must not reach the terminal or a CI log.
     const got = request.Username.toLowerCase().startsWith(DEVICE_SECRET_PREFIX)

@@ -14,6 +14,7 @@ import path from 'node:path'
 
 import {net} from '../lazy-builtin.ts'
 
+import {LOOPBACK_NAME} from './connect-lookup.ts'
 import {parseServerAddress} from './server-address.ts'
 
 export interface DaemonConfigEnvironment {
@@ -104,9 +105,14 @@ export function ipInCidr(ip: string, cidr: string): boolean {
   return ipv6ToBigInt(ip) >> shift === ipv6ToBigInt(base) >> shift
 }
 
+/**
+ * Loopback by address (issue 17): an IP literal in 127.0.0.0/8, `::1`, or the name `localhost`, which the
+ * clients connect to 127.0.0.1 directly (connect-lookup.ts). No other name is loopback by its name, not
+ * even `*.localhost`: its address comes from DNS or /etc/hosts, and may be any machine.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const name = hostname.toLowerCase().replace(/^\[|\]$/g, '')
-  if (name === 'localhost' || name.endsWith('.localhost')) return true
+  if (name === LOOPBACK_NAME) return true
   if (isIP(name) === 4) return name.startsWith('127.')
   if (isIP(name) === 6) return ipv6ToBigInt(name) === 1n
   return false

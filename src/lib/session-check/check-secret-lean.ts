@@ -21,6 +21,7 @@ import {
   userAgent,
 } from '../appview/contract.ts'
 import {httpsFirstFor} from '../registry/appview-url.ts'
+import {connectLookup, type Resolve} from '../registry/connect-lookup.ts'
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']
 
@@ -32,7 +33,10 @@ export interface LeanCheckInput {
   service: string
   budgetMs: number
   env: NodeJS.ProcessEnv
-  /** Name resolution (default: the system's); tests point a non-loopback name at 127.0.0.1. */
+  /**
+   * Name resolution for names other than `localhost` (default: the system's), waited for only until the
+   * budget ends (connect-lookup.ts); tests point a non-loopback name at 127.0.0.1.
+   */
   lookup?: LookupFunction
 }
 
@@ -94,7 +98,7 @@ async function attempt(
           accept: 'application/json',
           connection: 'close',
         },
-        ...(input.lookup ? {lookup: input.lookup} : {}),
+        lookup: connectLookup({resolve: input.lookup as Resolve | undefined, deadline}),
         ...(secure ? {rejectUnauthorized: verifyTls} : {}),
       },
       (response: IncomingMessage) => {
@@ -136,7 +140,10 @@ async function attempt(
       request.destroy()
     }, budgetMs)
     request.on('error', (error: NodeJS.ErrnoException) =>
-      finish({state: 'transport', reason: error.code ?? error.message}),
+      finish({
+        state: 'transport',
+        reason: error.code === 'ETIMEOUT' ? error.message : (error.code ?? error.message),
+      }),
     )
     request.end()
   })

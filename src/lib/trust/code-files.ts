@@ -7,7 +7,20 @@
  * Files are opened without blocking and without following a final symlink, then checked on the open
  * descriptor (a FIFO or a device in their place is refused at once, and cannot be swapped in between).
  */
-import {closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  type Stats,
+  statSync,
+} from 'node:fs'
+import path from 'node:path'
 
 const octal = (mode: number) => (mode & 0o777).toString(8).padStart(3, '0')
 const quote = (file: string) => `'${file.replaceAll("'", `'\\''`)}'`
@@ -139,4 +152,65 @@ export function looseCodeFilesWarning(
       ? `Fix it: ${fixes.join(' && ')}`
       : `Make it yours and private again (chown to your user, then chmod 700 the directory and 600 the file)`
   return `Warning: ${what}: someone else could choose the code that runs on get, so plugins trusted on get are ignored. ${next}`
+}
+
+/** A plugin larger than this is not trusted on `get`: every file is hashed on each `get` it runs on. */
+export const MAX_PACKAGE_FILES = 2000
+export const MAX_PACKAGE_BYTES = 16 * 1024 * 1024
+
+/**
+ * Every file under a plugin's root, which its hooks can load (issue 17: trust that covered only the hook
+ * file let another user rewrite a module it imports): relative path (with `/`) → SHA-256 of the bytes,
+ * or `link:<relative target>` for a symbolic link to a file or directory inside the root. The root and
+ * every directory and file under it must pass the owner/mode rule (codeFileProblem); a link out of the
+ * root, a FIFO or a device, or a package over MAX_PACKAGE_FILES / MAX_PACKAGE_BYTES throws a
+ * CodeFileError saying which.
+ *
+ * All of it rather than the hooks' module graph: a module can load any file by a computed path
+ * (`import(\`./\${name}.js\`)`, `readFileSync`), which no static reading of imports can follow.
+ */
+export function packageFiles(root: string, uid: number | undefined = currentUid()): Record<string, string> {
+  let realRoot: string
+  try {
+    realRoot = realpathSync(root)
+  } catch (error) {
+    throw new CodeFileError(`${root}: ${(error as Error).message}`, (error as NodeJS.ErrnoException).code)
+  }
+  const files: Record<string, string> = {}
+  let count = 0
+  let bytes = 0
+  const checkDirectory = (directory: string, stats: Stats) => {
+    const problem = codeFileProblem(directory, stats, uid)
+    if (problem) throw new CodeFileError(`${directory} is ${problem.problem}`)
+  }
+  const walk = (directory: string) => {
+    for (const name of readdirSync(directory).sort()) {
+      const entry = path.join(directory, name)
+      const relative = path.relative(realRoot, entry).split(path.sep).join('/')
+      if (++count > MAX_PACKAGE_FILES)
+        throw new CodeFileError(`${realRoot} holds more than ${MAX_PACKAGE_FILES} files`)
+      const stats = lstatSync(entry)
+      if (stats.isSymbolicLink()) {
+        let target: string
+        try {
+          target = path.relative(realRoot, realpathSync(entry))
+        } catch {
+          throw new CodeFileError(`${entry} is a link to nothing`)
+        }
+        if (target === '' || target.startsWith('..') || path.isAbsolute(target))
+          throw new CodeFileError(`${entry} links outside the plugin's root ${realRoot}`)
+        files[relative] = `link:${target.split(path.sep).join('/')}`
+      } else if (stats.isDirectory()) {
+        checkDirectory(entry, stats)
+        walk(entry)
+      } else {
+        const content = readGuardedFile(entry, {maxBytes: MAX_PACKAGE_BYTES - bytes, owned: true, uid})
+        bytes += content.length
+        files[relative] = createHash('sha256').update(content).digest('hex')
+      }
+    }
+  }
+  checkDirectory(realRoot, statSync(realRoot))
+  walk(realRoot)
+  return files
 }

@@ -3,30 +3,22 @@
  * migration, also under a permissive umask; a migration keeps the original bytes in a 0600 backup.
  * Every run here also goes through ATCR_DEBUG=1 once, so the secret scan covers debug output.
  */
+import assert from 'node:assert/strict'
 import {chmodSync, existsSync, readFileSync, statSync} from 'node:fs'
+import {describe, test} from 'node:test'
 
-import {
-  addCase,
-  addFigure,
-  assert,
-  assertEqual,
-  type Home,
-  newHome,
-  newSecret,
-  runCli,
-  v2File,
-  writeAccountFile,
-} from './harness.ts'
+import {addFigure, type Home, newHome, newSecret, runCli, v2File, writeAccountFile} from './harness.ts'
+import {testNoSecretLeaked} from './secrets.ts'
 
 function mode(file: string): string {
   return (statSync(file).mode & 0o777).toString(8).padStart(3, '0')
 }
 
 function assertModes(home: Home, what: string): void {
-  assertEqual(mode(home.dir), '700', `${what}: directory mode`)
-  assertEqual(mode(home.file), '600', `${what}: file mode`)
+  assert.deepEqual(mode(home.dir), '700', `${what}: directory mode`)
+  assert.deepEqual(mode(home.file), '600', `${what}: file mode`)
   for (const backup of [`${home.file}.bak`, `${home.file}.bak.1`]) {
-    if (existsSync(backup)) assertEqual(mode(backup), '600', `${what}: backup mode`)
+    if (existsSync(backup)) assert.deepEqual(mode(backup), '600', `${what}: backup mode`)
   }
   addFigure('modes: files checked for 0600/0700')
 }
@@ -44,14 +36,14 @@ async function ok(home: Home, verb: string, input: string, debug: boolean, extra
     stdoutMayHoldSecret: verb === 'get',
     ...extra,
   })
-  assert(result.code === 0, `${verb}: exit ${result.code}: ${result.stdout}${result.stderr}`)
+  assert.ok(result.code === 0, `${verb}: exit ${result.code}: ${result.stdout}${result.stderr}`)
   return result
 }
 
-export function registerModeCases(): void {
+function registerModeCases(): void {
   for (const debug of [false, true]) {
     const tag = debug ? ' (ATCR_DEBUG=1)' : ''
-    addCase('modes', `store, store again, update, erase keep 0600/0700${tag}`, async () => {
+    test(`modes › store, store again, update, erase keep 0600/0700${tag}`, async () => {
       const home = newHome()
       const first = newSecret('m')
       await ok(home, 'store', storeInput('localhost:5000', 'alice.test', first), debug)
@@ -64,7 +56,7 @@ export function registerModeCases(): void {
       await ok(home, 'store', storeInput('localhost:5000', 'bob.test', newSecret('m')), debug)
       assertModes(home, 'store of a second account')
       const got = await ok(home, 'get', 'localhost:5000', debug)
-      assertEqual(
+      assert.deepEqual(
         got.stdout,
         `${JSON.stringify({ServerURL: 'localhost:5000', Username: 'alice.test', Secret: second})}\n`,
         'get after store',
@@ -76,7 +68,7 @@ export function registerModeCases(): void {
       assertModes(home, 'second erase')
     })
 
-    addCase('modes', `umask 000 still gives 0600/0700${tag}`, async () => {
+    test(`modes › umask 000 still gives 0600/0700${tag}`, async () => {
       const home = newHome()
       await ok(home, 'store', storeInput('localhost:5000', 'alice.test', newSecret('m')), debug, {
         umask: '000',
@@ -86,7 +78,7 @@ export function registerModeCases(): void {
       assertModes(home, 'second store under umask 000')
     })
 
-    addCase('modes', `a 0644 file is written back 0600${tag}`, async () => {
+    test(`modes › a 0644 file is written back 0600${tag}`, async () => {
       const home = newHome()
       writeAccountFile(
         home,
@@ -128,39 +120,38 @@ export function registerModeCases(): void {
     ]
     for (const migration of migrations) {
       for (const verb of ['get', 'list', 'store', 'erase'] as const) {
-        addCase(
-          'modes',
-          `migration of a ${migration.name} file by ${verb}: 0600 file and backup, nothing lost${tag}`,
-          async () => {
-            const home = newHome()
-            writeAccountFile(home, migration.content, 0o600)
-            const input =
-              verb === 'store'
-                ? storeInput('localhost:6000', 'carol.test', newSecret('m'))
-                : verb === 'list'
-                  ? 'unused'
-                  : migration.host
-            await ok(home, verb, input, debug)
-            assertModes(home, `migration by ${verb}`)
-            assertEqual(
-              readFileSync(`${home.file}.bak`, 'utf8'),
-              migration.content,
-              'backup holds the original bytes',
+        test(`modes › migration of a ${migration.name} file by ${verb}: 0600 file and backup, nothing lost${tag}`, async () => {
+          const home = newHome()
+          writeAccountFile(home, migration.content, 0o600)
+          const input =
+            verb === 'store'
+              ? storeInput('localhost:6000', 'carol.test', newSecret('m'))
+              : verb === 'list'
+                ? 'unused'
+                : migration.host
+          await ok(home, verb, input, debug)
+          assertModes(home, `migration by ${verb}`)
+          assert.deepEqual(
+            readFileSync(`${home.file}.bak`, 'utf8'),
+            migration.content,
+            'backup holds the original bytes',
+          )
+          const migrated = JSON.parse(readFileSync(home.file, 'utf8'))
+          assert.deepEqual(migrated.version, 2, 'migrated version')
+          if (verb !== 'erase') {
+            const got = await ok(home, 'get', migration.host, false)
+            assert.deepEqual(
+              got.stdout,
+              `${JSON.stringify({ServerURL: migration.host, Username: migration.handle, Secret: migration.secret})}\n`,
+              'get after migration',
             )
-            const migrated = JSON.parse(readFileSync(home.file, 'utf8'))
-            assertEqual(migrated.version, 2, 'migrated version')
-            if (verb !== 'erase') {
-              const got = await ok(home, 'get', migration.host, false)
-              assertEqual(
-                got.stdout,
-                `${JSON.stringify({ServerURL: migration.host, Username: migration.handle, Secret: migration.secret})}\n`,
-                'get after migration',
-              )
-            }
-            addFigure('modes: migrations checked')
-          },
-        )
+          }
+          addFigure('modes: migrations checked')
+        })
       }
     }
   }
 }
+
+describe('modes', {concurrency: 2}, registerModeCases)
+testNoSecretLeaked()

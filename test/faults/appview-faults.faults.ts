@@ -14,6 +14,7 @@
  * - Redirects never carry credentials: a 302/307 from /auth/token (and /auth/device) to another
  *   host:port never reaches it with an Authorization header, for `get`, `status` and `logout`.
  */
+import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
 import {chmodSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import http from 'node:http'
@@ -21,13 +22,11 @@ import https from 'node:https'
 import net from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
+import {test} from 'node:test'
 
 import {type AppViewEmulator, type Fault} from '../support/appview-emulator.ts'
 import {
-  addCase,
   addFigure,
-  assert,
-  assertEqual,
   type CliResult,
   type Home,
   maxFigure,
@@ -39,6 +38,7 @@ import {
   startScannedEmulator,
   writeAccountFile,
 } from './harness.ts'
+import {testNoSecretLeaked} from './secrets.ts'
 
 /** `get` may spend 1.5 s on the check; with process start and a loaded 2-core machine, 4 s is a failure. */
 const GET_LIMIT_MS = 4000
@@ -355,7 +355,7 @@ function assertNoLeftovers(home: Home, allowed: string[], what: string): void {
     .map((line) => line.split(':')[0]!)
     .filter((name) => name !== '')
   const extra = names.filter((name) => !allowed.includes(name))
-  assert(extra.length === 0, `${what}: unexpected files left in the config directory: ${extra.join(', ')}`)
+  assert.ok(extra.length === 0, `${what}: unexpected files left in the config directory: ${extra.join(', ')}`)
 }
 
 /**
@@ -364,23 +364,23 @@ function assertNoLeftovers(home: Home, allowed: string[], what: string): void {
  * before it (the code, "retrying in …") are fine.
  */
 function assertClearFailure(result: CliResult, names: RegExp, reason: RegExp, what: string): string {
-  assert(
+  assert.ok(
     result.code === 1,
     `${what}: exit ${result.code} (signal ${result.signal}), expected 1; stderr ${JSON.stringify(result.stderr.slice(0, 400))}`,
   )
-  assertEqual(result.stdout, '', `${what}: stdout`)
-  assert(
+  assert.deepEqual(result.stdout, '', `${what}: stdout`)
+  assert.ok(
     !/^\s+at .+[:(]/m.test(result.stderr),
     `${what}: stack trace on stderr: ${result.stderr.slice(0, 600)}`,
   )
   const errorLines = result.stderr.split('\n').filter((line) => line.startsWith('Error: '))
-  assert(
+  assert.ok(
     errorLines.length === 1,
     `${what}: expected exactly one "Error: " line: ${JSON.stringify(result.stderr)}`,
   )
   const message = errorLines[0]!
-  assert(names.test(message), `${what}: the message does not name ${names}: ${JSON.stringify(message)}`)
-  assert(reason.test(message), `${what}: the message does not say ${reason}: ${JSON.stringify(message)}`)
+  assert.ok(names.test(message), `${what}: the message does not name ${names}: ${JSON.stringify(message)}`)
+  assert.ok(reason.test(message), `${what}: the message does not say ${reason}: ${JSON.stringify(message)}`)
   return message
 }
 
@@ -390,148 +390,139 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 function registerGetCases(): void {
   for (const fault of checkFaults) {
-    addCase(
-      'appview faults',
-      `get under "${fault.name}": answers with the stored secret within ${GET_LIMIT_MS} ms`,
-      async () => {
-        const setup = await fault.setup()
-        try {
-          let max = 0
-          for (let run = 0; run < GET_RUNS; run++) {
-            const home = newHome()
-            const secret = newSecret('af')
-            const content = accountFile([
-              {key: setup.registryKey, handle: 'alice.test', secret, appViewUrl: setup.appViewUrl},
-            ])
-            writeAccountFile(home, content)
-            const debug = run === 0
-            const result = await runCli(['get'], {
-              env: debug ? {...home.env, ATCR_DEBUG: '1'} : home.env,
-              input: setup.host,
-              stdoutMayHoldSecret: true,
-              label: `get (appview fault: ${fault.name}${debug ? ', debug' : ''})`,
-              timeoutMs: 15_000,
-            })
-            assert(
-              result.code === 0,
-              `get: exit ${result.code} (signal ${result.signal}): ${result.stdout}${result.stderr.slice(0, 400)}`,
-            )
-            assertEqual(
-              result.stdout,
-              `${JSON.stringify({ServerURL: setup.host, Username: 'alice.test', Secret: secret})}\n`,
-              'get answers with the stored credentials',
-            )
-            if (debug) {
-              // The check was really made and really failed for this reason (not skipped or cached).
-              assert(/not checked/.test(result.stderr), `get did not report a failed check: ${result.stderr}`)
-              assert(
-                setup.reason.test(result.stderr),
-                `get's debug output does not say ${setup.reason}: ${result.stderr}`,
-              )
-            } else {
-              assert(result.stderr === '', `get printed on stderr without ATCR_DEBUG: ${result.stderr}`)
-            }
-            assertEqual(readFileSync(home.file, 'utf8'), content, 'account file unchanged')
-            assertNoLeftovers(home, ['device.json', 'session-cache.json'], 'get')
-            max = Math.max(max, result.ms)
-          }
-          maxFigure(`appview faults: get max wall ms, ${fault.name}`, Math.round(max))
-          maxFigure('appview faults: get max wall ms, any fault', Math.round(max))
-          assert(
-            max <= GET_LIMIT_MS,
-            `get took ${Math.round(max)} ms under "${fault.name}" (limit ${GET_LIMIT_MS})`,
+    test(`appview faults › get under "${fault.name}": answers with the stored secret within ${GET_LIMIT_MS} ms`, async () => {
+      const setup = await fault.setup()
+      try {
+        let max = 0
+        for (let run = 0; run < GET_RUNS; run++) {
+          const home = newHome()
+          const secret = newSecret('af')
+          const content = accountFile([
+            {key: setup.registryKey, handle: 'alice.test', secret, appViewUrl: setup.appViewUrl},
+          ])
+          writeAccountFile(home, content)
+          const debug = run === 0
+          const result = await runCli(['get'], {
+            env: debug ? {...home.env, ATCR_DEBUG: '1'} : home.env,
+            input: setup.host,
+            stdoutMayHoldSecret: true,
+            label: `get (appview fault: ${fault.name}${debug ? ', debug' : ''})`,
+            timeoutMs: 15_000,
+          })
+          assert.ok(
+            result.code === 0,
+            `get: exit ${result.code} (signal ${result.signal}): ${result.stdout}${result.stderr.slice(0, 400)}`,
           )
-          const forbidden = setup.forbiddenRequests?.() ?? 0
-          assert(forbidden === 0, `the untrusted server received ${forbidden} HTTP requests`)
-        } finally {
-          await setup.close()
+          assert.deepEqual(
+            result.stdout,
+            `${JSON.stringify({ServerURL: setup.host, Username: 'alice.test', Secret: secret})}\n`,
+            'get answers with the stored credentials',
+          )
+          if (debug) {
+            // The check was really made and really failed for this reason (not skipped or cached).
+            assert.ok(
+              /not checked/.test(result.stderr),
+              `get did not report a failed check: ${result.stderr}`,
+            )
+            assert.ok(
+              setup.reason.test(result.stderr),
+              `get's debug output does not say ${setup.reason}: ${result.stderr}`,
+            )
+          } else {
+            assert.ok(result.stderr === '', `get printed on stderr without ATCR_DEBUG: ${result.stderr}`)
+          }
+          assert.deepEqual(readFileSync(home.file, 'utf8'), content, 'account file unchanged')
+          assertNoLeftovers(home, ['device.json', 'session-cache.json'], 'get')
+          max = Math.max(max, result.ms)
         }
-      },
-      true,
-    )
+        maxFigure(`appview faults: get max wall ms, ${fault.name}`, Math.round(max))
+        maxFigure('appview faults: get max wall ms, any fault', Math.round(max))
+        assert.ok(
+          max <= GET_LIMIT_MS,
+          `get took ${Math.round(max)} ms under "${fault.name}" (limit ${GET_LIMIT_MS})`,
+        )
+        const forbidden = setup.forbiddenRequests?.() ?? 0
+        assert.ok(forbidden === 0, `the untrusted server received ${forbidden} HTTP requests`)
+      } finally {
+        await setup.close()
+      }
+    })
   }
 }
 
 // ---- status --------------------------------------------------------------------------------------
 
 function registerStatusCases(): void {
-  addCase(
-    'appview faults',
-    'status under every fault at once: each account "unreachable" with its reason, exit 0, nothing changed',
-    async () => {
-      const setups = await Promise.all(checkFaults.map((fault) => fault.setup()))
-      try {
-        const home = newHome()
-        const content = accountFile(
-          setups.map((setup, index) => ({
-            key: setup.registryKey,
-            handle: `user${index}.test`,
-            secret: newSecret('st'),
-            appViewUrl: setup.appViewUrl,
-          })),
+  test('appview faults › status under every fault at once: each account "unreachable" with its reason, exit 0, nothing changed', async () => {
+    const setups = await Promise.all(checkFaults.map((fault) => fault.setup()))
+    try {
+      const home = newHome()
+      const content = accountFile(
+        setups.map((setup, index) => ({
+          key: setup.registryKey,
+          handle: `user${index}.test`,
+          secret: newSecret('st'),
+          appViewUrl: setup.appViewUrl,
+        })),
+      )
+      writeAccountFile(home, content)
+      const before = snapshot(home.dir)
+      for (const json of [true, false]) {
+        const result = await runCli(json ? ['status', '--json'] : ['status'], {
+          env: home.env,
+          label: `status${json ? ' --json' : ''} (appview faults)`,
+          timeoutMs: 30_000,
+        })
+        maxFigure('appview faults: status wall ms, all faults at once', Math.round(result.ms))
+        assert.ok(
+          result.code === 0,
+          `status: exit ${result.code} (documented: 1 only when a login is needed): ${result.stderr}`,
         )
-        writeAccountFile(home, content)
-        const before = snapshot(home.dir)
-        for (const json of [true, false]) {
-          const result = await runCli(json ? ['status', '--json'] : ['status'], {
-            env: home.env,
-            label: `status${json ? ' --json' : ''} (appview faults)`,
-            timeoutMs: 30_000,
+        assert.ok(!/^\s+at .+[:(]/m.test(result.stderr), `status: stack trace: ${result.stderr}`)
+        if (json) {
+          const report = JSON.parse(result.stdout) as {
+            registries: {registry: string; accounts: {handle: string; state: string; detail?: string}[]}[]
+            needsLogin: boolean
+          }
+          assert.deepEqual(report.needsLogin, false, 'needsLogin')
+          checkFaults.forEach((fault, index) => {
+            const setup = setups[index]!
+            const registry = report.registries.find((item) => item.registry === setup.host)
+            assert.ok(registry, `status --json has no registry ${setup.host} (${fault.name})`)
+            const account = registry.accounts[0]!
+            assert.deepEqual(account.state, 'unreachable', `state under "${fault.name}"`)
+            assert.ok(
+              setup.reason.test(account.detail ?? ''),
+              `detail under "${fault.name}" does not say ${setup.reason}: ${account.detail}`,
+            )
           })
-          maxFigure('appview faults: status wall ms, all faults at once', Math.round(result.ms))
-          assert(
-            result.code === 0,
-            `status: exit ${result.code} (documented: 1 only when a login is needed): ${result.stderr}`,
-          )
-          assert(!/^\s+at .+[:(]/m.test(result.stderr), `status: stack trace: ${result.stderr}`)
-          if (json) {
-            const report = JSON.parse(result.stdout) as {
-              registries: {registry: string; accounts: {handle: string; state: string; detail?: string}[]}[]
-              needsLogin: boolean
-            }
-            assertEqual(report.needsLogin, false, 'needsLogin')
-            checkFaults.forEach((fault, index) => {
-              const setup = setups[index]!
-              const registry = report.registries.find((item) => item.registry === setup.host)
-              assert(registry, `status --json has no registry ${setup.host} (${fault.name})`)
-              const account = registry.accounts[0]!
-              assertEqual(account.state, 'unreachable', `state under "${fault.name}"`)
-              assert(
-                setup.reason.test(account.detail ?? ''),
-                `detail under "${fault.name}" does not say ${setup.reason}: ${account.detail}`,
-              )
-            })
-          } else {
-            checkFaults.forEach((fault, index) => {
-              const setup = setups[index]!
-              const block =
-                result.stdout.split(`\n${setup.host}\n`)[1] ??
-                (result.stdout.startsWith(`${setup.host}\n`)
-                  ? result.stdout.slice(setup.host.length + 1)
-                  : '')
-              const line = block.split('\n')[0] ?? ''
-              assert(
-                /user\d+\.test.*: unreachable \(/.test(line),
-                `status names no problem for ${setup.host} (${fault.name}): ${JSON.stringify(line)}`,
-              )
-              assert(
-                setup.reason.test(line),
-                `status line for "${fault.name}" does not say ${setup.reason}: ${line}`,
-              )
-            })
-          }
-          for (const setup of setups) {
-            const forbidden = setup.forbiddenRequests?.() ?? 0
-            assert(forbidden === 0, `the untrusted TLS server received ${forbidden} HTTP requests`)
-          }
-          assertEqual(snapshot(home.dir), before, 'config directory unchanged')
+        } else {
+          checkFaults.forEach((fault, index) => {
+            const setup = setups[index]!
+            const block =
+              result.stdout.split(`\n${setup.host}\n`)[1] ??
+              (result.stdout.startsWith(`${setup.host}\n`) ? result.stdout.slice(setup.host.length + 1) : '')
+            const line = block.split('\n')[0] ?? ''
+            assert.ok(
+              /user\d+\.test.*: unreachable \(/.test(line),
+              `status names no problem for ${setup.host} (${fault.name}): ${JSON.stringify(line)}`,
+            )
+            assert.ok(
+              setup.reason.test(line),
+              `status line for "${fault.name}" does not say ${setup.reason}: ${line}`,
+            )
+          })
         }
-      } finally {
-        await Promise.all(setups.map((setup) => setup.close()))
+        for (const setup of setups) {
+          const forbidden = setup.forbiddenRequests?.() ?? 0
+          assert.ok(forbidden === 0, `the untrusted TLS server received ${forbidden} HTTP requests`)
+        }
+        assert.deepEqual(snapshot(home.dir), before, 'config directory unchanged')
       }
-    },
-    true,
-  )
+    } finally {
+      await Promise.all(setups.map((setup) => setup.close()))
+    }
+  })
 }
 
 // ---- login ---------------------------------------------------------------------------------------
@@ -600,8 +591,8 @@ const loginFaults: LoginFault[] = [
           await server.close()
         },
         after() {
-          assert(proxy.connects.length > 0, 'login never went through the proxy: the case proves nothing')
-          assertEqual(server.seen.length, 0, 'HTTP requests that reached the self-signed server')
+          assert.ok(proxy.connects.length > 0, 'login never went through the proxy: the case proves nothing')
+          assert.deepEqual(server.seen.length, 0, 'HTTP requests that reached the self-signed server')
         },
       }
     },
@@ -669,11 +660,11 @@ const loginFaults: LoginFault[] = [
         after() {
           const polls = emulator.requests.filter((request) => request.path === '/auth/device/token').length
           setFigure('appview faults: login polls during an 8 s slow_down storm', polls)
-          assert(
+          assert.ok(
             polls >= 1 && polls <= 3,
             `login polled ${polls} times in 8 s of slow_down (interval +5 s each)`,
           )
-          assertEqual(emulator.earlyPolls, 0, 'polls sooner than the interval')
+          assert.deepEqual(emulator.earlyPolls, 0, 'polls sooner than the interval')
         },
       }
     },
@@ -682,34 +673,29 @@ const loginFaults: LoginFault[] = [
 
 function registerLoginCases(): void {
   for (const fault of loginFaults) {
-    addCase(
-      'appview faults',
-      `login --no-browser under "${fault.name}": one clear message, no partial state`,
-      async () => {
-        const setup = await fault.setup()
-        try {
-          const home = newHome()
-          writeAccountFile(
-            home,
-            accountFile([{key: 'http://localhost:5000', handle: 'bob.test', secret: newSecret('lf')}]),
-          )
-          const before = snapshot(home.dir)
-          const result = await runCli(['login', setup.host, '--no-browser'], {
-            env: {...home.env, ...setup.env},
-            label: `login (appview fault: ${fault.name})`,
-            timeoutMs: 40_000,
-          })
-          maxFigure('appview faults: login max wall ms to a clear failure', Math.round(result.ms))
-          assertClearFailure(result, setup.names, setup.reason, `login under "${fault.name}"`)
-          assertEqual(snapshot(home.dir), before, 'config directory byte-for-byte unchanged')
-          setup.after?.()
-          addFigure('appview faults: login faults failing cleanly')
-        } finally {
-          await setup.close()
-        }
-      },
-      true,
-    )
+    test(`appview faults › login --no-browser under "${fault.name}": one clear message, no partial state`, async () => {
+      const setup = await fault.setup()
+      try {
+        const home = newHome()
+        writeAccountFile(
+          home,
+          accountFile([{key: 'http://localhost:5000', handle: 'bob.test', secret: newSecret('lf')}]),
+        )
+        const before = snapshot(home.dir)
+        const result = await runCli(['login', setup.host, '--no-browser'], {
+          env: {...home.env, ...setup.env},
+          label: `login (appview fault: ${fault.name})`,
+          timeoutMs: 40_000,
+        })
+        maxFigure('appview faults: login max wall ms to a clear failure', Math.round(result.ms))
+        assertClearFailure(result, setup.names, setup.reason, `login under "${fault.name}"`)
+        assert.deepEqual(snapshot(home.dir), before, 'config directory byte-for-byte unchanged')
+        setup.after?.()
+        addFigure('appview faults: login faults failing cleanly')
+      } finally {
+        await setup.close()
+      }
+    })
   }
 }
 
@@ -717,72 +703,67 @@ function registerLoginCases(): void {
 
 function registerRedirectCases(): void {
   for (const status of [302, 307]) {
-    addCase(
-      'appview faults',
-      `a ${status} from the AppView to another host:port never receives the Authorization (get, status, logout)`,
-      async () => {
-        const target = await recordingServer()
-        const source = await redirectingServer(status, target.url)
-        try {
-          const secret = newSecret('rd')
-          const content = accountFile([
-            {key: 'https://atcr-redirect.invalid', handle: 'alice.test', secret, appViewUrl: source.url},
-          ])
-          const runs: [string, string[], string | undefined][] = [
-            ['get', ['get'], 'atcr-redirect.invalid'],
-            ['status', ['status', '--json'], undefined],
-            ['logout', ['logout', 'atcr-redirect.invalid', '--account', 'alice.test', '--yes'], undefined],
-          ]
-          for (const [name, args, input] of runs) {
-            const home = newHome()
-            writeAccountFile(home, content)
-            const seenBefore = source.seen.length
-            const result = await runCli(args, {
-              env: {...home.env, ATCR_DEBUG: '1'},
-              input,
-              stdoutMayHoldSecret: name === 'get',
-              label: `${name} (AppView redirects ${status})`,
-              timeoutMs: 20_000,
-            })
-            assert(result.code === 0, `${name}: exit ${result.code}: ${result.stderr.slice(0, 400)}`)
-            assert(
-              source.seen.length > seenBefore,
-              `${name} never asked the AppView: the case proves nothing`,
+    test(`appview faults › a ${status} from the AppView to another host:port never receives the Authorization (get, status, logout)`, async () => {
+      const target = await recordingServer()
+      const source = await redirectingServer(status, target.url)
+      try {
+        const secret = newSecret('rd')
+        const content = accountFile([
+          {key: 'https://atcr-redirect.invalid', handle: 'alice.test', secret, appViewUrl: source.url},
+        ])
+        const runs: [string, string[], string | undefined][] = [
+          ['get', ['get'], 'atcr-redirect.invalid'],
+          ['status', ['status', '--json'], undefined],
+          ['logout', ['logout', 'atcr-redirect.invalid', '--account', 'alice.test', '--yes'], undefined],
+        ]
+        for (const [name, args, input] of runs) {
+          const home = newHome()
+          writeAccountFile(home, content)
+          const seenBefore = source.seen.length
+          const result = await runCli(args, {
+            env: {...home.env, ATCR_DEBUG: '1'},
+            input,
+            stdoutMayHoldSecret: name === 'get',
+            label: `${name} (AppView redirects ${status})`,
+            timeoutMs: 20_000,
+          })
+          assert.ok(result.code === 0, `${name}: exit ${result.code}: ${result.stderr.slice(0, 400)}`)
+          assert.ok(
+            source.seen.length > seenBefore,
+            `${name} never asked the AppView: the case proves nothing`,
+          )
+          assert.ok(
+            source.seen.slice(seenBefore).every((request) => request.authorization),
+            `${name}: the AppView got no credentials`,
+          )
+          if (name === 'get')
+            assert.deepEqual(
+              result.stdout,
+              `${JSON.stringify({ServerURL: 'atcr-redirect.invalid', Username: 'alice.test', Secret: secret})}\n`,
+              'get answers',
             )
-            assert(
-              source.seen.slice(seenBefore).every((request) => request.authorization),
-              `${name}: the AppView got no credentials`,
+          if (name === 'status') {
+            const report = JSON.parse(result.stdout) as {registries: {accounts: {state: string}[]}[]}
+            assert.deepEqual(
+              report.registries[0]?.accounts[0]?.state,
+              'unreachable',
+              'status state after a redirect',
             )
-            if (name === 'get')
-              assertEqual(
-                result.stdout,
-                `${JSON.stringify({ServerURL: 'atcr-redirect.invalid', Username: 'alice.test', Secret: secret})}\n`,
-                'get answers',
-              )
-            if (name === 'status') {
-              const report = JSON.parse(result.stdout) as {registries: {accounts: {state: string}[]}[]}
-              assertEqual(
-                report.registries[0]?.accounts[0]?.state,
-                'unreachable',
-                'status state after a redirect',
-              )
-            }
-            addFigure('appview faults: redirected requests checked')
           }
-          const leaked = target.seen.filter((request) => request.authorization)
-          assert(leaked.length === 0, `the other host received credentials: ${JSON.stringify(leaked)}`)
-          setFigure(`appview faults: requests reaching the redirect target (${status})`, target.seen.length)
-        } finally {
-          await source.close()
-          await target.close()
+          addFigure('appview faults: redirected requests checked')
         }
-      },
-      true,
-    )
+        const leaked = target.seen.filter((request) => request.authorization)
+        assert.ok(leaked.length === 0, `the other host received credentials: ${JSON.stringify(leaked)}`)
+        setFigure(`appview faults: requests reaching the redirect target (${status})`, target.seen.length)
+      } finally {
+        await source.close()
+        await target.close()
+      }
+    })
   }
 }
 
-export function registerAppViewFaultCases(): void {
+function registerAppViewFaultCases(): void {
   registerGetCases()
   registerStatusCases()
   registerLoginCases()
@@ -791,7 +772,7 @@ export function registerAppViewFaultCases(): void {
 
 // ---- secrets at rest: a readable account file gets a warning on people commands -----------------
 
-export function registerModeWarningCases(): void {
+function registerModeWarningCases(): void {
   const layouts: {name: string; dir: number; file: number}[] = [
     {name: '0700/0600 (no warning)', dir: 0o700, file: 0o600},
     {name: 'file 0644', dir: 0o700, file: 0o644},
@@ -799,58 +780,58 @@ export function registerModeWarningCases(): void {
     {name: 'directory 0755', dir: 0o755, file: 0o600},
     {name: 'directory 0777, file 0666', dir: 0o777, file: 0o666},
   ]
-  addCase(
-    'modes',
-    'a group- or world-readable account file or directory: one warning with the chmod, people commands only',
-    async () => {
-      for (const layout of layouts) {
-        const home = newHome()
-        const secret = newSecret('mw')
-        writeAccountFile(
-          home,
-          accountFile([{key: 'http://localhost:5000', handle: 'alice.test', secret}]),
-          layout.file,
-        )
-        chmodSync(home.dir, layout.dir)
-        const expected: string[] = []
-        if (layout.dir & 0o077) expected.push(`chmod 700 '${home.dir}'`)
-        if (layout.file & 0o077) expected.push(`chmod 600 '${home.file}'`)
-        for (const args of [
-          ['status', '--offline'],
-          ['status', '--offline', '--json'],
-          ['switch', 'localhost:5000', '--account', 'alice.test'],
-        ]) {
-          const result = await runCli(args, {
-            env: home.env,
-            label: `${args.join(' ')} (mode warning, ${layout.name})`,
-          })
-          assert(result.code === 0, `${args.join(' ')}: exit ${result.code}: ${result.stderr}`)
-          const warnings = result.stderr.split('\n').filter((line) => line.startsWith('Warning: '))
-          if (expected.length === 0) {
-            assertEqual(warnings, [], `${layout.name}: ${args.join(' ')} warnings`)
-          } else {
-            assertEqual(warnings.length, 1, `${layout.name}: ${args.join(' ')} warnings`)
-            assert(
-              warnings[0]!.endsWith(`Fix it: ${expected.join(' && ')}`),
-              `${layout.name}: the warning does not give the exact fix: ${warnings[0]}`,
-            )
-            addFigure('modes: loose-mode warnings checked on people commands')
-          }
-        }
-        for (const [verb, input] of [
-          ['get', 'localhost:5000'],
-          ['list', ''],
-        ] as const) {
-          const result = await runCli([verb], {
-            env: home.env,
-            input,
-            stdoutMayHoldSecret: verb === 'get',
-            label: `${verb} (mode warning, ${layout.name})`,
-          })
-          assert(result.code === 0, `${verb}: exit ${result.code}`)
-          assertEqual(result.stderr, '', `${layout.name}: ${verb} (a protocol verb) printed on stderr`)
+  test('modes › a group- or world-readable account file or directory: one warning with the chmod, people commands only', async () => {
+    for (const layout of layouts) {
+      const home = newHome()
+      const secret = newSecret('mw')
+      writeAccountFile(
+        home,
+        accountFile([{key: 'http://localhost:5000', handle: 'alice.test', secret}]),
+        layout.file,
+      )
+      chmodSync(home.dir, layout.dir)
+      const expected: string[] = []
+      if (layout.dir & 0o077) expected.push(`chmod 700 '${home.dir}'`)
+      if (layout.file & 0o077) expected.push(`chmod 600 '${home.file}'`)
+      for (const args of [
+        ['status', '--offline'],
+        ['status', '--offline', '--json'],
+        ['switch', 'localhost:5000', '--account', 'alice.test'],
+      ]) {
+        const result = await runCli(args, {
+          env: home.env,
+          label: `${args.join(' ')} (mode warning, ${layout.name})`,
+        })
+        assert.ok(result.code === 0, `${args.join(' ')}: exit ${result.code}: ${result.stderr}`)
+        const warnings = result.stderr.split('\n').filter((line) => line.startsWith('Warning: '))
+        if (expected.length === 0) {
+          assert.deepEqual(warnings, [], `${layout.name}: ${args.join(' ')} warnings`)
+        } else {
+          assert.deepEqual(warnings.length, 1, `${layout.name}: ${args.join(' ')} warnings`)
+          assert.ok(
+            warnings[0]!.endsWith(`Fix it: ${expected.join(' && ')}`),
+            `${layout.name}: the warning does not give the exact fix: ${warnings[0]}`,
+          )
+          addFigure('modes: loose-mode warnings checked on people commands')
         }
       }
-    },
-  )
+      for (const [verb, input] of [
+        ['get', 'localhost:5000'],
+        ['list', ''],
+      ] as const) {
+        const result = await runCli([verb], {
+          env: home.env,
+          input,
+          stdoutMayHoldSecret: verb === 'get',
+          label: `${verb} (mode warning, ${layout.name})`,
+        })
+        assert.ok(result.code === 0, `${verb}: exit ${result.code}`)
+        assert.deepEqual(result.stderr, '', `${layout.name}: ${verb} (a protocol verb) printed on stderr`)
+      }
+    }
+  })
 }
+
+registerAppViewFaultCases()
+registerModeWarningCases()
+testNoSecretLeaked()

@@ -10,16 +10,15 @@
  * for a cancelled login) — or death by SIGINT when the signal beat Node's start-up (the shell reports 130
  * for that too).
  */
+import assert from 'node:assert/strict'
 import {readdirSync, readFileSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
+import {test} from 'node:test'
 
 import {DEFAULT_REQUEST_TIMEOUT_MS as REQUEST_TIMEOUT_MS} from '../../src/lib/appview/client.ts'
 import {type AppViewEmulator} from '../support/appview-emulator.ts'
 import {
-  addCase,
   addFigure,
-  assert,
-  assertEqual,
   type CliResult,
   type Home,
   newHome,
@@ -31,6 +30,7 @@ import {
   v2File,
   writeAccountFile,
 } from './harness.ts'
+import {testNoSecretLeaked} from './secrets.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -128,22 +128,22 @@ type Ending = 'unchanged' | 'saved'
 function assertNoPartialAccount(run: Interrupted, approvedHandle: string | undefined, what: string): Ending {
   const {result, home, before} = run
   const leftovers = readdirSync(home.dir).filter((name) => name !== 'device.json')
-  assert(leftovers.length === 0, `${what}: left in the config directory: ${leftovers.join(', ')}`)
-  assert(!/^\s+at .+[:(]/m.test(result.stderr), `${what}: stack trace: ${result.stderr.slice(0, 600)}`)
+  assert.ok(leftovers.length === 0, `${what}: left in the config directory: ${leftovers.join(', ')}`)
+  assert.ok(!/^\s+at .+[:(]/m.test(result.stderr), `${what}: stack trace: ${result.stderr.slice(0, 600)}`)
   const byInterrupt = result.code === 130 || (result.code === null && result.signal === 'SIGINT')
   if (sha256(home.file) === before) {
-    assert(
+    assert.ok(
       byInterrupt,
       `${what}: nothing saved but exit ${result.code} (signal ${result.signal}): ${result.stderr.slice(-400)}`,
     )
     if (result.code === 130)
-      assert(
+      assert.ok(
         /nothing was saved/i.test(result.stderr),
         `${what}: exit 130 without saying so: ${result.stderr}`,
       )
     return 'unchanged'
   }
-  assert(approvedHandle !== undefined, `${what}: the account file changed although nothing was approved`)
+  assert.ok(approvedHandle !== undefined, `${what}: the account file changed although nothing was approved`)
   let parsed: {
     version: number
     registries: Record<string, {active?: string; accounts: Record<string, Record<string, unknown>>}>
@@ -156,31 +156,31 @@ function assertNoPartialAccount(run: Interrupted, approvedHandle: string | undef
       {cause: error},
     )
   }
-  assertEqual(
+  assert.deepEqual(
     parsed.registries['http://localhost:5000']?.accounts['bob.test']?.device_secret,
     run.secretBefore,
     `${what}: the other account`,
   )
   const added = Object.entries(parsed.registries).filter(([key]) => key !== 'http://localhost:5000')
-  assertEqual(added.length, 1, `${what}: registries added`)
+  assert.deepEqual(added.length, 1, `${what}: registries added`)
   const entry = added[0]![1]
   const account = entry.accounts[approvedHandle]
-  assert(account, `${what}: the new registry has no account ${approvedHandle}`)
-  assertEqual(entry.active, approvedHandle, `${what}: the new account is active`)
-  assert(
+  assert.ok(account, `${what}: the new registry has no account ${approvedHandle}`)
+  assert.deepEqual(entry.active, approvedHandle, `${what}: the new account is active`)
+  assert.ok(
     typeof account.device_secret === 'string' &&
       account.device_secret.startsWith('atcr_device_') &&
       account.device_secret.length > 20,
     `${what}: incomplete device secret`,
   )
-  assertEqual(account.handle, approvedHandle, `${what}: handle`)
-  assert(typeof account.did === 'string' && account.did.startsWith('did:'), `${what}: did`)
-  assert(
+  assert.deepEqual(account.handle, approvedHandle, `${what}: handle`)
+  assert.ok(typeof account.did === 'string' && account.did.startsWith('did:'), `${what}: did`)
+  assert.ok(
     result.code === 0 || result.code === 130 || (result.code === null && result.signal === 'SIGINT'),
     `${what}: saved, exit ${result.code} (signal ${result.signal})`,
   )
   if (result.code === 130) {
-    assert(!/nothing was saved/i.test(result.stderr), `${what}: says nothing was saved, but it was`)
+    assert.ok(!/nothing was saved/i.test(result.stderr), `${what}: says nothing was saved, but it was`)
     addFigure('login Ctrl-C: SIGINTs during the save (saved whole, then exit 130)')
   }
   return 'saved'
@@ -204,129 +204,112 @@ function largeFile(secretBefore: string, megabytes: number): string {
   return `${JSON.stringify({version: 2, registries: {'http://localhost:5000': {active: 'bob.test', accounts}}})}\n`
 }
 
-export function registerLoginInterruptCases(): void {
+function registerLoginInterruptCases(): void {
   addFigure('login Ctrl-C: SIGINTs during the save (saved whole, then exit 130)', 0)
-  addCase(
-    'login Ctrl-C',
-    '(a) SIGINT right after start: nothing saved, exit 130 or death by SIGINT',
-    async () => {
-      const emulator = await startScannedEmulator({interval: 0.2})
-      try {
-        for (let run = 0; run < 3; run++) {
-          const interrupted = await interruptLogin(emulator, '(a) at start', async () => {})
-          assertNoPartialAccount(interrupted, undefined, `(a) run ${run}`)
-          addFigure('login Ctrl-C: interrupted runs')
-        }
-      } finally {
-        await emulator.close()
-      }
-    },
-    true,
-  )
-
-  addCase(
-    'login Ctrl-C',
-    "(a') SIGINT while the device code is asked for (an AppView that never answers): exit 130, nothing saved",
-    async () => {
-      const emulator = await startScannedEmulator({interval: 0.2})
-      try {
-        // The answer never comes, so only the interrupt can end this login early: within the client's own
-        // request timeout, however loaded the machine (a 5 s answer raced the signal at load average 40).
-        emulator.injectFault({path: '/auth/device/code', kind: 'hang'})
-        const interrupted = await interruptLogin(emulator, "(a') code request", () =>
-          waitFor('the device code request', () => count(emulator, '/auth/device/code') >= 1),
-        )
-        assertEqual(interrupted.result.code, 130, 'exit code')
-        assertNoPartialAccount(interrupted, undefined, "(a')")
-        // Counted from the signal, not from the start, which a loaded machine stretches: a login that
-        // ignored the interrupt would end only at its request timeout, ~10 s after the request began.
-        assert(
-          interrupted.afterSignalMs < REQUEST_TIMEOUT_MS - 2000,
-          `login waited for its request to time out (${Math.round(interrupted.afterSignalMs)} ms after the signal)`,
-        )
-        setFigure("login Ctrl-C: (a') ms from the signal to the end", Math.round(interrupted.afterSignalMs))
+  test('login Ctrl-C › (a) SIGINT right after start: nothing saved, exit 130 or death by SIGINT', async () => {
+    const emulator = await startScannedEmulator({interval: 0.2})
+    try {
+      for (let run = 0; run < 3; run++) {
+        const interrupted = await interruptLogin(emulator, '(a) at start', async () => {})
+        assertNoPartialAccount(interrupted, undefined, `(a) run ${run}`)
         addFigure('login Ctrl-C: interrupted runs')
-      } finally {
-        await emulator.close()
       }
-    },
-    true,
-  )
+    } finally {
+      await emulator.close()
+    }
+  })
 
-  addCase(
-    'login Ctrl-C',
-    '(b) SIGINT while the code is shown and polled: exit 130, nothing saved, no more polls',
-    async () => {
-      const emulator = await startScannedEmulator({interval: 0.2})
-      try {
-        const interrupted = await interruptLogin(emulator, '(b) polling', () =>
-          waitFor('two polls', () => count(emulator, '/auth/device/token') >= 2),
-        )
-        assertEqual(interrupted.result.code, 130, 'exit code')
-        assert(/one-time code/.test(interrupted.result.stderr), 'the code was shown before the interrupt')
-        assertNoPartialAccount(interrupted, undefined, '(b)')
-        const polls = count(emulator, '/auth/device/token')
-        await sleep(600)
-        assertEqual(count(emulator, '/auth/device/token'), polls, 'polls after the process ended')
-        addFigure('login Ctrl-C: interrupted runs')
-      } finally {
-        await emulator.close()
-      }
-    },
-    true,
-  )
+  test("login Ctrl-C › (a') SIGINT while the device code is asked for (an AppView that never answers): exit 130, nothing saved", async () => {
+    const emulator = await startScannedEmulator({interval: 0.2})
+    try {
+      // The answer never comes, so only the interrupt can end this login early: within the client's own
+      // request timeout, however loaded the machine (a 5 s answer raced the signal at load average 40).
+      emulator.injectFault({path: '/auth/device/code', kind: 'hang'})
+      const interrupted = await interruptLogin(emulator, "(a') code request", () =>
+        waitFor('the device code request', () => count(emulator, '/auth/device/code') >= 1),
+      )
+      assert.deepEqual(interrupted.result.code, 130, 'exit code')
+      assertNoPartialAccount(interrupted, undefined, "(a')")
+      // Counted from the signal, not from the start, which a loaded machine stretches: a login that
+      // ignored the interrupt would end only at its request timeout, ~10 s after the request began.
+      assert.ok(
+        interrupted.afterSignalMs < REQUEST_TIMEOUT_MS - 2000,
+        `login waited for its request to time out (${Math.round(interrupted.afterSignalMs)} ms after the signal)`,
+      )
+      setFigure("login Ctrl-C: (a') ms from the signal to the end", Math.round(interrupted.afterSignalMs))
+      addFigure('login Ctrl-C: interrupted runs')
+    } finally {
+      await emulator.close()
+    }
+  })
+
+  test('login Ctrl-C › (b) SIGINT while the code is shown and polled: exit 130, nothing saved, no more polls', async () => {
+    const emulator = await startScannedEmulator({interval: 0.2})
+    try {
+      const interrupted = await interruptLogin(emulator, '(b) polling', () =>
+        waitFor('two polls', () => count(emulator, '/auth/device/token') >= 2),
+      )
+      assert.deepEqual(interrupted.result.code, 130, 'exit code')
+      assert.ok(/one-time code/.test(interrupted.result.stderr), 'the code was shown before the interrupt')
+      assertNoPartialAccount(interrupted, undefined, '(b)')
+      const polls = count(emulator, '/auth/device/token')
+      await sleep(600)
+      assert.deepEqual(count(emulator, '/auth/device/token'), polls, 'polls after the process ended')
+      addFigure('login Ctrl-C: interrupted runs')
+    } finally {
+      await emulator.close()
+    }
+  })
 
   for (const size of ['small', 'large'] as const) {
-    addCase(
-      'login Ctrl-C',
-      `(c) SIGINT swept across the approval (slow token answer${size === 'large' ? ', 4 MB account file' : ''}): old file or complete account, nothing left behind`,
-      async () => {
-        const emulator = await startScannedEmulator({interval: 0.2})
-        const delayMs = 800
-        const tally: Record<Ending, number> = {unchanged: 0, saved: 0}
-        try {
-          const offsets =
-            size === 'small'
-              ? [0, 400, 700, 780, 800, 820, 850, 900, 1000, 1200]
-              : [700, 800, 850, 900, 950, 1000, 1050, 1100, 1150, 1200, 1300, 1400, 1600, 1800]
-          for (const offset of offsets) {
-            const handle = `carol${offset}.test`
-            emulator.approveNext({handle, did: `did:plc:carol${offset}`})
-            emulator.injectFault({path: '/auth/device/token', kind: 'slow', delayMs})
-            const secretForFile = newSecret('ci')
-            const interrupted = await interruptLogin(
-              emulator,
-              `(c) ${offset} ms after the approving poll arrived${size === 'large' ? ', large file' : ''}`,
-              async () => {
-                await waitFor('the approving poll', () => count(emulator, '/auth/device/token') >= 1)
-                await sleep(offset)
-              },
-              size === 'large' ? largeFile(secretForFile, 4) : undefined,
-            )
-            if (size === 'large') interrupted.secretBefore = secretForFile
-            emulator.requests.length = 0
-            const ending = assertNoPartialAccount(
-              interrupted,
-              handle,
-              `(c) +${offset} ms${size === 'large' ? ' (large file)' : ''}`,
-            )
-            tally[ending]++
-            addFigure('login Ctrl-C: interrupted runs')
-          }
-          setFigure(
-            `login Ctrl-C: (c) sweep${size === 'large' ? ' with a 4 MB file' : ''}: unchanged / saved whole`,
-            `${tally.unchanged} / ${tally.saved}`,
+    test(`login Ctrl-C › (c) SIGINT swept across the approval (slow token answer${size === 'large' ? ', 4 MB account file' : ''}): old file or complete account, nothing left behind`, async () => {
+      const emulator = await startScannedEmulator({interval: 0.2})
+      const delayMs = 800
+      const tally: Record<Ending, number> = {unchanged: 0, saved: 0}
+      try {
+        const offsets =
+          size === 'small'
+            ? [0, 400, 700, 780, 800, 820, 850, 900, 1000, 1200]
+            : [700, 800, 850, 900, 950, 1000, 1050, 1100, 1150, 1200, 1300, 1400, 1600, 1800]
+        for (const offset of offsets) {
+          const handle = `carol${offset}.test`
+          emulator.approveNext({handle, did: `did:plc:carol${offset}`})
+          emulator.injectFault({path: '/auth/device/token', kind: 'slow', delayMs})
+          const secretForFile = newSecret('ci')
+          const interrupted = await interruptLogin(
+            emulator,
+            `(c) ${offset} ms after the approving poll arrived${size === 'large' ? ', large file' : ''}`,
+            async () => {
+              await waitFor('the approving poll', () => count(emulator, '/auth/device/token') >= 1)
+              await sleep(offset)
+            },
+            size === 'large' ? largeFile(secretForFile, 4) : undefined,
           )
-          assert(
-            tally.unchanged > 0,
-            'no run was interrupted before the approval: the sweep missed its window',
+          if (size === 'large') interrupted.secretBefore = secretForFile
+          emulator.requests.length = 0
+          const ending = assertNoPartialAccount(
+            interrupted,
+            handle,
+            `(c) +${offset} ms${size === 'large' ? ' (large file)' : ''}`,
           )
-          assert(tally.saved > 0, 'no run saved the approved account: the sweep missed its window')
-        } finally {
-          await emulator.close()
+          tally[ending]++
+          addFigure('login Ctrl-C: interrupted runs')
         }
-      },
-      true,
-    )
+        setFigure(
+          `login Ctrl-C: (c) sweep${size === 'large' ? ' with a 4 MB file' : ''}: unchanged / saved whole`,
+          `${tally.unchanged} / ${tally.saved}`,
+        )
+        assert.ok(
+          tally.unchanged > 0,
+          'no run was interrupted before the approval: the sweep missed its window',
+        )
+        assert.ok(tally.saved > 0, 'no run saved the approved account: the sweep missed its window')
+      } finally {
+        await emulator.close()
+      }
+    })
   }
 }
+
+registerLoginInterruptCases()
+testNoSecretLeaked()

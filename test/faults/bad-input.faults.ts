@@ -3,14 +3,13 @@
  * success (erase of an unknown host; `get` of a valid unknown host says "not found"); within a second;
  * and the account directory byte-for-byte unchanged.
  */
+import assert from 'node:assert/strict'
 import {randomBytes} from 'node:crypto'
+import {describe, test} from 'node:test'
 
 import {parseServerAddress} from '../../src/lib/registry/server-address.ts'
 import {
-  addCase,
   addFigure,
-  assert,
-  assertEqual,
   assertOneLineError,
   type CliResult,
   maxFigure,
@@ -23,6 +22,7 @@ import {
   v2File,
   writeAccountFile,
 } from './harness.ts'
+import {testNoSecretLeaked} from './secrets.ts'
 
 const BUDGET_MS = 1000
 const HANG_MS = 5000
@@ -93,23 +93,23 @@ function checkAnswer(result: CliResult, expected: Expectation, what: string, cre
   switch (expected.kind) {
     case 'error': {
       const line = assertOneLineError(result, what)
-      assert(line !== NOT_FOUND, `${what}: answered "not found" where an error was expected`)
+      assert.ok(line !== NOT_FOUND, `${what}: answered "not found" where an error was expected`)
       break
     }
     case 'not-found': {
-      assertEqual(assertOneLineError(result, what), NOT_FOUND, `${what}: stdout`)
+      assert.deepEqual(assertOneLineError(result, what), NOT_FOUND, `${what}: stdout`)
       break
     }
     case 'success-empty': {
-      assertEqual({code: result.code, stdout: result.stdout}, {code: 0, stdout: ''}, what)
+      assert.deepEqual({code: result.code, stdout: result.stdout}, {code: 0, stdout: ''}, what)
       break
     }
     case 'credentials': {
-      assertEqual({code: result.code, stdout: result.stdout}, {code: 0, stdout: credentials}, what)
+      assert.deepEqual({code: result.code, stdout: result.stdout}, {code: 0, stdout: credentials}, what)
       break
     }
     case 'error-or-success': {
-      if (result.code === 0) assertEqual(result.stdout, '', `${what}: stdout on success`)
+      if (result.code === 0) assert.deepEqual(result.stdout, '', `${what}: stdout on success`)
       else assertOneLineError(result, what)
     }
   }
@@ -124,7 +124,7 @@ function badInputCase(
   credentialsFor?: (secret: string) => string,
   debug = false,
 ): void {
-  addCase(`bad input: ${verb}`, `${name}${debug ? ' (ATCR_DEBUG=1)' : ''}`, async () => {
+  test(`bad input: ${verb} › ${name}${debug ? ' (ATCR_DEBUG=1)' : ''}`, async () => {
     const home = newHome()
     if (debug) home.env.ATCR_DEBUG = '1'
     const secret = newSecret('bad')
@@ -146,7 +146,7 @@ function badInputCase(
       result = await run()
     }
     checkAnswer(result, expected, what, credentialsFor?.(secret))
-    assert(!result.stdout.includes(secret) || expected.kind === 'credentials', `${what}: secret on stdout`)
+    assert.ok(!result.stdout.includes(secret) || expected.kind === 'credentials', `${what}: secret on stdout`)
     maxFigure(`bad input: slowest answer, ${verb}, wall clock (ms)`, Math.round(result.ms))
     // The budget applies to the helper's own work (CPU time), which other load on the machine cannot
     // inflate; the wall clock is reported, and bounded generously so that a hang still fails.
@@ -155,12 +155,12 @@ function badInputCase(
       `bad input: slowest answer, ${verb}, ${result.cpuMs === undefined ? 'wall clock' : 'CPU time'} budget check (ms)`,
       cost,
     )
-    assert(
+    assert.ok(
       cost <= BUDGET_MS,
       `${what}: took ${cost} ms of ${result.cpuMs === undefined ? 'wall clock' : 'CPU'} time (budget ${BUDGET_MS} ms)`,
     )
-    assert(result.ms <= HANG_MS, `${what}: answered only after ${Math.round(result.ms)} ms`)
-    assertEqual(snapshot(home.dir), before, `${what}: account directory (sha256 of every file)`)
+    assert.ok(result.ms <= HANG_MS, `${what}: answered only after ${Math.round(result.ms)} ms`)
+    assert.deepEqual(snapshot(home.dir), before, `${what}: account directory (sha256 of every file)`)
   })
 }
 
@@ -179,7 +179,7 @@ function nested(depth: number): string {
   return `${'['.repeat(depth)}${']'.repeat(depth)}`
 }
 
-export function registerBadInputCases(): void {
+function registerBadInputCases(): void {
   // Input that is not a host at all: the same for get and erase.
   const notHosts: {
     name: string
@@ -217,10 +217,13 @@ export function registerBadInputCases(): void {
     } catch {
       parsed = undefined
     }
-    addCase('bad input: parser', `${host.reject ? 'rejects' : 'accepts'} ${host.name}`, async () => {
+    test(`bad input: parser › ${host.reject ? 'rejects' : 'accepts'} ${host.name}`, async () => {
       if (host.reject)
-        assert(parsed === undefined, `parseServerAddress accepted ${JSON.stringify(host.value)} as ${parsed}`)
-      else assert(parsed !== undefined, `parseServerAddress rejected ${JSON.stringify(host.value)}`)
+        assert.ok(
+          parsed === undefined,
+          `parseServerAddress accepted ${JSON.stringify(host.value)} as ${parsed}`,
+        )
+      else assert.ok(parsed !== undefined, `parseServerAddress rejected ${JSON.stringify(host.value)}`)
     })
     const name = `host: ${host.name}`
     if (parsed === undefined) {
@@ -323,16 +326,16 @@ export function registerBadInputCases(): void {
     {name: 'secret with a space', input: json({...good, Secret: `${secret} x`}), kind: 'error'},
     {name: 'secret with a newline', input: json({...good, Secret: `${secret}\nx`}), kind: 'error'},
     {name: 'secret with NUL', input: json({...good, Secret: `${secret}\u0000`}), kind: 'error'},
-    // Documented success: a password that is not a device secret is not stored, and nothing changes.
+    // Not a device secret: not stored, exit 1 with the reason on stdout (docker login shows it; issue 17).
     {
-      name: 'missing Secret (not stored, success)',
+      name: 'missing Secret (not stored, error)',
       input: json({ServerURL: 'localhost:5000', Username: 'bob.test'}),
-      kind: 'success-empty',
+      kind: 'error',
     },
     {
-      name: 'app password (not stored, success)',
+      name: 'app password (not stored, error)',
       input: json({...good, Secret: password}),
-      kind: 'success-empty',
+      kind: 'error',
     },
   ]
   for (const {name, input, kind} of storeInputs) {
@@ -347,7 +350,7 @@ export function registerBadInputCases(): void {
     ['10 MB', Buffer.alloc(TEN_MB, 'z')],
     ['binary', seededRandomBytes(4096, 13)],
   ] as const) {
-    addCase('bad input: list', `stdin ${name}`, async () => {
+    test(`bad input: list › stdin ${name}`, async () => {
       const home = newHome()
       writeAccountFile(
         home,
@@ -356,12 +359,12 @@ export function registerBadInputCases(): void {
       const before = snapshot(home.dir)
       const result = await runCli(['list'], {env: home.env, input, label: `list ${name}`})
       maxFigure('bad input: slowest answer, list (ms)', Math.round(result.ms))
-      assertEqual(
+      assert.deepEqual(
         {code: result.code, stdout: result.stdout},
         {code: 0, stdout: '{"atcr.io":"alice.test"}\n'},
         `list ${name}`,
       )
-      assertEqual(snapshot(home.dir), before, `list ${name}: account directory`)
+      assert.deepEqual(snapshot(home.dir), before, `list ${name}: account directory`)
     })
   }
   // Random throwaway bytes for every verb, with a fixed seed per run so the case is reproducible.
@@ -372,3 +375,6 @@ export function registerBadInputCases(): void {
     })
   }
 }
+
+describe('bad input', {concurrency: 2}, registerBadInputCases)
+testNoSecretLeaked()

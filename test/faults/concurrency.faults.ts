@@ -17,15 +17,15 @@
  * Afterwards the file must parse and equal the expected document exactly (with `active` of the login
  * registry taken from the allowed set).
  */
+import assert from 'node:assert/strict'
 import {readdirSync, readFileSync, statSync} from 'node:fs'
+import {test} from 'node:test'
 
 import {SESSION_CACHE_FILE} from '../../src/lib/session-check/session-cache.ts'
 import {type AppViewEmulator} from '../support/appview-emulator.ts'
 
 import {
-  addCase,
   addFigure,
-  assertEqual,
   type CliResult,
   type Home,
   maxFigure,
@@ -36,6 +36,7 @@ import {
   startScannedEmulator,
   writeAccountFile,
 } from './harness.ts'
+import {testNoSecretLeaked} from './secrets.ts'
 
 /** 60+ processes on two shared cores can take long; only a hang should fail here. */
 const SLOW_MACHINE_MS = 120_000
@@ -140,7 +141,11 @@ function mixedPlan(home: Home, emulator: AppViewEmulator, scale: Scale): Plan {
         timeoutMs: SLOW_MACHINE_MS,
       }),
       check: (result) =>
-        assertEqual({code: result.code, stdout: result.stdout}, {code: 0, stdout: ''}, `store ${handle}`),
+        assert.deepEqual(
+          {code: result.code, stdout: result.stdout},
+          {code: 0, stdout: ''},
+          `store ${handle}`,
+        ),
     }))
   }
   for (let i = 0; i < scale.erasedRegistries; i++) {
@@ -163,7 +168,7 @@ function mixedPlan(home: Home, emulator: AppViewEmulator, scale: Scale): Plan {
           timeoutMs: SLOW_MACHINE_MS,
         }),
         check: (result) =>
-          assertEqual(
+          assert.deepEqual(
             {code: result.code, stdout: result.stdout},
             {code: 0, stdout: ''},
             `erase localhost:${6100 + i}`,
@@ -192,7 +197,7 @@ function mixedPlan(home: Home, emulator: AppViewEmulator, scale: Scale): Plan {
         timeoutMs: SLOW_MACHINE_MS,
       }),
       check: (result) =>
-        assertEqual(
+        assert.deepEqual(
           {code: result.code, stdout: result.stdout},
           {code: 0, stdout: getAnswer},
           'concurrent get',
@@ -229,7 +234,7 @@ function mixedPlan(home: Home, emulator: AppViewEmulator, scale: Scale): Plan {
         timeoutMs: SLOW_MACHINE_MS,
       }),
       check: (result) =>
-        assertEqual(
+        assert.deepEqual(
           jsonOutput(result, `login ${handle}`, handle),
           {registry: emulator.host, handle, did, replaced: false},
           `login ${handle}`,
@@ -250,7 +255,7 @@ function mixedPlan(home: Home, emulator: AppViewEmulator, scale: Scale): Plan {
       check: (result) => {
         const {active, ...rest} = jsonOutput(result, `logout ${handle}`, handle)
         // The active account when this logout saved: the owner, or a login that saved before it.
-        assertEqual(
+        assert.deepEqual(
           typeof active === 'string' && ['owner.test', ...loggedIn].includes(active),
           true,
           `logout ${handle}: active ${JSON.stringify(active)}`,
@@ -258,9 +263,9 @@ function mixedPlan(home: Home, emulator: AppViewEmulator, scale: Scale): Plan {
         // Revocation is best effort with a 5 s budget; on a machine loaded by 69 processes it may
         // time out, which is logout's documented behaviour. This case is about the account file.
         const {revoked, ...removal} = rest
-        assertEqual(typeof revoked, 'boolean', `logout ${handle}: revoked`)
+        assert.deepEqual(typeof revoked, 'boolean', `logout ${handle}: revoked`)
         if (revoked === true) addFigure('concurrency: logouts that revoked on the AppView')
-        assertEqual(removal, {registry: emulator.host, removed: handle}, `logout ${handle}`)
+        assert.deepEqual(removal, {registry: emulator.host, removed: handle}, `logout ${handle}`)
       },
     }))
   }
@@ -345,9 +350,9 @@ async function runPlan(name: string, plan: Plan, home: Home): Promise<void> {
     )
   const expected = structuredClone(plan.expected)
   expected.registries[key]!.active = active
-  assertEqual(canonical(parsed), canonical(expected), `${name}: final account file`)
-  assertEqual((statSync(home.file).mode & 0o777).toString(8), '600', `${name}: file mode`)
-  assertEqual(
+  assert.deepEqual(canonical(parsed), canonical(expected), `${name}: final account file`)
+  assert.deepEqual((statSync(home.file).mode & 0o777).toString(8), '600', `${name}: file mode`)
+  assert.deepEqual(
     readdirSync(home.dir).filter((file) => file !== SESSION_CACHE_FILE),
     ['device.json'],
     `${name}: files left beside the account file`,
@@ -363,56 +368,44 @@ async function withEmulator(run: (emulator: AppViewEmulator) => Promise<void>): 
   }
 }
 
-export function registerConcurrencyCases(): void {
-  addCase(
-    'concurrency',
-    '69 processes: 20 store, 20 erase, 15 get, 14 people commands (6 login, 4 logout, 4 switch)',
-    async () =>
-      withEmulator(async (emulator) => {
-        const home = newHome()
-        const scale = {
-          stores: 20,
-          erasedRegistries: 10,
-          gets: 15,
-          logins: 6,
-          logouts: 4,
-          switchedRegistries: 2,
-        }
-        await runPlan('mixed', mixedPlan(home, emulator, scale), home)
-      }),
-    true,
-  )
-  addCase(
-    'concurrency',
-    '60 processes: 50 stores of distinct handles into one registry, 10 people commands (6 login, 2 logout, 2 switch)',
-    async () =>
-      withEmulator(async (emulator) => {
-        const home = newHome()
-        const scale = {stores: 50, erasedRegistries: 0, gets: 0, logins: 6, logouts: 2, switchedRegistries: 1}
-        await runPlan('write storm', mixedPlan(home, emulator, scale), home)
-      }),
-    true,
-  )
-  addCase(
-    'concurrency',
-    '200 writers at once: 170 store, 20 erase, 10 people commands (4 login, 2 logout, 4 switch): 0 failures, 0 lost',
-    async () =>
-      withEmulator(async (emulator) => {
-        const home = newHome()
-        const scale = {
-          stores: 170,
-          erasedRegistries: 10,
-          gets: 0,
-          logins: 4,
-          logouts: 2,
-          switchedRegistries: 2,
-        }
-        await runPlan('200 writers', mixedPlan(home, emulator, scale), home)
-      }),
-    true,
-  )
+function registerConcurrencyCases(): void {
+  test('concurrency › 69 processes: 20 store, 20 erase, 15 get, 14 people commands (6 login, 4 logout, 4 switch)', async () =>
+    withEmulator(async (emulator) => {
+      const home = newHome()
+      const scale = {
+        stores: 20,
+        erasedRegistries: 10,
+        gets: 15,
+        logins: 6,
+        logouts: 4,
+        switchedRegistries: 2,
+      }
+      await runPlan('mixed', mixedPlan(home, emulator, scale), home)
+    }))
+  test('concurrency › 60 processes: 50 stores of distinct handles into one registry, 10 people commands (6 login, 2 logout, 2 switch)', async () =>
+    withEmulator(async (emulator) => {
+      const home = newHome()
+      const scale = {stores: 50, erasedRegistries: 0, gets: 0, logins: 6, logouts: 2, switchedRegistries: 1}
+      await runPlan('write storm', mixedPlan(home, emulator, scale), home)
+    }))
+  test('concurrency › 200 writers at once: 170 store, 20 erase, 10 people commands (4 login, 2 logout, 4 switch): 0 failures, 0 lost', async () =>
+    withEmulator(async (emulator) => {
+      const home = newHome()
+      const scale = {
+        stores: 170,
+        erasedRegistries: 10,
+        gets: 0,
+        logins: 4,
+        logouts: 2,
+        switchedRegistries: 2,
+      }
+      await runPlan('200 writers', mixedPlan(home, emulator, scale), home)
+    }))
   setFigure(
     'concurrency: people saves',
     'real commands: login --with-token, logout --yes, switch (bin/run.js) against the AppView emulator',
   )
 }
+
+registerConcurrencyCases()
+testNoSecretLeaked()

@@ -3,12 +3,12 @@
  * unreadable. On every protocol verb: one clear line naming the file, exit 1, and the file (and the
  * directory around it) left exactly as it was: never overwritten, no backup spawned, nothing lost.
  */
+import assert from 'node:assert/strict'
 import {chmodSync, chownSync, mkdirSync, rmSync, symlinkSync} from 'node:fs'
 import {execFileSync} from 'node:child_process'
+import {describe, test} from 'node:test'
 
 import {
-  addCase,
-  assert,
   assertOneLineError,
   type Home,
   maxFigure,
@@ -20,6 +20,7 @@ import {
   v2File,
   writeAccountFile,
 } from './harness.ts'
+import {testNoSecretLeaked} from './secrets.ts'
 
 const NOBODY = {uid: 65_534, gid: 65_534}
 const VERBS = ['get', 'store', 'erase', 'list'] as const
@@ -162,10 +163,10 @@ const FAULTS: {name: string; fault: Fault; mentions?: RegExp}[] = [
   },
 ]
 
-export function registerAccountFileCases(): void {
+function registerAccountFileCases(): void {
   for (const {name, fault, mentions} of FAULTS) {
     for (const verb of VERBS) {
-      addCase(`account file: ${verb}`, name, async () => {
+      test(`account file: ${verb} › ${name}`, async () => {
         const home = newHome()
         fault(home)
         const before = snapshot(home.dir)
@@ -177,10 +178,10 @@ export function registerAccountFileCases(): void {
         })
         maxFigure('account file faults: slowest answer (ms)', Math.round(result.ms))
         const line = assertOneLineError(result, `${verb} with ${name}`)
-        assert(line.includes(home.file), `${verb} with ${name}: the error does not name the file: ${line}`)
+        assert.ok(line.includes(home.file), `${verb} with ${name}: the error does not name the file: ${line}`)
         if (mentions)
-          assert(mentions.test(line), `${verb} with ${name}: the error does not say ${mentions}: ${line}`)
-        assert(snapshot(home.dir) === before, `${verb} with ${name}: the account directory changed`)
+          assert.ok(mentions.test(line), `${verb} with ${name}: the error does not say ${mentions}: ${line}`)
+        assert.ok(snapshot(home.dir) === before, `${verb} with ${name}: the account directory changed`)
       })
     }
   }
@@ -198,7 +199,7 @@ export function registerAccountFileCases(): void {
   )
   if (!canSwitchUser) return
   for (const verb of VERBS) {
-    addCase(`account file: ${verb}`, 'unreadable (mode 000, helper runs as nobody)', async () => {
+    test(`account file: ${verb} › unreadable (mode 000, helper runs as nobody)`, async () => {
       const home = newHome()
       writeAccountFile(home, validFile(), 0o000)
       // nobody may enter the directories but not read the file.
@@ -213,55 +214,57 @@ export function registerAccountFileCases(): void {
         label: `${verb} unreadable`,
       })
       const line = assertOneLineError(result, `${verb} unreadable`)
-      assert(line.includes(home.file), `${verb} unreadable: the error does not name the file: ${line}`)
-      assert(
+      assert.ok(line.includes(home.file), `${verb} unreadable: the error does not name the file: ${line}`)
+      assert.ok(
         /permission denied/.test(line),
         `${verb} unreadable: the error does not say "permission denied": ${line}`,
       )
       // The fix for this cause, never the advice for a corrupt file (moving it aside loses every account).
-      assert(
+      assert.ok(
         line.includes(`chmod 600 '${home.file}'`),
         `${verb} unreadable: the error does not name the chmod that fixes it: ${line}`,
       )
-      assert(!/aside/.test(line), `${verb} unreadable: advises moving the file aside: ${line}`)
-      assert(snapshot(home.dir) === before, `${verb} unreadable: the account directory changed`)
+      assert.ok(!/aside/.test(line), `${verb} unreadable: advises moving the file aside: ${line}`)
+      assert.ok(snapshot(home.dir) === before, `${verb} unreadable: the account directory changed`)
     })
   }
   for (const verb of ['store', 'erase'] as const) {
-    addCase(
-      `account file: ${verb}`,
-      'readable but the directory is not writable (helper runs as nobody)',
-      async () => {
-        const home = newHome()
-        writeAccountFile(home, validFile())
-        chownSync(home.file, NOBODY.uid, NOBODY.gid)
-        chmodSync(home.root, 0o755)
-        chmodSync(home.dir, 0o755) // owned by root: nobody cannot create the lock or the temporary file
-        const before = snapshot(home.dir)
-        const env = {...home.env, NODE_DISABLE_COMPILE_CACHE: '1'}
-        const result = await runCli([verb], {
-          env,
-          input: inputFor(verb),
-          asUser: NOBODY,
-          label: `${verb} read-only dir`,
-        })
-        const line = assertOneLineError(result, `${verb} directory not writable`)
-        assert(
-          line.includes(home.dir),
-          `${verb} directory not writable: the error does not name the file: ${line}`,
-        )
-        assert(
-          /permission denied/.test(line),
-          `${verb} directory not writable: no "permission denied": ${line}`,
-        )
-        assert(
-          line.includes(`chmod 700 '${home.dir}'`),
-          `${verb} directory not writable: the error does not name the chmod that fixes it: ${line}`,
-        )
-        assert(!/aside/.test(line), `${verb} directory not writable: advises moving the file aside: ${line}`)
-        assert(snapshot(home.dir) === before, `${verb} directory not writable: the account directory changed`)
-        rmSync(home.file)
-      },
-    )
+    test(`account file: ${verb} › readable but the directory is not writable (helper runs as nobody)`, async () => {
+      const home = newHome()
+      writeAccountFile(home, validFile())
+      chownSync(home.file, NOBODY.uid, NOBODY.gid)
+      chmodSync(home.root, 0o755)
+      chmodSync(home.dir, 0o755) // owned by root: nobody cannot create the lock or the temporary file
+      const before = snapshot(home.dir)
+      const env = {...home.env, NODE_DISABLE_COMPILE_CACHE: '1'}
+      const result = await runCli([verb], {
+        env,
+        input: inputFor(verb),
+        asUser: NOBODY,
+        label: `${verb} read-only dir`,
+      })
+      const line = assertOneLineError(result, `${verb} directory not writable`)
+      assert.ok(
+        line.includes(home.dir),
+        `${verb} directory not writable: the error does not name the file: ${line}`,
+      )
+      assert.ok(
+        /permission denied/.test(line),
+        `${verb} directory not writable: no "permission denied": ${line}`,
+      )
+      assert.ok(
+        line.includes(`chmod 700 '${home.dir}'`),
+        `${verb} directory not writable: the error does not name the chmod that fixes it: ${line}`,
+      )
+      assert.ok(!/aside/.test(line), `${verb} directory not writable: advises moving the file aside: ${line}`)
+      assert.ok(
+        snapshot(home.dir) === before,
+        `${verb} directory not writable: the account directory changed`,
+      )
+      rmSync(home.file)
+    })
   }
 }
+
+describe('account files', {concurrency: 2}, registerAccountFileCases)
+testNoSecretLeaked()

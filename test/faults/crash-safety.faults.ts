@@ -3,18 +3,17 @@
  * file parses and is byte for byte one complete version (never partial, never older than before), and
  * a lock left by the killed writer does not hold up the next one for long.
  */
+import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
+import {test} from 'node:test'
 
 import {type AccountFile, emptyAccountFile} from '../../src/lib/config/account-file.ts'
 import {serializeAccountFile} from '../../src/lib/config/account-store.ts'
 import {crashStep} from './crash-writer.mjs'
 import {
-  addCase,
   addFigure,
-  assert,
-  assertEqual,
   type Home,
   maxFigure,
   newHome,
@@ -24,6 +23,7 @@ import {
   setFigure,
   writeAccountFile,
 } from './harness.ts'
+import {testNoSecretLeaked} from './secrets.ts'
 
 const KILLS_PER_LANE = 125
 const LANES = 2
@@ -105,9 +105,9 @@ function checkComplete(home: Home, previous: number, what: string): number {
     })
   }
   const counter = parsed.counter
-  assert(typeof counter === 'number' && Number.isInteger(counter), `${what}: no counter in the file`)
-  assert(counter >= previous, `${what}: the file went back from version ${previous} to ${counter}`)
-  assert(text === versionBytes(counter), `${what}: the file is not exactly version ${counter}`)
+  assert.ok(typeof counter === 'number' && Number.isInteger(counter), `${what}: no counter in the file`)
+  assert.ok(counter >= previous, `${what}: the file went back from version ${previous} to ${counter}`)
+  assert.ok(text === versionBytes(counter), `${what}: the file is not exactly version ${counter}`)
   return counter
 }
 
@@ -147,7 +147,7 @@ async function killCliStores(): Promise<void> {
     input: `${JSON.stringify({ServerURL: 'localhost:5000', Username: 'timing.test', Secret: newSecret('crash')})}\n`,
     label: 'timed store',
   })
-  assertEqual(timed.code, 0, 'the timing store')
+  assert.deepEqual(timed.code, 0, 'the timing store')
   // The span follows the machine's speed: the median of the stores that completed so far.
   const completed = [timed.ms]
   const span = () => [...completed].sort((a, b) => a - b)[Math.floor(completed.length / 2)]!
@@ -167,7 +167,7 @@ async function killCliStores(): Promise<void> {
     if (result.code === 0) completed.push(result.ms)
     const after = readFileSync(home.file, 'utf8')
     if (after === before) {
-      assert(
+      assert.ok(
         result.signal === 'SIGKILL' || result.code !== 0,
         `store ${handle} exited 0 but the file did not change`,
       )
@@ -175,7 +175,7 @@ async function killCliStores(): Promise<void> {
     }
     const expected = JSON.parse(before) as {registries: Record<string, {accounts: Record<string, unknown>}>}
     expected.registries['http://localhost:5000']!.accounts[handle] = {handle, did: '', device_secret: secret}
-    assertEqual(JSON.parse(after), expected, `store ${handle} killed: the file is neither old nor new`)
+    assert.deepEqual(JSON.parse(after), expected, `store ${handle} killed: the file is neither old nor new`)
     landed++
   }
   setFigure('crash: CLI stores killed at random (landed before the kill / total)', `${landed} / ${CLI_KILLS}`)
@@ -183,20 +183,13 @@ async function killCliStores(): Promise<void> {
   addFigure('crash: writers killed with SIGKILL', CLI_KILLS)
 }
 
-export function registerCrashCases(): void {
-  addCase(
-    'crash safety',
-    `${LANES * KILLS_PER_LANE} writers killed with SIGKILL mid-loop: always one complete version`,
-    async () => {
-      versionBytes(0)
-      await Promise.all(Array.from({length: LANES}, (_, index) => lane(index)))
-    },
-    true,
-  )
-  addCase(
-    'crash safety',
-    `${CLI_KILLS} CLI stores killed at random instants: old or new file`,
-    killCliStores,
-    true,
-  )
+function registerCrashCases(): void {
+  test(`crash safety › ${LANES * KILLS_PER_LANE} writers killed with SIGKILL mid-loop: always one complete version`, async () => {
+    versionBytes(0)
+    await Promise.all(Array.from({length: LANES}, (_, index) => lane(index)))
+  })
+  test(`crash safety › ${CLI_KILLS} CLI stores killed at random instants: old or new file`, killCliStores)
 }
+
+registerCrashCases()
+testNoSecretLeaked()
