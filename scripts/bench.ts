@@ -19,6 +19,8 @@
  *     bare-Node baseline, alternating;
  *   - 50 parallel `get`s with a cold session cache against 5 AppView emulators (one account each, 10 gets
  *     per account): token requests per account (≤ 2);
+ *   - `get` for alice with her secret in the OS keychain (≤ 1.5×): a real Secret Service, gnome-keyring on
+ *     a private bus (test/keychain/secret-service-rig.ts); skipped, saying why, where it is not installed;
  *   - an installed people command, `version`: the package as `npm pack` makes it (with
  *     oclif.manifest.json), installed with `npm install --global --prefix <temp>` from the local npm
  *     cache (no network when the dependencies were installed by `npm ci`), against `node -e 0` (≤ 3.5×).
@@ -37,6 +39,7 @@ import {pathToFileURL} from 'node:url'
 import {format, resolveConfig} from 'prettier'
 
 import {remember, sessionCacheKey, sessionCachePath} from '../src/lib/session-check/session-cache.ts'
+import {SecretServiceRig, secretServiceUnavailable} from '../test/keychain/secret-service-rig.ts'
 import {startAppViewEmulator} from '../test/support/appview-emulator.ts'
 import {
   ALICE,
@@ -55,6 +58,7 @@ const ONE_ACCOUNT_TARGET = 1.15
 const LARGE_FILE_TARGET = 1.3
 const REQUESTS_PER_ACCOUNT_TARGET = 2
 const PEOPLE_COMMAND_TARGET = 3.5
+const KEYCHAIN_TARGET = 1.5
 const MEMORY_RUNS = 15
 const CLI = path.join(REPO, 'bin', 'run.js')
 
@@ -293,6 +297,36 @@ function timePeopleCommand(bin: string, env: NodeJS.ProcessEnv, runs: number) {
   return {version, bare}
 }
 
+/**
+ * alice alone on atcr.io with her secret in a real Secret Service, stored by `store` as `docker login`
+ * would with ATCR_STORAGE=keychain: the environment of that case, or why it cannot run here.
+ */
+async function keychainCase(
+  root: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{rig: SecretServiceRig; env: NodeJS.ProcessEnv} | {skipped: string}> {
+  const unavailable = secretServiceUnavailable()
+  if (unavailable) return {skipped: unavailable}
+  const rig = await SecretServiceRig.start()
+  await rig.startKeyring()
+  const configDir = path.join(root, 'keychain')
+  mkdirSync(configDir, {mode: 0o700})
+  const caseEnv = {...env, ...rig.env, HOME: root, ATCR_CONFIG_DIR: configDir}
+  const input = JSON.stringify({ServerURL: 'atcr.io', Username: ALICE.handle, Secret: ALICE.device_secret})
+  const stored = spawnSync(process.execPath, [CLI, 'store'], {
+    input,
+    env: {...caseEnv, ATCR_STORAGE: 'keychain'},
+    encoding: 'utf8',
+  })
+  if (
+    stored.status !== 0 ||
+    readFileSync(path.join(configDir, 'device.json'), 'utf8').includes('atcr_device_')
+  )
+    throw new Error(`store into the keychain: exit ${stored.status}: ${stored.stdout}${stored.stderr}`)
+  rememberAlice(configDir)
+  return {rig, env: caseEnv}
+}
+
 /** The size of a config directory's account file, in MB, for a row's name. */
 function megabytes(configDir: string): string {
   return (statSync(path.join(configDir, 'device.json')).size / 1e6).toFixed(1)
@@ -329,6 +363,7 @@ async function writePerformanceDoc(lines: string[]): Promise<void> {
 
 async function measure(): Promise<void> {
   const root = mkdtempSync(path.join(tmpdir(), 'atcr-bench-'))
+  let keychainRig: SecretServiceRig | undefined
   try {
     const configDir = configDirWith(root, '.atcr', {
       'https://atcr.io': {accounts: {[ALICE.handle]: ALICE, [BOB.handle]: BOB}},
@@ -364,8 +399,12 @@ async function measure(): Promise<void> {
       env: {...env, ATCR_CONFIG_DIR: oneRegistryDir},
       times: [],
     }
+    const keychain = await keychainCase(root, env)
+    if ('rig' in keychain) keychainRig = keychain.rig
+    const inKeychain: TimingCase | undefined =
+      'env' in keychain ? {name: 'get, secret in the OS keychain', env: keychain.env, times: []} : undefined
     const getTimes = main.times
-    const timed = [main, one, large, oneRegistry]
+    const timed = [main, one, large, oneRegistry, ...(inKeychain ? [inKeychain] : [])]
     const baselineTimes = timeAlternating(timed, baseline, env, runs, () =>
       timed.forEach((item) => rememberAlice(item.env.ATCR_CONFIG_DIR!)),
     )
@@ -385,6 +424,8 @@ async function measure(): Promise<void> {
       if (Object.keys(cache.unreachable).length > 0)
         throw new Error('get missed the session cache: the figures would include a network attempt')
     }
+
+    await keychainRig?.close()
 
     const requestsPerAccount = await coldBurst(root, env)
     const installedBin = installPackage(root)
@@ -443,6 +484,16 @@ async function measure(): Promise<void> {
         target: LARGE_FILE_TARGET,
         unit: '×',
       },
+      ...(inKeychain
+        ? [
+            {
+              name: 'get, secret in the OS keychain / baseline',
+              value: median(inKeychain.times) / median(baselineTimes),
+              target: KEYCHAIN_TARGET,
+              unit: '×',
+            },
+          ]
+        : []),
       {
         name: '50 cold gets: token requests per account (max)',
         value: Math.max(...requestsPerAccount),
@@ -462,8 +513,11 @@ async function measure(): Promise<void> {
     out(row(one.name, one.times))
     out(row(large.name, large.times))
     out(row(oneRegistry.name, oneRegistry.times))
+    if (inKeychain) out(row(inKeychain.name, inKeychain.times))
     out(row('installed: docker-credential-atcr version', people.version))
     out(row('node -e 0', people.bare))
+    if ('skipped' in keychain)
+      out(`get with the secret in the OS keychain: not measured (${keychain.skipped})`)
     out(`50 parallel cold gets (10 per account): token requests per account ${requestsPerAccount.join(', ')}`)
     out('| gate                                            |   value | target | verdict |')
     out('|-------------------------------------------------|--------:|-------:|---------|')
@@ -478,6 +532,7 @@ async function measure(): Promise<void> {
       ratio <= TARGET_RATIO && memoryRatio <= TARGET_RATIO && gates.every((gate) => gate.value <= gate.target)
     process.exitCode = allPass ? 0 : 1
   } finally {
+    await keychainRig?.close()
     rmSync(root, {recursive: true, force: true})
   }
 }

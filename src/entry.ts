@@ -15,6 +15,8 @@ import {statSync} from 'node:fs'
 import {accountFilePaths} from './lib/config/account-store.ts'
 import {nodeMeetsFloor, unsupportedNodeMessage} from './lib/node-floor.ts'
 import {trustedOnGetFile} from './lib/plugins/trusted-on-get.ts'
+import {exitPastStuckCall} from './lib/secret-store/exit-past-stuck-call.ts'
+import {keychainCallStuck} from './lib/secret-store/secret-store.ts'
 import {
   isDebug,
   isProtocolVerb,
@@ -55,6 +57,13 @@ export async function main(args: readonly string[]): Promise<void> {
   }
   const {runOclif} = (await import(RUN_OCLIF)) as typeof import('./lib/cli/run-oclif.ts')
   await runOclif(args, import.meta.url)
+  if (keychainCallStuck()) {
+    // What the command printed goes out first: the way out below ends the process at once.
+    await Promise.all(
+      [process.stdout, process.stderr].map((stream) => new Promise((done) => stream.write('', done))),
+    )
+    exitPastStuckCall(Number(process.exitCode ?? 0))
+  }
 }
 
 /**
@@ -67,6 +76,8 @@ export async function main(args: readonly string[]): Promise<void> {
 async function exitOnceWritten(io: ProtocolIo, code: number): Promise<void> {
   process.exitCode = code
   await Promise.all([io.stdout.flushed?.(), io.stderr.flushed?.()])
+  // A keychain call past its budget holds a thread that process.exit would wait for (exit-past-stuck-call.ts).
+  if (keychainCallStuck()) exitPastStuckCall(code)
   process.exit(code)
 }
 

@@ -3,7 +3,12 @@ import {ux} from '@oclif/core/ux'
 import {hostname} from 'node:os'
 
 import {RegistryCommand} from '../base/registry-command.ts'
-import {checkPipedSecret, handleForAccountFlag, saveLoginAccount} from '../lib/accounts/login-account.ts'
+import {
+  checkPipedSecret,
+  handleForAccountFlag,
+  type SaveLoginInput,
+  saveLoginAccount,
+} from '../lib/accounts/login-account.ts'
 import {
   approvedAccount,
   deviceFlowError,
@@ -17,6 +22,9 @@ import type {LoggedInAccount} from '../lib/device-flow/account-changes.ts'
 import {browserOpener} from '../lib/device-flow/browser.ts'
 import {runDeviceLogin} from '../lib/device-flow/device-login.ts'
 import type {PollEvent} from '../lib/device-flow/wait-for-approval.ts'
+import {STORAGES} from '../lib/config/account-file.ts'
+import {proveKeychainWritable} from '../lib/secret-store/account-secrets.ts'
+import {chooseStorage, KEYCHAIN_PEOPLE_BUDGET_MS, openKeychain} from '../lib/secret-store/secret-store.ts'
 
 export interface LoginResult {
   registry: string
@@ -45,6 +53,10 @@ For CI: pipe an existing device secret to --with-token and name its account with
       command: '<%= config.bin %> login',
     },
     {
+      description: 'Keep the device secret in the OS keychain instead of ~/.atcr/device.json',
+      command: '<%= config.bin %> login --storage keychain',
+    },
+    {
       description: 'Another registry, on a machine without a browser',
       command: '<%= config.bin %> login buoy.cr --no-browser',
     },
@@ -67,6 +79,11 @@ For CI: pipe an existing device secret to --with-token and name its account with
       helpValue: 'HANDLE',
       dependsOn: ['with-token'],
     }),
+    storage: Flags.string({
+      description:
+        'where the device secret is kept: the account file (default), or the OS keychain; ATCR_STORAGE sets it for scripts (docs/keychain.md)',
+      options: [...STORAGES],
+    }),
   }
 
   async run(): Promise<LoginResult> {
@@ -78,12 +95,17 @@ For CI: pipe an existing device secret to --with-token and name its account with
     // taken fails here: before anyone is sent to approve a login that could not be saved, and before a
     // secret is issued that nothing would keep.
     this.accountStore.proveWritable()
+    // A keychain that is missing, locked or refuses fails here too, naming --storage file: never a silent
+    // fallback to the file, and nobody approves a login whose secret could not be kept.
+    const storage = chooseStorage(flags.storage, process.env)
+    const keychain = () => openKeychain({budgetMs: KEYCHAIN_PEOPLE_BUDGET_MS})
+    if (storage === 'keychain') await proveKeychainWritable(await keychain(), this.registryBaseUrl(host))
     const client = await this.appViewClient(host)
 
     if (pipedHandle !== undefined) {
       const text = await readPipedSecret(process.stdin, {host, handle: pipedHandle})
       const login = await checkPipedSecret({client, host, handle: pipedHandle, text})
-      return this.save(client, host, login, {issuedHere: false, yes: flags.yes})
+      return this.save(client, host, login, {issuedHere: false, yes: flags.yes, storage, keychain})
     }
     const interrupt = watchInterrupt(process)
     try {
@@ -92,6 +114,8 @@ For CI: pipe an existing device secret to --with-token and name its account with
         issuedHere: true,
         yes: flags.yes,
         interrupted: interrupt.interrupted,
+        storage,
+        keychain,
       })
     } finally {
       interrupt.stop()
@@ -102,7 +126,7 @@ For CI: pipe an existing device secret to --with-token and name its account with
     client: AppViewClient,
     host: string,
     login: LoggedInAccount,
-    options: {issuedHere: boolean; yes: boolean; interrupted?: () => boolean},
+    options: Pick<SaveLoginInput, 'issuedHere' | 'yes' | 'interrupted' | 'storage' | 'keychain'>,
   ): Promise<LoginResult> {
     const saved = await saveLoginAccount({
       host,

@@ -36,13 +36,13 @@ The account file is checked first (the directory writable, the lock free): when 
       yes: flags.yes,
       prompter: this.prompter(),
       store: this.accountStore,
-      revoke: async (host, account) =>
+      revoke: async (host, account, deviceSecret) =>
         (
           await this.appViewClient(host, {
             accountAppViewUrl: account.appview_url,
             timeoutMs: REVOKE_TIMEOUT_MS,
           })
-        ).revokeDevice({handle: account.handle, deviceSecret: account.device_secret}),
+        ).revokeDevice({handle: account.handle, deviceSecret}),
     })
     if (logout.outcome === 'declined') {
       // Declining is an answer, not an error: a plain line and exit 1.
@@ -58,6 +58,10 @@ The account file is checked first (the directory writable, the lock free): when 
     if (logout.backupProblem)
       this.say(
         `Warning: the backup beside the account file may still hold its secret: ${logout.backupProblem}`,
+      )
+    if (logout.keychainProblem)
+      this.say(
+        `Warning: its OS keychain item could not be deleted (${logout.keychainProblem}); remove it with your keychain's own tool.`,
       )
     if (logout.newActive) this.say(`${logout.newActive} is now the active account for ${result.registry}.`)
     return result

@@ -15,7 +15,7 @@ const CHECK_TIMEOUT_MS = 4000
 
 export default class Status extends RegistryCommand {
   static override summary = 'Show every registry and account, and whether each can still sign in.'
-  static override description = `Each saved device secret is checked with its registry in parallel (a few seconds at most): valid, not accepted (revoked or unknown), session expired (with the URL to sign in again), or unreachable. --offline skips the checks. Exits 1 when there is no account (for REGISTRY, when given) or an account needs a new login.
+  static override description = `Each saved device secret is checked with its registry in parallel (a few seconds at most): valid, not accepted (revoked or unknown), session expired (with the URL to sign in again), or unreachable. --offline skips the checks. Each account shows where its secret is kept; one whose secret should be in the OS keychain and is not there is flagged, even with --offline (docs/keychain.md). Exits 1 when there is no account (for REGISTRY, when given) or an account needs a new login.
 
 --json prints, on stdout:
   {"registries": [
@@ -23,10 +23,11 @@ export default class Status extends RegistryCommand {
       "active": "alice.bsky.social" (or null),
       "accounts": [
         {"handle": "alice.bsky.social", "did": "did:plc:…", "active": true,
-         "state": "valid", "invalid", "session_expired", "unreachable"
-                  or "unchecked" (--offline),
+         "storage": "file" or "keychain",
+         "state": "valid", "invalid", "session_expired", "unreachable",
+                  "unchecked" (--offline), "keychain_missing" or "keychain_unavailable",
          "loginUrl": "…" (session_expired only),
-         "detail": "…" (unreachable only)}]}],
+         "detail": "…" (unreachable and keychain_unavailable only)}]}],
    "needsLogin": false}
 With no account (for REGISTRY, when given) it prints {"error": {"code": "no_accounts", "message": "…"}} instead.
 No secret is ever part of the output.`
@@ -49,7 +50,7 @@ No secret is ever part of the output.`
     const report = await collectStatus(accounts, {
       host,
       offline: flags.offline,
-      check: async (registry, account) =>
+      check: async (registry, account, deviceSecret) =>
         (
           await this.appViewClient(registry.host, {
             accountAppViewUrl: account.appview_url,
@@ -58,7 +59,7 @@ No secret is ever part of the output.`
           })
         ).checkSecret({
           handle: account.handle,
-          deviceSecret: account.device_secret,
+          deviceSecret,
           service: registry.host,
         }),
     })

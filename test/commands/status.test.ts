@@ -54,6 +54,7 @@ describe('status', {timeout: 60_000}, () => {
               handle: 'carol.test',
               did: '',
               active: false,
+              storage: 'file',
               state: 'unreachable',
               detail: 'connection refused',
             },
@@ -64,11 +65,12 @@ describe('status', {timeout: 60_000}, () => {
           url: emulator.url,
           active: 'alice.test',
           accounts: [
-            {handle: 'alice.test', did: 'did:plc:alice', active: true, state: 'valid'},
+            {handle: 'alice.test', did: 'did:plc:alice', active: true, storage: 'file', state: 'valid'},
             {
               handle: 'bob.test',
               did: '',
               active: false,
+              storage: 'file',
               state: 'session_expired',
               loginUrl: `${emulator.url}/auth/oauth/login?handle=bob.test`,
             },

@@ -66,12 +66,12 @@ describe('deviceSecretProblem: the one rule', () => {
 
 describe('store of something that is not a device secret', () => {
   for (const [what, secret] of NOT_SECRETS)
-    it(`${what}: exit 1 with one line saying why, nothing saved`, () => {
+    it(`${what}: exit 1 with one line saying why, nothing saved`, async () => {
       const ctx = context()
       const input = JSON.stringify({ServerURL: 'atcr.io', Username: 'alice.test', Secret: secret})
       let line: string
       try {
-        const result = storeCredentials(input, ctx)
+        const result = await storeCredentials(input, ctx)
         assert.equal(result.exitCode, 1, `exit ${result.exitCode}, stdout ${JSON.stringify(result.stdout)}`)
         line = result.stdout
       } catch (error) {
@@ -83,8 +83,8 @@ describe('store of something that is not a device secret', () => {
       assert.equal(existsSync(ctx.paths.file), false)
     })
 
-  it('an app password names login as the next step', () => {
-    const result = storeCredentials(
+  it('an app password names login as the next step', async () => {
+    const result = await storeCredentials(
       JSON.stringify({ServerURL: 'atcr.io', Username: 'alice.bsky.social', Secret: 'abcd-efgh-ijkl-mnop'}),
       context(),
     )

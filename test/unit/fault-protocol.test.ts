@@ -28,18 +28,18 @@ function context(name: string): ProtocolContext {
 const SECRET = 'atcr_device_0123456789abcdef0123'
 
 for (const username of ['__proto__', '../../etc/passwd', 'bob.test\u0000x', 'a b.test', 'did:plc:abc123']) {
-  test(`store refuses the user name ${JSON.stringify(username)} instead of saving it (or losing it)`, () => {
+  test(`store refuses the user name ${JSON.stringify(username)} instead of saving it (or losing it)`, async () => {
     const ctx = context(`user-${username.length}-${username.charCodeAt(0)}`)
     const input = JSON.stringify({ServerURL: 'localhost:5000', Username: username, Secret: SECRET})
-    assert.throws(() => storeCredentials(input, ctx), ProtocolInputError)
+    await assert.rejects(storeCredentials(input, ctx), ProtocolInputError)
     assert.equal(existsSync(ctx.paths.file), false, 'nothing may be written')
   })
 }
 
-test('store still takes an ordinary handle', () => {
+test('store still takes an ordinary handle', async () => {
   const ctx = context('ordinary')
   const input = JSON.stringify({ServerURL: 'localhost:5000', Username: 'Alice.Bsky.Social', Secret: SECRET})
-  assert.deepEqual(storeCredentials(input, ctx), {stdout: '', exitCode: 0})
+  assert.deepEqual(await storeCredentials(input, ctx), {stdout: '', exitCode: 0})
 })
 
 /** Whether a message holds any 6-character piece of a secret (the fixed atcr_device_ prefix aside). */
@@ -50,20 +50,17 @@ function echoes(message: string, secret: string): boolean {
 }
 
 for (const secret of ['hunter2password', '0123456789abcdef0123']) {
-  test(`malformed store JSON does not echo the secret it carries (${secret.slice(0, 6)}…)`, () => {
+  test(`malformed store JSON does not echo the secret it carries (${secret.slice(0, 6)}…)`, async () => {
     for (const input of [
       `{"Secret":${secret}}`,
       `{"ServerURL":"localhost:5000","Username":"bob.test","Secret":${secret}}`,
     ]) {
-      assert.throws(
-        () => storeCredentials(input, context('json')),
-        (error: unknown) => {
-          assert.ok(error instanceof ProtocolInputError)
-          assert.ok(!echoes(error.message, secret), error.message)
-          assert.match(error.message, /not valid JSON/)
-          return true
-        },
-      )
+      await assert.rejects(storeCredentials(input, context('json')), (error: unknown) => {
+        assert.ok(error instanceof ProtocolInputError)
+        assert.ok(!echoes(error.message, secret), error.message)
+        assert.match(error.message, /not valid JSON/)
+        return true
+      })
     }
   })
 }

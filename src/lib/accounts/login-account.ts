@@ -9,7 +9,7 @@
  * the person piped in is theirs and is never revoked here.
  */
 import type {AppViewClient} from '../appview/client.ts'
-import type {AccountFile} from '../config/account-file.ts'
+import type {AccountFile, Storage} from '../config/account-file.ts'
 import {activeAccount, findRegistry, isDid} from '../config/registry-entries.ts'
 import {accountToReplace, type LoggedInAccount, saveLogin} from '../device-flow/account-changes.ts'
 import {deviceSecretProblem, issuedSecretProblem} from '../device-flow/device-secret.ts'
@@ -17,6 +17,13 @@ import {DEVICE_SECRET_PREFIX} from '../protocol/messages.ts'
 import {BIN} from '../product.ts'
 import {HANDLE} from '../protocol/verbs.ts'
 import {cannotAskWithoutTerminal, type Prompter} from '../prompts/prompter.ts'
+import {MissingKeychainSecretError, secretOf, storageOf} from '../secret-store/account-secrets.ts'
+import {
+  KEYCHAIN_PEOPLE_BUDGET_MS,
+  keychainLocation,
+  openKeychain,
+  type SecretStore,
+} from '../secret-store/secret-store.ts'
 import {AccountsError} from './accounts-error.ts'
 import type {AccountStore} from './accounts-on-disk.ts'
 
@@ -115,6 +122,10 @@ export interface SaveLoginInput {
   interrupted?: () => boolean
   /** A line for the person (stderr) about what happened before an error is thrown. */
   note?: (line: string) => void
+  /** Where the secret goes (default: the file). */
+  storage?: Storage
+  /** The OS keychain, opened only when a secret is (or was) there (default: openKeychain). */
+  keychain?: () => Promise<SecretStore>
 }
 
 export interface SaveLoginResult {
@@ -161,8 +172,23 @@ export async function saveLoginAccount(input: SaveLoginInput): Promise<SaveLogin
     )
   }
 
-  const previous = await retiring(() => accountToReplace(input.store.load(), host, login))
-  const replacing = previous !== undefined && previous.account.device_secret !== login.deviceSecret
+  const storage = input.storage ?? 'file'
+  let store: SecretStore | undefined
+  const keychain = async () =>
+    (store ??= await (input.keychain ?? (() => openKeychain({budgetMs: KEYCHAIN_PEOPLE_BUDGET_MS})))())
+  const file = await retiring(() => input.store.load())
+  const previous = accountToReplace(file, host, login)
+  const registryKey = findRegistry(file, host)?.key ?? input.registryKey
+  // The saved secret, wherever it lives; a keychain item already gone is no secret to keep or revoke.
+  const previousSecret =
+    previous &&
+    (await retiring(() =>
+      secretOf({key: registryKey, host}, previous.account, keychain).catch((error: unknown) => {
+        if (error instanceof MissingKeychainSecretError) return undefined
+        throw error
+      }),
+    ))
+  const replacing = previous !== undefined && previousSecret !== login.deviceSecret
   if (replacing && !input.yes) {
     const question = `${previous.account.handle} is already logged in to ${host}. Replace its saved login?`
     if (!input.prompter) {
@@ -184,6 +210,15 @@ export async function saveLoginAccount(input: SaveLoginInput): Promise<SaveLogin
     }
   }
 
+  // Into the keychain first: the file then names an item that exists.
+  if (storage === 'keychain') {
+    try {
+      await (await keychain()).set(keychainLocation(registryKey, login.handle), login.deviceSecret)
+    } catch (error) {
+      input.note?.(`The login of ${login.handle} was approved but could not be saved${await retire()}.`)
+      throw error
+    }
+  }
   const save = (accounts: AccountFile) => {
     const before = findRegistry(accounts, host)
     const previousActive = before ? (activeAccount(before.entry)?.account.handle ?? null) : null
@@ -192,6 +227,7 @@ export async function saveLoginAccount(input: SaveLoginInput): Promise<SaveLogin
       registryKey: before?.key ?? input.registryKey,
       appViewUrl: client.baseUrl,
       login,
+      storage,
     })
     return {replaced, previousActive}
   }
@@ -203,12 +239,28 @@ export async function saveLoginAccount(input: SaveLoginInput): Promise<SaveLogin
     throw error
   }
 
+  // A replaced keychain item that the new login does not overwrite (now in the file, or a new handle).
+  if (
+    previous &&
+    storageOf(previous.account) === 'keychain' &&
+    (storage === 'file' || previous.account.handle !== login.handle)
+  ) {
+    await (
+      await keychain()
+    )
+      .delete(keychainLocation(registryKey, previous.account.handle))
+      .catch((error: unknown) =>
+        input.note?.(
+          `The old keychain item of ${previous.account.handle} is still there (${(error as Error).message}).`,
+        ),
+      )
+  }
   const interrupted = input.interrupted?.() ?? false
-  if (replacing && !interrupted) {
+  if (replacing && !interrupted && previousSecret !== undefined) {
     // The replaced secret is of no further use: retire it (best effort) at the AppView that issued it,
     // which is that account's own, not necessarily the one this login went through.
     const owner = await input.clientFor(previous.account.appview_url)
-    await owner.revokeDevice({handle: previous.account.handle, deviceSecret: previous.account.device_secret})
+    await owner.revokeDevice({handle: previous.account.handle, deviceSecret: previousSecret})
   }
   return {outcome: 'saved', handle: login.handle, did: login.did, ...saved, interrupted}
 }

@@ -14,6 +14,13 @@ import {activeAccount, findAccount, findRegistry, type RegistryMatch} from '../c
 import {removeAccount} from '../device-flow/account-changes.ts'
 import {BIN} from '../product.ts'
 import {cannotAskWithoutTerminal, type Prompter} from '../prompts/prompter.ts'
+import {MissingKeychainSecretError, secretOf, storageOf} from '../secret-store/account-secrets.ts'
+import {
+  KEYCHAIN_PEOPLE_BUDGET_MS,
+  keychainLocation,
+  openKeychain,
+  type SecretStore,
+} from '../secret-store/secret-store.ts'
 import {AccountsError} from './accounts-error.ts'
 import type {AccountStore} from './accounts-on-disk.ts'
 import {accountChoice, chooseRegistry} from './choose-registry.ts'
@@ -46,7 +53,9 @@ export interface LogoutInput {
   prompter?: Prompter
   store: AccountStore
   /** Revoke an account's secret at its own AppView; true when the AppView confirmed. Never throws. */
-  revoke: (host: string, account: Account) => Promise<boolean>
+  revoke: (host: string, account: Account, deviceSecret: string) => Promise<boolean>
+  /** The OS keychain, opened only when the account's secret is there (default: openKeychain). */
+  keychain?: () => Promise<SecretStore>
 }
 
 export type LogoutOutcome =
@@ -60,6 +69,8 @@ export type LogoutOutcome =
       scrubbedBackups: string[]
       /** A backup that still holds the secret, and why. */
       backupProblem?: string
+      /** A keychain account whose item could not be deleted after the account was removed, and why. */
+      keychainProblem?: string
     }
 
 /** The registry and account to log out: named, the only one, or chosen at a terminal. */
@@ -110,19 +121,30 @@ export async function logoutAccount(input: LogoutInput): Promise<LogoutOutcome> 
     if (!(await input.prompter.confirm(question, {initial: false}))) return {outcome: 'declined', target}
   }
 
-  // 1. Throws the store's own error (read-only, permission denied, busy) before anything is revoked.
+  // 1. Throws the store's own error (read-only, permission denied, busy) before anything is revoked;
+  // a keychain that is locked or refuses (its KeychainError) stops here too.
   input.store.proveWritable()
-  // 2.
-  const revoked = await input.revoke(host, target.account)
-  // 3.
+  const keychain = input.keychain ?? (() => openKeychain({budgetMs: KEYCHAIN_PEOPLE_BUDGET_MS}))
+  const inKeychain = storageOf(target.account) === 'keychain'
+  let secret: string | undefined
   try {
-    return input.store.update((accounts) => {
+    secret = await secretOf(target.registry, target.account, keychain)
+  } catch (error) {
+    // An item already gone has nothing left to revoke or delete: the account is removed all the same.
+    if (!(error instanceof MissingKeychainSecretError)) throw error
+  }
+  // 2.
+  const revoked = secret === undefined ? false : await input.revoke(host, target.account, secret)
+  // 3.
+  let outcome: Extract<LogoutOutcome, {outcome: 'logged out'}>
+  try {
+    outcome = input.store.update((accounts) => {
       const change = removeAccount(accounts, {host, key: target.key})
       const now = findRegistry(accounts, host)
       let scrubbedBackups: string[] = []
       let backupProblem: string | undefined
       try {
-        scrubbedBackups = input.store.scrubBackups(target.account.device_secret)
+        if (secret !== undefined) scrubbedBackups = input.store.scrubBackups(secret)
       } catch (error) {
         backupProblem = (error as Error).message
       }
@@ -147,4 +169,13 @@ export async function logoutAccount(input: LogoutInput): Promise<LogoutOutcome> 
       `${what}, but the account could not be removed: ${(error as Error).message}. It is still saved, with a secret that may no longer work; once the file can be written, run: ${BIN} logout ${host} --account ${handle} --yes`,
     )
   }
+  // 4. The keychain item, once the account is gone from the file.
+  if (inKeychain && secret !== undefined) {
+    try {
+      await (await keychain()).delete(keychainLocation(target.registry.key, handle))
+    } catch (error) {
+      outcome.keychainProblem = (error as Error).message
+    }
+  }
+  return outcome
 }

@@ -3,11 +3,21 @@
  * from the two older formats. Pure functions over parsed JSON; reading and writing live in store.ts.
  */
 
+/** Where an account's device secret lives (issue 19): this file (the default), or the OS keychain. */
+export const STORAGES = ['file', 'keychain'] as const
+export type Storage = (typeof STORAGES)[number]
+
 export interface Account {
   handle: string
   /** May be empty when not yet known (an account stored by `docker login`). */
   did: string
+  /**
+   * Absent when `storage` is `keychain`: read an account's secret with secretOf
+   * (src/lib/secret-store/account-secrets.ts), never from here directly.
+   */
   device_secret: string
+  /** Absent for `file`, what every version before keychain support wrote. */
+  storage?: Storage
   /** Overrides the registry's AppView base URL (old configs carry one). */
   appview_url?: string
   [unknownField: string]: unknown
@@ -68,7 +78,10 @@ function stringError(where: string, allowEmpty: boolean): AccountFileFormatError
 function validateAccount(value: unknown, url: string, key: string): Account {
   if (!isObject(value)) throw new AccountFileFormatError(`${accountWhere(url, key)} must be an object`)
   if (!isString(value.handle, false)) throw stringError(`${accountWhere(url, key)}.handle`, false)
-  if (!isString(value.device_secret, false))
+  if (value.storage !== undefined && !(STORAGES as readonly unknown[]).includes(value.storage))
+    throw new AccountFileFormatError(`${accountWhere(url, key)}.storage must be "file" or "keychain"`)
+  // A keychain account's secret is in the keychain; versions before keychain support stop here on it.
+  if (value.storage !== 'keychain' && !isString(value.device_secret, false))
     throw stringError(`${accountWhere(url, key)}.device_secret`, false)
   if (value.did === undefined) value.did = ''
   if (!isString(value.did, true)) throw stringError(`${accountWhere(url, key)}.did`, true)

@@ -2,7 +2,7 @@
  * What login and logout change in the account file. Pure edits of a loaded AccountFile, meant to run
  * inside updateAccounts (locked read-modify-write), so a login is saved whole or not at all.
  */
-import type {Account, AccountFile} from '../config/account-file.ts'
+import type {Account, AccountFile, Storage} from '../config/account-file.ts'
 import {activeAccount, findAccount, findRegistry} from '../config/registry-entries.ts'
 
 export interface LoggedInAccount {
@@ -34,7 +34,7 @@ export function accountToReplace(
  */
 export function saveLogin(
   accounts: AccountFile,
-  input: {host: string; registryKey: string; appViewUrl: string; login: LoggedInAccount},
+  input: {host: string; registryKey: string; appViewUrl: string; login: LoggedInAccount; storage?: Storage},
 ): {replaced: boolean} {
   let registry = findRegistry(accounts, input.host)
   if (!registry) {
@@ -47,6 +47,11 @@ export function saveLogin(
   const previous = accountToReplace(accounts, input.host, {handle, did})
   if (previous && previous.key !== key) delete entry.accounts[previous.key]
   const account: Account = {...previous?.account, handle, did, device_secret: deviceSecret}
+  // A keychain account's secret is already in the keychain (saveLoginAccount put it there): none here.
+  if (input.storage === 'keychain') {
+    delete (account as Partial<Account>).device_secret
+    account.storage = 'keychain'
+  } else delete account.storage
   if (sameBaseUrl(input.appViewUrl, registry.key)) delete account.appview_url
   else account.appview_url = input.appViewUrl
   entry.accounts[key] = account

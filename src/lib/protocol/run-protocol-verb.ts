@@ -166,8 +166,8 @@ export async function runProtocolVerb(
       const input = await readInput(io.stdin)
       const context = contextFor(io)
       if (verb === 'get') result = await getCredentials(input, context, options.resolveGet)
-      else if (verb === 'store') result = storeCredentials(input, context)
-      else result = eraseCredentials(input, context)
+      else if (verb === 'store') result = await storeCredentials(input, context)
+      else result = await eraseCredentials(input, context)
     }
   } catch (error) {
     result = {stdout: `${errorLine(error).replaceAll(/\s*\n\s*/g, ' ')}\n`, exitCode: 1}

@@ -3,7 +3,7 @@
  * out (spec/docker-protocol.md). No oclif, no network, no prompts: src/entry.ts calls these directly so
  * that `get` costs little more than starting Node.
  */
-import type {Account, AccountFile, RegistryEntry} from '../config/account-file.ts'
+import type {Account, AccountFile} from '../config/account-file.ts'
 import {
   type AccountFilePaths,
   findRegistryInFile,
@@ -28,6 +28,14 @@ import {
 import {type Resolution, resolveAccount} from '../identity/resolve-account.ts'
 import {appViewUrlFor} from '../registry/appview-url.ts'
 import {parseServerAddress} from '../registry/server-address.ts'
+import {PersonFacingError} from '../errors/person-facing-error.ts'
+import {secretOf, storageOf} from '../secret-store/account-secrets.ts'
+import {
+  chooseStorage,
+  keychainLocation,
+  openKeychain,
+  type SecretStore,
+} from '../secret-store/secret-store.ts'
 import {checkBeforeGet} from '../session-check/check-before-get.ts'
 import {sessionCachePath} from '../session-check/session-cache.ts'
 import {
@@ -54,6 +62,14 @@ export interface ProtocolContext {
   explain: (line: string) => void
   /** false when `explain` is that no-op: what is only worth doing to explain is then skipped. */
   explaining?: boolean
+  /** The OS keychain, opened only for an account whose secret is there (default: openKeychain). */
+  keychain?: (nextStep: string) => Promise<SecretStore>
+}
+
+/** The OS keychain for a protocol verb, with what to run when it fails: move the account to the file. */
+function keychainFor(context: ProtocolContext, host: string, handle: string): () => Promise<SecretStore> {
+  const nextStep = `Unlock it and try again, or keep this account's secret in the file instead (--storage file): ${BIN} storage file ${host} --account ${handle}`
+  return () => (context.keychain ?? ((step) => openKeychain({env: context.env, nextStep: step})))(nextStep)
 }
 
 export interface ProtocolResult {
@@ -171,9 +187,23 @@ export async function answerGet(
   }
   context.explain(`${host} → ${resolution.account.handle} (rule: ${resolution.rule}; ${resolution.reason})`)
   const {account} = resolution
+  let secret: string
+  try {
+    // The chosen account is always one of this registry's.
+    const registry = {key: request.registry!.key, host}
+    secret = await secretOf(registry, account, keychainFor(context, host, account.handle))
+  } catch (error) {
+    if (!(error instanceof PersonFacingError)) throw error
+    const message = `${host}: ${error.message}`
+    context.note(`${BIN}: ${message}`)
+    return failure(message)
+  }
+  if (storageOf(account) === 'keychain')
+    context.explain(`secret of ${account.handle} read from the OS keychain`)
   const session = await checkBeforeGet({
     host,
-    account,
+    // In memory only, for the check: a keychain secret is never written back to the file.
+    account: {...account, device_secret: secret},
     cacheFile: sessionCachePath(context.paths.directory),
     env: context.env,
     appViewUrl: () =>
@@ -197,7 +227,7 @@ export async function answerGet(
   const answer = {
     ServerURL: request.serverUrl,
     Username: resolution.account.handle,
-    Secret: resolution.account.device_secret,
+    Secret: secret,
   }
   return success(`${JSON.stringify(answer)}\n`)
 }
@@ -243,11 +273,7 @@ function parseStoreRequest(input: string): StoreRequest {
   return {ServerURL: serverUrl, Username: username, Secret: (request.Secret as string | undefined) ?? ''}
 }
 
-function holdsSecret(entry: RegistryEntry | undefined, username: string, secret: string): boolean {
-  return entry !== undefined && findAccount(entry, username)?.account.device_secret === secret
-}
-
-export function storeCredentials(input: string, context: ProtocolContext): ProtocolResult {
+export async function storeCredentials(input: string, context: ProtocolContext): Promise<ProtocolResult> {
   const request = parseStoreRequest(input)
   const host = hostOf(request.ServerURL)
 
@@ -271,10 +297,30 @@ export function storeCredentials(input: string, context: ProtocolContext): Proto
     )
   }
 
+  const current = findRegistryInFile(context.paths, host)
+  const existing = current && findAccount(current.entry, request.Username)
   // Most `docker login` runs re-store what we already hold: answer without taking the lock or writing.
-  if (holdsSecret(findRegistryInFile(context.paths, host)?.entry, request.Username, request.Secret)) {
+  if (
+    existing &&
+    storageOf(existing.account) === 'file' &&
+    existing.account.device_secret === request.Secret
+  ) {
     context.explain(`store: ${request.Username} on ${host} already holds this secret; nothing to do`)
     return success()
+  }
+  // Where the secret goes: an account's own storage; a new account's, ATCR_STORAGE (else the file).
+  const storage = existing ? storageOf(existing.account) : chooseStorage(undefined, context.env)
+  if (storage === 'keychain') {
+    const registryKey = current?.key ?? appViewUrlFor(host, {insecureRegistries: context.insecureRegistries})
+    const handle = existing?.account.handle ?? request.Username.toLowerCase()
+    if (!existing && isDid(request.Username)) {
+      throw new ProtocolInputError(
+        `store: the user name must be the account's handle, not a DID (${request.Username})`,
+      )
+    }
+    const keychain = await keychainFor(context, host, handle)()
+    await keychain.set(keychainLocation(registryKey, handle), request.Secret)
+    context.explain(`store: saved the secret of ${handle} for ${host} in the OS keychain`)
   }
 
   updateAccounts(context.paths, (accounts: AccountFile) => {
@@ -285,9 +331,9 @@ export function storeCredentials(input: string, context: ProtocolContext): Proto
       registry = {key, host, entry: accounts.registries[key]!}
     }
     const {entry} = registry
-    const existing = findAccount(entry, request.Username)
-    if (existing) {
-      existing.account.device_secret = request.Secret
+    const found = findAccount(entry, request.Username)
+    if (found) {
+      if (storageOf(found.account) === 'file') found.account.device_secret = request.Secret
     } else {
       if (isDid(request.Username)) {
         throw new ProtocolInputError(
@@ -295,17 +341,19 @@ export function storeCredentials(input: string, context: ProtocolContext): Proto
         )
       }
       const handle = request.Username.toLowerCase()
-      const account: Account = {handle, did: '', device_secret: request.Secret}
-      entry.accounts[handle] = account
+      entry.accounts[handle] =
+        storage === 'keychain'
+          ? ({handle, did: '', storage} as Account)
+          : {handle, did: '', device_secret: request.Secret}
     }
-    const storedKey = existing?.key ?? request.Username.toLowerCase()
+    const storedKey = found?.key ?? request.Username.toLowerCase()
     if (!activeAccount(entry)) entry.active = storedKey
     context.explain(`store: saved ${storedKey} for ${host}${entry.active === storedKey ? ' (active)' : ''}`)
   })
   return success()
 }
 
-export function eraseCredentials(input: string, context: ProtocolContext): ProtocolResult {
+export async function eraseCredentials(input: string, context: ProtocolContext): Promise<ProtocolResult> {
   const host = hostOf(input)
   // Docker calls erase twice; the second call, and any call with nothing to erase, must succeed quietly.
   const current = findRegistryInFile(context.paths, host)
@@ -313,10 +361,10 @@ export function eraseCredentials(input: string, context: ProtocolContext): Proto
     context.explain(`erase: no active account for ${host}; nothing to do`)
     return success()
   }
-  updateAccounts(context.paths, (accounts) => {
+  const removed = updateAccounts(context.paths, (accounts) => {
     const registry = findRegistry(accounts, host)
     const active = registry && activeAccount(registry.entry)
-    if (!registry || !active) return
+    if (!registry || !active) return undefined
     delete registry.entry.accounts[active.key]
     // No promotion: Docker's second erase call would remove the promoted account too.
     delete registry.entry.active
@@ -324,7 +372,20 @@ export function eraseCredentials(input: string, context: ProtocolContext): Proto
     if (Object.keys(registry.entry.accounts).length === 0 && hasOnlyKnownFields)
       delete accounts.registries[registry.key]
     context.explain(`erase: removed ${active.key} from ${host}; no account is active there now`)
+    return {registryKey: registry.key, account: active.account}
   })
+  if (removed && storageOf(removed.account) === 'keychain') {
+    const {handle} = removed.account
+    try {
+      await (await keychainFor(context, host, handle)()).delete(keychainLocation(removed.registryKey, handle))
+      context.explain(`erase: deleted the keychain item of ${handle}`)
+    } catch (error) {
+      // The account is gone from the file; Docker's erase has done what it asked.
+      context.note(
+        `${BIN}: erase: removed ${handle} from ${host}, but its OS keychain item is still there (${(error as Error).message})`,
+      )
+    }
+  }
   return success()
 }
 

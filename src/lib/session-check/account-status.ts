@@ -12,18 +12,34 @@ import {
   type RegistryMatch,
 } from '../config/registry-entries.ts'
 import type {SecretCheck} from '../appview/contract.ts'
+import {PersonFacingError} from '../errors/person-facing-error.ts'
+import {MissingKeychainSecretError, secretOf, storageOf} from '../secret-store/account-secrets.ts'
+import {KEYCHAIN_PEOPLE_BUDGET_MS, openKeychain, type Storage} from '../secret-store/secret-store.ts'
 
-export type AccountState = 'valid' | 'invalid' | 'session_expired' | 'unreachable' | 'unchecked'
+/**
+ * `keychain_missing`: the file says the secret is in the OS keychain, and the keychain has no such item;
+ * `keychain_unavailable`: the keychain could not be asked (missing, locked, refusing; `detail` says).
+ */
+export type AccountState =
+  | 'valid'
+  | 'invalid'
+  | 'session_expired'
+  | 'unreachable'
+  | 'unchecked'
+  | 'keychain_missing'
+  | 'keychain_unavailable'
 
 export interface AccountStatus {
   handle: string
   /** Empty when not known yet. */
   did: string
   active: boolean
+  /** Where its device secret lives. */
+  storage: Storage
   state: AccountState
   /** Only for `session_expired`: where to sign in again. */
   loginUrl?: string
-  /** Only for `unreachable`: why the check could not be made. */
+  /** Only for `unreachable` and `keychain_unavailable`: why the check could not be made. */
   detail?: string
 }
 
@@ -43,10 +59,32 @@ export interface StatusReport {
   needsLogin: boolean
 }
 
-export type SecretChecker = (registry: RegistryMatch, account: Account) => Promise<SecretCheck>
+export type SecretChecker = (
+  registry: RegistryMatch,
+  account: Account,
+  deviceSecret: string,
+) => Promise<SecretCheck>
+
+/** An account's device secret wherever it lives (secretOf, src/lib/secret-store/account-secrets.ts). */
+export type SecretReader = (registry: RegistryMatch, account: Account) => Promise<string>
 
 export function needsLogin(state: AccountState): boolean {
-  return state === 'invalid' || state === 'session_expired'
+  return state === 'invalid' || state === 'session_expired' || state === 'keychain_missing'
+}
+
+/** The secret, or the state that says why there is none to check. */
+async function readSecret(
+  read: SecretReader,
+  registry: RegistryMatch,
+  account: Account,
+): Promise<{secret: string} | {state: AccountState; detail?: string}> {
+  try {
+    return {secret: await read(registry, account)}
+  } catch (error) {
+    if (error instanceof MissingKeychainSecretError) return {state: 'keychain_missing'}
+    if (error instanceof PersonFacingError) return {state: 'keychain_unavailable', detail: error.message}
+    throw error
+  }
 }
 
 function statusOf(account: Account, active: boolean, check: SecretCheck | undefined): AccountStatus {
@@ -54,6 +92,7 @@ function statusOf(account: Account, active: boolean, check: SecretCheck | undefi
     handle: account.handle,
     did: account.did,
     active,
+    storage: storageOf(account),
     state: check?.state ?? 'unchecked',
   }
   if (check?.state === 'valid' && check.did && !status.did) status.did = check.did
@@ -64,8 +103,12 @@ function statusOf(account: Account, active: boolean, check: SecretCheck | undefi
 
 export async function collectStatus(
   accounts: AccountFile,
-  options: {host?: string; offline: boolean; check: SecretChecker},
+  options: {host?: string; offline: boolean; check: SecretChecker; secretOf?: SecretReader},
 ): Promise<StatusReport> {
+  const read: SecretReader =
+    options.secretOf ??
+    ((registry, account) =>
+      secretOf(registry, account, () => openKeychain({budgetMs: KEYCHAIN_PEOPLE_BUDGET_MS})))
   const registries = listRegistries(accounts)
     .filter((registry) => options.host === undefined || registry.host === options.host)
     .sort((a, b) => a.host.localeCompare(b.host))
@@ -75,7 +118,10 @@ export async function collectStatus(
       const entries = Object.entries(registry.entry.accounts).sort(([a], [b]) => a.localeCompare(b))
       const checked = await Promise.all(
         entries.map(async ([key, account]) => {
-          const check = options.offline ? undefined : await options.check(registry, account)
+          // The keychain is asked even offline: it is on this machine, and a missing item needs a login.
+          const secret = await readSecret(read, registry, account)
+          if ('state' in secret) return {...statusOf(account, active?.key === key, undefined), ...secret}
+          const check = options.offline ? undefined : await options.check(registry, account, secret.secret)
           return statusOf(account, active?.key === key, check)
         }),
       )
@@ -103,6 +149,8 @@ export const STATE_MARKS: Record<AccountState, string> = {
   session_expired: '✗',
   unreachable: '?',
   unchecked: '-',
+  keychain_missing: '✗',
+  keychain_unavailable: '?',
 }
 export const NOTE_MARK = '!'
 
@@ -118,13 +166,15 @@ export function formatStatus(report: StatusReport, bin: string, style: MarkStyle
       )
     }
     for (const account of registry.accounts) {
-      const name = `${account.handle}${account.did ? ` (${account.did})` : ''}${account.active ? ' [active]' : ''}`
+      const name = `${account.handle}${account.did ? ` (${account.did})` : ''}${account.active ? ' [active]' : ''}${account.storage === 'keychain' ? ' [keychain]' : ''}`
       const state = {
         valid: 'valid',
         invalid: `secret not accepted (revoked?): run ${bin} login ${registry.registry}`,
         session_expired: `session expired: sign in at ${account.loginUrl || registry.url} or run ${bin} login ${registry.registry}`,
         unreachable: `unreachable (${account.detail ?? 'no answer'})`,
         unchecked: 'not checked (--offline)',
+        keychain_missing: `its secret is missing from the OS keychain: run ${bin} login ${registry.registry} --account ${account.handle}`,
+        keychain_unavailable: `not checked: ${account.detail ?? 'the OS keychain did not answer'}`,
       }[account.state]
       lines.push(`  ${style(STATE_MARKS[account.state])} ${name}: ${state}`)
     }
