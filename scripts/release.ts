@@ -222,6 +222,25 @@ function appendToIndex(target: ReleaseTarget, tarballUrl: string): void {
 
 const oclif = path.join(REPO, 'node_modules', 'oclif', 'bin', 'run.js')
 const built: Array<{target: string; size: number}> = []
+/**
+ * oclif pack runs one `npm install --production` on this machine for every target, and npm installs the
+ * optional dependencies (the keychain's native binary, @napi-rs/keyring-<platform>-<arch>) for the machine
+ * it runs on: npm's os/cpu/libc settings make it install the target's instead.
+ */
+function npmTargetEnv(platform: string, arch: string): Record<string, string> {
+  return {
+    npm_config_os: platform,
+    npm_config_cpu: arch,
+    ...(platform === 'linux' ? {npm_config_libc: 'glibc'} : {}),
+  }
+}
+
+/** The package of @napi-rs/keyring that holds the target's binary (its optionalDependencies' names). */
+function keyringPackage(platform: string, arch: string): string {
+  const suffix = platform === 'linux' ? '-gnu' : platform === 'win32' ? '-msvc' : ''
+  return `keyring-${platform}-${arch}${suffix}`
+}
+
 const missing: Array<{target: string; reason: string}> = []
 function notBuilt(target: string, reason: string) {
   missing.push({target, reason})
@@ -258,7 +277,7 @@ for (const target of targets) {
       sha,
       '--no-xz',
     ],
-    {cwd: root, encoding: 'utf8', env: quietNpm},
+    {cwd: root, encoding: 'utf8', env: {...quietNpm, ...npmTargetEnv(platform, arch)}},
   )
   const releaseTarget: ReleaseTarget = {bin: BIN, platform, arch}
   const tarballKey = tarballPath(releaseTarget, version, sha)
@@ -280,6 +299,12 @@ for (const target of targets) {
   })
   if (hashInside.stdout.split(' ')[0] !== node.sha256) {
     notBuilt(target, `the packed ${inside} is not the checked Node.js ${NODE_VERSION}`)
+    continue
+  }
+  // The keychain's native binary (an optional dependency) must be the target's, not this machine's.
+  const keyring = `${BIN}/node_modules/@napi-rs/${keyringPackage(platform, arch)}/package.json`
+  if (spawnSync('tar', ['-tzf', packed, keyring], {encoding: 'utf8'}).status !== 0) {
+    notBuilt(target, `the packed tarball lacks ${keyring} (the keychain's binary for ${target})`)
     continue
   }
   const oclifManifest = JSON.parse(readFileSync(packedManifest, 'utf8'))
