@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {RegistryCommand} from '../base/registry-command.ts'
 import {STORAGES} from '../lib/config/account-file.ts'
-import {type MoveSecretsResult, moveSecrets} from '../lib/secret-store/move-secrets.ts'
+import {type MoveSecretsResult, moveSecrets} from '../lib/accounts/move-secrets.ts'
 import {KEYCHAIN_PEOPLE_BUDGET_MS, openKeychain} from '../lib/secret-store/secret-store.ts'
 
 export default class Storage extends RegistryCommand {

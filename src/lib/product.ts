@@ -4,3 +4,6 @@
  * `oclif.bin` say the same (test/unit/package.test.ts holds them to it).
  */
 export const BIN = 'docker-credential-atcr'
+
+/** The prefix of every secret the AppView issues to a device; nothing else is worth storing (and redaction looks for it). */
+export const DEVICE_SECRET_PREFIX = 'atcr_device_'

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {rewriteArgv, shellWords} from '../../src/lib/cli/normalize-argv.ts'
-import {answerUnknownCommand, closestCommand, editDistance} from '../../src/lib/cli/suggest-command.ts'
+import {answerUnknownCommand} from '../../src/lib/cli/suggest-command.ts'
+import {closestCommand, editDistance} from '../../src/lib/text/closest-spelling.ts'
 
 const COMMANDS = [
   'configure-docker',

@@ -13,7 +13,7 @@ import {after, describe, it} from 'node:test'
 import {AccountsError} from '../../src/lib/accounts/accounts-error.ts'
 import {saveLoginAccount} from '../../src/lib/accounts/login-account.ts'
 import {accountFilePaths} from '../../src/lib/config/account-store.ts'
-import {deviceSecretProblem} from '../../src/lib/device-flow/device-secret.ts'
+import {deviceSecretProblem} from '../../src/lib/device-secret.ts'
 import {type ProtocolContext, ProtocolInputError, storeCredentials} from '../../src/lib/protocol/verbs.ts'
 import {accountFile, memoryStore, recordingClient} from './account-fakes.ts'
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {redactSecrets} from '../../src/lib/protocol/redact-secrets.ts'
+import {redactSecrets} from '../../src/lib/text/redact-secrets.ts'
 
 describe('redactSecrets', () => {
   it('cuts anything that looks like a device secret, up to a space or a quote, escapes included', () => {

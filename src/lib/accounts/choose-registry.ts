@@ -5,7 +5,7 @@
  */
 import type {AccountFile} from '../config/account-file.ts'
 import {findRegistry, registriesWithAccounts, type RegistryMatch} from '../config/registry-entries.ts'
-import {closestSpelling} from '../cli/suggest-command.ts'
+import {closestSpelling} from '../text/closest-spelling.ts'
 import {BIN} from '../product.ts'
 import type {Prompter} from '../prompts/prompter.ts'
 import {AccountsError, noAccountsError} from './accounts-error.ts'

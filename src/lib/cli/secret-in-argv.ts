@@ -6,8 +6,7 @@
  */
 import {SECRET_IN_ARGV_HINT} from '../errors/describe-error.ts'
 import {PersonFacingError} from '../errors/person-facing-error.ts'
-import {DEVICE_SECRET_PREFIX} from '../protocol/messages.ts'
-import {BIN} from '../product.ts'
+import {BIN, DEVICE_SECRET_PREFIX} from '../product.ts'
 
 /** Whether a word of argv holds a device secret (`atcr_device_…`, `--account=atcr_device_…`). */
 export function holdsDeviceSecret(word: string): boolean {

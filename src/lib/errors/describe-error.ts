@@ -6,8 +6,8 @@
 
 import {describeAccountFileError} from '../config/account-file-errors.ts'
 import {AccountFileError} from '../config/account-store.ts'
-import {closestSpelling} from '../cli/suggest-command.ts'
-import {redactSecrets} from '../protocol/redact-secrets.ts'
+import {closestSpelling} from '../text/closest-spelling.ts'
+import {redactSecrets} from '../text/redact-secrets.ts'
 import {PersonFacingError} from './person-facing-error.ts'
 
 export interface ErrorReport {

@@ -4,7 +4,7 @@
  * stdout under `--json`. A stack trace only with ATCR_DEBUG. Returns the exit code; the caller exits.
  */
 import {envFlag} from '../env-flag.ts'
-import {redactSecrets} from '../protocol/redact-secrets.ts'
+import {redactSecrets} from '../text/redact-secrets.ts'
 import {describeError, type ErrorContext, type ErrorReport} from './describe-error.ts'
 
 export interface ErrorOutput extends ErrorContext {

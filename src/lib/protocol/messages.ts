@@ -5,14 +5,11 @@
 import {BIN} from '../product.ts'
 
 // For the protocol's own modules (verbs.ts, run-protocol-verb.ts); the name itself is src/lib/product.ts's.
-export {BIN} from '../product.ts'
+export {BIN, DEVICE_SECRET_PREFIX} from '../product.ts'
 
 export const CREDENTIALS_NOT_FOUND = 'credentials not found in native keychain'
 export const MISSING_SERVER_URL = 'no credentials server URL'
 export const MISSING_USERNAME = 'no credentials username'
-
-/** The prefix of every secret the AppView issues to a device; nothing else is worth storing. */
-export const DEVICE_SECRET_PREFIX = 'atcr_device_'
 
 export function multipleAccountsMessage(host: string): string {
   return `Multiple accounts for ${host}. Run: ${BIN} switch`

@@ -17,7 +17,7 @@ import {InvalidServerAddressError} from '../registry/server-address.ts'
 import {InputTooLargeError, readCapped} from '../stdin/read-capped.ts'
 import {BIN} from './messages.ts'
 import {processInput, processOutput, type ProtocolInput, type TextSink} from './process-streams.ts'
-import {redactSecrets} from './redact-secrets.ts'
+import {redactSecrets} from '../text/redact-secrets.ts'
 import {isProtocolVerb, PROTOCOL_VERBS, type ProtocolVerb} from './verb-names.ts'
 import {
   eraseCredentials,

@@ -11,7 +11,7 @@ import {
   updateAccounts,
 } from '../config/account-store.ts'
 import {describeJsonSyntaxError} from '../config/json-syntax-error.ts'
-import {deviceSecretProblem} from '../device-flow/device-secret.ts'
+import {deviceSecretProblem} from '../device-secret.ts'
 import {
   activeAccount,
   findAccount,
@@ -46,7 +46,7 @@ import {
   MISSING_USERNAME,
   multipleAccountsMessage,
 } from './messages.ts'
-import {redactSecrets} from './redact-secrets.ts'
+import {redactSecrets} from '../text/redact-secrets.ts'
 
 export interface ProtocolContext {
   paths: AccountFilePaths
@@ -283,7 +283,7 @@ export async function storeCredentials(input: string, context: ProtocolContext):
       `${BIN}: not saving this password for ${host}: ATCR signs in with device secrets, not app passwords or tokens. ` +
         `Run "${BIN} login ${host}" instead.`,
     )
-  // The rule the device flow applies to what an AppView issues (src/lib/device-flow/device-secret.ts).
+  // The rule the device flow applies to what an AppView issues (src/lib/device-secret.ts).
   const secretProblem = deviceSecretProblem(request.Secret)
   if (secretProblem)
     throw new ProtocolInputError(`store: the device secret ${secretProblem}; nothing was saved`)

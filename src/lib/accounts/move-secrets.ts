@@ -8,12 +8,17 @@
  */
 import type {Account, AccountFile} from '../config/account-file.ts'
 import {accountMatchesIdentity, findRegistry} from '../config/registry-entries.ts'
-import {AccountsError} from '../accounts/accounts-error.ts'
-import type {AccountStore} from '../accounts/accounts-on-disk.ts'
-import {registriesToChooseFrom} from '../accounts/choose-registry.ts'
+import {AccountsError} from './accounts-error.ts'
+import type {AccountStore} from './accounts-on-disk.ts'
+import {registriesToChooseFrom} from './choose-registry.ts'
 import {BIN} from '../product.ts'
-import {secretOf, storageOf} from './account-secrets.ts'
-import {KeychainError, keychainLocation, type SecretStore, type Storage} from './secret-store.ts'
+import {secretOf, storageOf} from '../secret-store/account-secrets.ts'
+import {
+  KeychainError,
+  keychainLocation,
+  type SecretStore,
+  type Storage,
+} from '../secret-store/secret-store.ts'
 
 /** One account that `moveSecrets` looked at. Handles only: never a secret. */
 export interface StorageChange {

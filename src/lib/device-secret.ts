@@ -4,7 +4,7 @@
  * for), then at least one character, none of them whitespace or a control character (C0, DEL, C1), and
  * not absurdly long. A secret that breaks it is never saved; the reason never quotes it.
  */
-import {DEVICE_SECRET_PREFIX} from '../protocol/messages.ts'
+import {DEVICE_SECRET_PREFIX} from './product.ts'
 
 /** Far longer than any secret an AppView issues (`atcr_device_` and 32 base64url characters). */
 export const MAX_DEVICE_SECRET_LENGTH = 1024

@@ -5,7 +5,7 @@
  * `user:secret@host`) becomes `…@`. A client may put a secret in any field, and its error lines end up in
  * terminals and CI logs.
  */
-import {DEVICE_SECRET_PREFIX} from './messages.ts'
+import {DEVICE_SECRET_PREFIX} from '../product.ts'
 
 const DEVICE_SECRET = new RegExp(`${DEVICE_SECRET_PREFIX}(?:\\\\.|[^\\s"'\\\\])*`, 'gi')
 /** `scheme://userinfo@` */
