@@ -21,7 +21,7 @@ import {
   serializeAccountFile,
 } from '../../src/lib/config/account-store.ts'
 import type {AccountFile} from '../../src/lib/config/account-file.ts'
-import {splitCanonical} from '../../src/lib/config/lazy-account-file.ts'
+import {decode, splitCanonical} from '../../src/lib/config/lazy-account-file.ts'
 import {findRegistry, listRegistries} from '../../src/lib/config/registry-entries.ts'
 import {WindowedFile} from '../../src/lib/config/windowed-file.ts'
 
@@ -214,7 +214,10 @@ function splitOf(source: Parameters<typeof splitCanonical>[0]) {
   if (!split) return undefined
   const {registries: token, ...top} = split.top // a random token, different in every split
   assert.equal(typeof token, 'string')
-  return {top, registries: split.registries.map(({key, text}) => [key, text()])}
+  return {
+    top,
+    registries: split.registries.map(({key, start, end}) => [key, decode(source, start, end)]),
+  }
 }
 
 /** The same file read through a WindowedFile of `windowBytes`. */
@@ -260,6 +263,14 @@ describe('the account file read through a small window (get, store and erase)', 
               return [windowed.indexOf(needle, from), windowed.indexOf(needle, 0)]
             }),
             [content.indexOf(needle, from), content.indexOf(needle, 0)],
+          )
+          // Backwards, from wherever the window was left.
+          assert.deepEqual(
+            withWindow(paths.file, windowBytes, (windowed) => {
+              windowed.at(from % Math.max(1, content.length))
+              return [windowed.lastIndexOf(needle, from), windowed.lastIndexOf(needle)]
+            }),
+            [content.lastIndexOf(needle, from), content.lastIndexOf(needle)],
           )
           if (content.length > 0) {
             const start = from % content.length

@@ -13,14 +13,20 @@ import {describe, it} from 'node:test'
 import fc from 'fast-check'
 
 import type {RegistryEntry} from '../../src/lib/config/account-file.ts'
-import {AccountIndex, accountIndexes} from '../../src/lib/config/account-index.ts'
+import {AccountIndex, accountIndexes, bytesInMemory} from '../../src/lib/config/account-index.ts'
 import {
   accountFilePaths,
   findRegistryInFile,
   loadAccounts,
+  loadAccountsLazily,
   serializeAccountFile,
 } from '../../src/lib/config/account-store.ts'
-import {lazyAccountFile, splitCanonical} from '../../src/lib/config/lazy-account-file.ts'
+import {
+  type IndexTuning,
+  lazyAccountFile,
+  type RegistrySource,
+  splitCanonical,
+} from '../../src/lib/config/lazy-account-file.ts'
 import {
   accountSpread,
   activeAccount,
@@ -32,30 +38,43 @@ import {resolveAccount} from '../../src/lib/identity/resolve-account.ts'
 
 const URL = 'https://atcr.io'
 
-/** A registry's accounts read from `text` with the index (from 0 characters) or parsed whole (never indexed). */
-function fileFrom(text: string, indexed: boolean) {
-  const split = splitCanonical(Buffer.from(text))
+/**
+ * A registry's accounts read from `text` in memory, indexed (from 0 bytes, proving `chunkBytes` at a
+ * time) or parsed whole (`indexFrom` infinite); undefined when not in the helper's top-level layout.
+ */
+function fileFrom(text: string, tuning: IndexTuning) {
+  const bytes = Buffer.from(text)
+  const split = splitCanonical(bytes)
   if (!split || split.top.version !== 2) return undefined // account-store.ts parses such files whole
   const fail = (error: unknown): never => {
     throw error
   }
+  const later = bytesInMemory(bytes)
   return lazyAccountFile(
     split.top,
-    split.registries.map(({key, text}) => [key, {text}] as [string, {text: () => string | undefined}]),
+    split.registries.map(({key, start, end}): [string, RegistrySource] => [key, {bytes, start, end, later}]),
     fail,
-    indexed ? 0 : Number.POSITIVE_INFINITY,
+    tuning,
   )
 }
 
+const PARSED: IndexTuning = {indexFrom: Number.POSITIVE_INFINITY}
+
+/** The index of the members of an `accounts` object written as `text`, or undefined when refused. */
+function indexOf(text: string, chunkBytes?: number): AccountIndex | undefined {
+  const bytes = Buffer.from(text)
+  return AccountIndex.of(bytes, 0, bytes.length, bytesInMemory(bytes), undefined, chunkBytes)
+}
+
 /**
- * Everything `get` may ask of the registry, each answer or error as plain data; each question on a
- * fresh read (a question that parses the accounts would leave the others nothing to answer from text).
+ * Everything `get` may ask of the registry `read` finds, each answer or error as plain data; each
+ * question on a fresh read (a question that parses the accounts would leave the others nothing to
+ * answer from the bytes).
  */
-function answers(text: string, indexed: boolean, identities: string[]) {
-  if (!fileFrom(text, indexed)) return undefined
+function answers(read: () => RegistryEntry | undefined, identities: string[]) {
   const ask = (question: (entry: RegistryEntry | undefined) => unknown) => {
     try {
-      return {answer: structuredClone(question(findRegistry(fileFrom(text, indexed)!, 'atcr.io')?.entry))}
+      return {answer: structuredClone(question(read()))}
     } catch (error) {
       return {error: String(error)}
     }
@@ -77,6 +96,9 @@ function answers(text: string, indexed: boolean, identities: string[]) {
     ),
   }
 }
+
+const inMemory = (text: string, tuning: IndexTuning) => () =>
+  findRegistry(fileFrom(text, tuning)!, 'atcr.io')?.entry
 
 const name = fc.constantFrom('alice.test', 'Alice.Test', 'bob.test', 'b.test', 'ALICE.TEST', '123', 'é.test')
 const did = fc.constantFrom('did:plc:a', 'did:PLC:a', 'x:plc:a', 'did:plc:a:b', 'did:plc', '', 'did:web:b')
@@ -142,27 +164,62 @@ const identities = fc.array(
   {minLength: 1, maxLength: 4},
 )
 
-describe('account-index: answers from the text', () => {
+describe('account-index: answers from the bytes', () => {
   it('are the full parse’s answers, errors included, over generated files', () => {
     let indexedRuns = 0
     fc.assert(
-      fc.property(files, identities, (text, asked) => {
-        const full = answers(text, false, asked)
-        if (full === undefined) return // not the helper's top-level layout: neither path is taken
-        assert.deepEqual(answers(text, true, asked), full)
+      fc.property(files, identities, fc.integer({min: 40, max: 400}), (text, asked, chunkBytes) => {
+        if (!fileFrom(text, PARSED)) return // not the helper's top-level layout: neither path is taken
+        const full = answers(inMemory(text, PARSED), asked)
+        assert.deepEqual(answers(inMemory(text, {indexFrom: 0}), asked), full)
+        // Proved a few accounts at a time, as a large registry is.
+        assert.deepEqual(answers(inMemory(text, {indexFrom: 0, chunkBytes}), asked), full)
         if (indexOfAccounts(text)) indexedRuns++
       }),
       {numRuns: 3000},
     )
     // The generator must reach the index, not only the fallback.
-    assert.ok(indexedRuns > 300, `only ${indexedRuns} runs answered from the text`)
+    assert.ok(indexedRuns > 300, `only ${indexedRuns} runs answered from the bytes`)
+  })
+
+  it('are the full parse’s answers through the file, read by a small window and opened again for each question', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'atcr-index-file-'))
+    try {
+      const paths = accountFilePaths({ATCR_CONFIG_DIR: root}, '/nonexistent')
+      let indexedRuns = 0
+      fc.assert(
+        fc.property(
+          files,
+          identities,
+          fc.integer({min: 40, max: 400}),
+          fc.integer({min: 16, max: 300}),
+          (text, asked, chunkBytes, windowBytes) => {
+            writeFileSync(paths.file, text, {mode: 0o600})
+            const full = answers(() => findRegistry(loadAccountsLazily(paths), 'atcr.io')?.entry, asked)
+            const tuning = {indexFrom: 0, chunkBytes, windowBytes}
+            assert.deepEqual(
+              answers(() => findRegistryInFile(paths, 'atcr.io', tuning)?.entry, asked),
+              full,
+            )
+            if (full.spread.error === undefined) {
+              const entry = findRegistryInFile(paths, 'atcr.io', tuning)?.entry
+              if (entry && accountIndexes.has(entry)) indexedRuns++
+            }
+          },
+        ),
+        {numRuns: 800},
+      )
+      assert.ok(indexedRuns > 80, `only ${indexedRuns} runs answered from the file's bytes`)
+    } finally {
+      rmSync(root, {recursive: true, force: true})
+    }
   })
 
   it('proves the layout: the helper’s output passes, anything else is refused', () => {
     const member = (key: string, body: string) => `\n        "${key}": {\n${body}\n        }`
     const ok = '          "handle": "a.test",\n          "did": "",\n          "device_secret": "s"'
-    assert.ok(AccountIndex.of(member('a.test', ok)))
-    assert.ok(AccountIndex.of(`${member('a.test', ok)},${member('b.test', ok)}`))
+    assert.ok(indexOf(member('a.test', ok)))
+    assert.ok(indexOf(`${member('a.test', ok)},${member('b.test', ok)}`))
     for (const bad of [
       member('a.test', ok.replace('"s"', '""')), // empty secret
       member('a.test', ok.replace('"did": ""', '"did": 5')),
@@ -173,7 +230,7 @@ describe('account-index: answers from the text', () => {
       `${member('a.test', ok)},`,
       member('a.test', `${ok},\n          "extra": 1`),
     ])
-      assert.equal(AccountIndex.of(bad), undefined, bad)
+      assert.equal(indexOf(bad), undefined, bad)
   })
 })
 
@@ -208,5 +265,5 @@ function indexOfAccounts(text: string): AccountIndex | undefined {
   const open = text.indexOf('"accounts": {\n')
   const close = text.indexOf('\n      }', open)
   if (open === -1 || close === -1) return undefined
-  return AccountIndex.of(text.slice(open + '"accounts": {'.length, close))
+  return indexOf(text.slice(open + '"accounts": {'.length, close))
 }

@@ -33,9 +33,12 @@ import {syncDirectory, writeFileAtomic} from './atomic-write.ts'
 import {describeJsonSyntaxError} from './json-syntax-error.ts'
 import {LockTimeoutError, processIsAlive, withFileLock} from './file-lock.ts'
 import {BIN} from '../product.ts'
-import {lazyAccountFile, type RegistrySource, splitCanonical} from './lazy-account-file.ts'
+import {bytesInMemory} from './account-index.ts'
+import {type IndexTuning, lazyAccountFile, type RegistrySource, splitCanonical} from './lazy-account-file.ts'
 import {FileTooLargeError, readRegularFile} from './read-regular-file.ts'
 import {findRegistry, keyMayNameHost, type RegistryMatch} from './registry-entries.ts'
+import {layoutProofs} from './layout-proofs.ts'
+import {reopenedWhileUnchanged} from './reopened-file.ts'
 import {WindowedFile} from './windowed-file.ts'
 
 export {AccountFileError, describeIoError} from './account-file-errors.ts'
@@ -196,7 +199,7 @@ function readLatestMigrating(paths: AccountFilePaths, before?: ReadFile): Accoun
  * alone. No lock is needed: a file whose process is gone is nobody's.
  */
 const ABANDONED_FILE =
-  /^\.?(?:device\.json|device\.json\.lock|session-cache\.json|session-cache\.json\.lock)\.(\d+)\.[a-z0-9]+\.(?:tmp|new|stale)$/
+  /^\.?(?:device\.json|device\.json\.lock|session-cache\.json|session-cache\.json\.lock|account-proofs\.json)\.(\d+)\.[a-z0-9]+\.(?:tmp|new|stale)$/
 
 export function sweepAbandonedFiles(directory: string): number {
   let removed = 0
@@ -325,9 +328,13 @@ export function loadAccountsLazily(paths: AccountFilePaths): AccountFile {
   }
   const split = splitCanonical(bytes)
   if (split && split.top.version === 2) {
+    const inMemory = bytesInMemory(bytes)
     return lazyAccountFile(
       split.top,
-      split.registries.map(({key, text}): [string, RegistrySource] => [key, {text}]),
+      split.registries.map(({key, start, end}): [string, RegistrySource] => [
+        key,
+        {bytes, start, end, later: inMemory},
+      ]),
       fail,
     )
   }
@@ -361,18 +368,30 @@ export function loadAccountsLazily(paths: AccountFilePaths): AccountFile {
  * The registry of the account file for a host, as findRegistry(loadAccountsLazily(paths), host) finds it,
  * reading less: in the layout the helper writes, the file is read through a 256 KiB window
  * (windowed-file.ts) and only the registries whose key can name the host are kept and parsed, so a file
- * of 10 000 accounts costs a few passes over the page cache and no memory of its size. Anything else (no
- * file, another layout, a registry that cannot be understood, a file that shrinks while read) is looked up
- * the ordinary way, which also says exactly what is wrong: the fast way never fails on its own.
+ * of 10 000 accounts costs a few passes over the page cache and no memory of its size; a large registry's
+ * accounts stay in the file (account-index.ts), which is opened again to answer questions about them
+ * while it is unchanged (reopened-file.ts). Anything else (no file, another layout, a registry that
+ * cannot be understood, a file that shrinks while read) is looked up the ordinary way, which also says
+ * exactly what is wrong: the fast way never fails on its own.
  */
-export function findRegistryInFile(paths: AccountFilePaths, host: string): RegistryMatch | undefined {
-  const windowed = findRegistryWindowed(paths, host)
+export function findRegistryInFile(
+  paths: AccountFilePaths,
+  host: string,
+  tuning: WindowTuning = {},
+): RegistryMatch | undefined {
+  const windowed = findRegistryWindowed(paths, host, tuning)
   return windowed ? windowed.registry : findRegistry(loadAccountsLazily(paths), host)
+}
+
+/** The sizes a test may make small: the window the file is read through, and the index's (IndexTuning). */
+export interface WindowTuning extends IndexTuning {
+  windowBytes?: number
 }
 
 function findRegistryWindowed(
   paths: AccountFilePaths,
   host: string,
+  {windowBytes, ...indexTuning}: WindowTuning,
 ): {registry: RegistryMatch | undefined} | undefined {
   let fd: number
   try {
@@ -382,22 +401,28 @@ function findRegistryWindowed(
     return undefined
   }
   try {
-    const stats = fstatSync(fd)
+    const stats = fstatSync(fd, {bigint: true})
     // Too large or not a file: the ordinary way says what is wrong.
     if (!stats.isFile() || stats.size > MAX_ACCOUNT_FILE_BYTES) return undefined
-    const split = splitCanonical(new WindowedFile(fd, stats.size))
+    const file = new WindowedFile(fd, Number(stats.size), windowBytes)
+    const split = splitCanonical(file)
     if (!split || split.top.version !== 2) return undefined
+    const later = reopenedWhileUnchanged(paths.file, stats, windowBytes)
+    const proofs = layoutProofs(paths.directory, stats)
     const sources: [string, RegistrySource][] = []
-    for (const {key, text} of split.registries) {
+    for (const {key, start, end} of split.registries) {
       if (!keyMayNameHost(key, host)) continue
-      const kept = text() // now, while the file is open
-      if (kept === undefined) return undefined
-      sources.push([key, {text: () => kept}])
+      // The registries are parsed below, while the file is open; a large one's accounts are asked of `later`.
+      sources.push([key, {bytes: file, start, end, later, proofs}])
     }
     const fail = (error: unknown): never => {
       throw error
     }
-    return {registry: findRegistry(lazyAccountFile(split.top, sources, fail), host)}
+    // Accounts asked for after the file changed: those of the file as it is now.
+    const reread = () => findRegistry(loadAccountsLazily(paths), host)?.entry.accounts ?? {}
+    return {
+      registry: findRegistry(lazyAccountFile(split.top, sources, fail, {...indexTuning, reread}), host),
+    }
   } catch {
     return undefined
   } finally {

@@ -13,26 +13,32 @@
  * A file in any other layout is parsed whole, and its registries are still checked only when used.
  *
  * A large registry in that layout (10 000 accounts in the registry `get` asks about, issue 20) keeps
- * its accounts as text behind an AccountIndex (account-index.ts): registry-entries.ts answers from the
- * text, and reading `accounts` parses and checks them all as above.
+ * its accounts as bytes behind an AccountIndex (account-index.ts): registry-entries.ts answers from the
+ * bytes, and reading `accounts` parses and checks them all as above.
  */
-import {AccountIndex, accountIndexes} from './account-index.ts'
+import {type AccountBytes, AccountIndex, accountIndexes, UNANSWERED} from './account-index.ts'
 import {
   type AccountFile,
   type RegistryEntry,
   validateRegistryEntry,
   validateTopLevel,
 } from './account-file.ts'
+import type {LayoutProofs} from './layout-proofs.ts'
+import type {ByteSource} from './windowed-file.ts'
 
-/** What a registry's getter needs: its text (still unparsed) or its parsed value, and how to fail. */
-export type RegistrySource = {text: () => string | undefined} | {value: unknown}
+/**
+ * What a registry's getter needs: its parsed value, or where its member's text is — bytes [start, end)
+ * of `bytes` (read when the getter runs), and `later`, the same bytes for questions asked after that.
+ */
+export type RegistrySource = MemberBytes | {value: unknown}
 
-/** The bytes of a file as splitCanonical reads them: a Buffer, or a file read through a window (windowed-file.ts). */
-export interface ByteSource {
-  readonly length: number
-  at(index: number): number | undefined
-  indexOf(needle: Uint8Array | number, from?: number): number
-  subarray(start: number, end: number): Uint8Array
+export interface MemberBytes {
+  bytes: ByteSource
+  start: number
+  end: number
+  later: AccountBytes
+  /** Proofs of large registries' layouts remembered for this file (layout-proofs.ts). */
+  proofs?: LayoutProofs
 }
 
 /**
@@ -43,13 +49,13 @@ export interface ByteSource {
  */
 export function splitCanonical(
   bytes: ByteSource,
-): {top: Record<string, unknown>; registries: {key: string; text: () => string | undefined}[]} | undefined {
+): {top: Record<string, unknown>; registries: {key: string; start: number; end: number}[]} | undefined {
   if (bytes.at(0) !== 0x7b || bytes.at(1) !== 0x0a) return undefined
   // A second `registries` member would be a duplicate key: the token check below sees which one counts.
   const at = bytes.indexOf(REGISTRIES_MEMBER)
   if (at === -1) return undefined
   const open = at + REGISTRIES_MEMBER.length - 1 // the `{` of the registries object
-  const members: {key: string; text: () => string | undefined}[] = []
+  const members: {key: string; start: number; end: number}[] = []
   let close: number // the `}` that ends it
   if (bytes.at(open + 1) === 0x7d) {
     close = open + 1
@@ -69,8 +75,8 @@ export function splitCanonical(
       if (key === undefined) return undefined
       let next = bytes.indexOf(MEMBER_START, start + 1)
       if (next === -1 || next > closeLine) next = closeLine
-      const [from, end] = [start, bytes.at(next - 1) === 0x2c ? next - 1 : next] // without the comma between members
-      members.push({key, text: () => decode(bytes, from, end)})
+      const end = bytes.at(next - 1) === 0x2c ? next - 1 : next // without the comma between members
+      members.push({key, start, end})
       start = next
     }
   }
@@ -96,7 +102,7 @@ const MEMBER_START = Buffer.from('\n    "')
 const DEPTH_1_CLOSER = Buffer.from('\n  }')
 const utf8 = new TextDecoder('utf-8', {fatal: true})
 
-function decode(bytes: ByteSource, start: number, end: number): string | undefined {
+export function decode(bytes: ByteSource, start: number, end: number): string | undefined {
   try {
     return utf8.decode(bytes.subarray(start, end))
   } catch {
@@ -126,13 +132,16 @@ function memberKey(text: string): string | undefined {
 /**
  * An AccountFile whose registries are parsed and checked on first use. `fail` turns a registry that
  * cannot be understood into the caller's error (it may re-read the whole file to say exactly why).
+ * `reread` gives a large registry's accounts when its bytes changed after they were proved (a file
+ * read again by name, account-store.ts): the accounts of the file as it is now.
  */
 export function lazyAccountFile(
   top: Record<string, unknown>,
   sources: Iterable<[string, RegistrySource]>,
   fail: (error: unknown, url: string) => never,
-  indexFrom = INDEX_FROM,
+  options: IndexTuning & {reread?: (url: string) => RegistryEntry['accounts']} = {},
 ): AccountFile {
+  const {indexFrom = INDEX_FROM, chunkBytes, reread = unchanging} = options
   const registries: Record<string, RegistryEntry> = {}
   for (const [url, source] of sources) {
     Object.defineProperty(registries, url, {
@@ -142,13 +151,13 @@ export function lazyAccountFile(
         let entry: RegistryEntry
         try {
           let value: unknown
-          if ('text' in source) {
-            const text = source.text()
-            if (text === undefined) throw new Error('not UTF-8') // said exactly by `fail`'s full read
+          if ('bytes' in source) {
             // A large registry in the helper's layout: checked already, its accounts parsed when read.
-            const indexed = text.length >= indexFrom ? indexedRegistry(text, url, fail) : undefined
-            if (indexed) value = indexed
-            else value = validateRegistryEntry((JSON.parse(`{${text}}`) as Record<string, unknown>)[url], url)
+            const indexed =
+              source.end - source.start >= indexFrom
+                ? indexedRegistry(source, url, fail, reread, chunkBytes)
+                : undefined
+            value = indexed ?? parseMember(decode(source.bytes, source.start, source.end), url)
           } else value = validateRegistryEntry(source.value, url)
           entry = value as RegistryEntry
         } catch (error) {
@@ -171,42 +180,71 @@ export function lazyAccountFile(
 }
 
 /**
- * From how many characters a registry's accounts are answered from their text (account-index.ts) rather
+ * From how many bytes a registry's accounts are answered from their bytes (account-index.ts) rather
  * than parsed: below it, parsing them all costs less than proving their layout (a few hundred accounts).
  */
 const INDEX_FROM = 64 * 1024
 
-const ACCOUNTS_MEMBER = '\n      "accounts": {'
-const ACCOUNTS_CLOSER = '\n      }'
+/** The sizes a test may make small, to reach every edge with a few accounts. */
+export interface IndexTuning {
+  /** From how many bytes a registry is indexed (INDEX_FROM). */
+  indexFrom?: number
+  /** How much text the proof decodes at a time (account-index.ts). */
+  chunkBytes?: number
+}
+
+const ACCOUNTS_MEMBER = Buffer.from('\n      "accounts": {')
+const ACCOUNTS_CLOSER = Buffer.from('\n      }')
+
+/** A registry's member text (`\n    "https://atcr.io": {…}`), parsed and checked. */
+function parseMember(text: string | undefined, url: string): RegistryEntry {
+  if (text === undefined) throw new Error('not UTF-8') // said exactly by `fail`'s full read
+  return validateRegistryEntry((JSON.parse(`{${text}}`) as Record<string, unknown>)[url], url)
+}
+
+/** Where no bytes can change (in memory): never called. */
+function unchanging(): never {
+  throw new Error('bytes in memory changed')
+}
 
 /**
- * A registry's member text (`\n    "https://atcr.io": {…}`) parsed but for its accounts, which stay text
- * behind an AccountIndex (registry-entries.ts asks it) until someone reads `accounts`; undefined when
- * the accounts are not in the layout the helper writes (the caller parses the text whole).
+ * A registry's member parsed but for its accounts, which stay bytes behind an AccountIndex
+ * (registry-entries.ts asks it) until someone reads `accounts`; undefined when the accounts are not in
+ * the layout the helper writes (the caller parses the member whole).
  */
 function indexedRegistry(
-  text: string,
+  source: MemberBytes,
   url: string,
   fail: (error: unknown, url: string) => never,
+  reread: (url: string) => RegistryEntry['accounts'],
+  chunkBytes: number | undefined,
 ): Record<string, unknown> | undefined {
-  const member = text.indexOf(ACCOUNTS_MEMBER)
-  if (member === -1) return undefined
+  const {bytes, start, end, later} = source
+  const member = bytes.indexOf(ACCOUNTS_MEMBER, start)
+  if (member === -1 || member >= end) return undefined
   const open = member + ACCOUNTS_MEMBER.length - 1 // the `{` of the accounts object
-  const close =
-    text[open + 1] === '}' ? open + 1 : text.indexOf(ACCOUNTS_CLOSER, open) + ACCOUNTS_CLOSER.length - 1
-  if (close < open) return undefined
-  const index = AccountIndex.of(
-    text.slice(open + 1, close === open + 1 ? close : close - ACCOUNTS_CLOSER.length + 1),
-  )
+  // Its closer: none is among the accounts when they pass the proof, so the last one in the member is
+  // the first after `open` whenever the index is built (a later member's closer fails the proof).
+  let accountsEnd = open + 1
+  if (bytes.at(open + 1) !== 0x7d) {
+    accountsEnd = bytes.lastIndexOf(ACCOUNTS_CLOSER, end - ACCOUNTS_CLOSER.length)
+    if (accountsEnd <= open) return undefined
+  }
+  const close = accountsEnd === open + 1 ? open + 1 : accountsEnd + ACCOUNTS_CLOSER.length - 1
+  const index = AccountIndex.of(bytes, open + 1, accountsEnd, later, source.proofs, chunkBytes)
   if (!index) return undefined
   // The rest of the registry with the accounts replaced by a token no file holds: finding the token as
   // `accounts` proves the split was at the member that counts, as splitCanonical proves its own.
+  const before = decode(bytes, start, open)
+  const after = decode(bytes, close + 1, end)
+  if (before === undefined || after === undefined) return undefined
   const token = `accounts ${Math.random()}`
   let entry: Record<string, unknown>
   try {
-    const rest = JSON.parse(
-      `{${text.slice(0, open)}${JSON.stringify(token)}${text.slice(close + 1)}}`,
-    ) as Record<string, Record<string, unknown>>
+    const rest = JSON.parse(`{${before}${JSON.stringify(token)}${after}}`) as Record<
+      string,
+      Record<string, unknown>
+    >
     entry = rest[url]!
   } catch {
     return undefined
@@ -220,10 +258,8 @@ function indexedRegistry(
     get() {
       let accounts: unknown
       try {
-        accounts = validateRegistryEntry(
-          (JSON.parse(`{${text}}`) as Record<string, unknown>)[url],
-          url,
-        ).accounts
+        const text = later.read((proved) => decode(proved, start, end))
+        accounts = text === UNANSWERED ? reread(url) : parseMember(text, url).accounts
       } catch (error) {
         fail(error, url)
       }

@@ -32,9 +32,13 @@ export class FileTooLargeError extends Error {
 
 /**
  * The bytes of a regular file, or undefined when it does not exist. Other file-system errors (EACCES,
- * EISDIR, …) are thrown as they are, with their `code`.
+ * EISDIR, …) are thrown as they are, with their `code`. `ownedPrivately`: a file read back as a cache
+ * whose contents decide what is trusted must be this user's and writable by no one else (ENOTPRIVATE).
  */
-export function readRegularFile(file: string, options: {maxBytes?: number} = {}): Buffer | undefined {
+export function readRegularFile(
+  file: string,
+  options: {maxBytes?: number; ownedPrivately?: boolean} = {},
+): Buffer | undefined {
   let fd: number
   try {
     fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
@@ -46,6 +50,10 @@ export function readRegularFile(file: string, options: {maxBytes?: number} = {})
     const stats = fstatSync(fd)
     if (stats.isDirectory()) throw Object.assign(new Error(`${file} is a directory`), {code: 'EISDIR'})
     if (!stats.isFile()) throw new NotARegularFileError(file)
+    // Where there are no user ids (Windows), the directory's protection is all there is.
+    const euid = process.geteuid?.()
+    if (options.ownedPrivately && euid !== undefined && (stats.uid !== euid || (stats.mode & 0o022) !== 0))
+      throw Object.assign(new Error(`${file} is not this user's alone`), {code: 'ENOTPRIVATE'})
     if (options.maxBytes !== undefined && stats.size > options.maxBytes)
       throw new FileTooLargeError(file, stats.size)
     // Read what fstat announced; a file that grows meanwhile is read to its end (still bounded by the cap).

@@ -73,7 +73,7 @@ export function findAccount(
   entry: RegistryEntry,
   identity: string,
 ): {key: string; account: Account} | undefined {
-  // A large registry not parsed yet (account-index.ts): its text is searched instead.
+  // A large registry not parsed yet (account-index.ts): its bytes are searched instead.
   const index = accountIndexes.get(entry)
   if (index) {
     const found = index.find(identity, isDid(identity), (account) =>
@@ -90,19 +90,22 @@ export function findAccount(
 export function activeAccount(entry: RegistryEntry): {key: string; account: Account} | undefined {
   if (!entry.active) return undefined
   // Own keys only: an active name like "toString" must not find Object.prototype's member.
+  // A large registry not parsed yet (account-index.ts) answers from its bytes, when it can.
   const index = accountIndexes.get(entry)
-  const direct = index
-    ? index.byKey(entry.active)
-    : Object.hasOwn(entry.accounts, entry.active)
-      ? entry.accounts[entry.active]
-      : undefined
+  const indexed = index ? index.byKey(entry.active) : UNANSWERED
+  const direct =
+    indexed !== UNANSWERED
+      ? indexed
+      : Object.hasOwn(entry.accounts, entry.active)
+        ? entry.accounts[entry.active]
+        : undefined
   if (direct) return {key: entry.active, account: direct}
   return findAccount(entry, entry.active)
 }
 
 /**
  * How many accounts a registry holds, as far as choosing one needs: 0, 1, or 2 for several. A large
- * registry not parsed yet (account-index.ts) answers from its text.
+ * registry not parsed yet (account-index.ts) answers from its bytes.
  */
 export function accountSpread(entry: RegistryEntry): 0 | 1 | 2 {
   const spread = accountIndexes.get(entry)?.spread()
@@ -113,9 +116,11 @@ export function accountSpread(entry: RegistryEntry): 0 | 1 | 2 {
 
 /** The registry's one account, when it holds exactly one. */
 export function onlyAccount(entry: RegistryEntry): {key: string; account: Account} | undefined {
-  const spread = accountIndexes.get(entry)?.spread()
-  if (spread !== undefined && spread !== UNANSWERED)
-    return spread === 1 ? accountIndexes.get(entry)!.only() : undefined
+  const index = accountIndexes.get(entry)
+  const spread = index?.spread()
+  if (spread === 0 || spread === 2) return undefined
+  const only = spread === 1 ? index!.only() : UNANSWERED
+  if (only !== UNANSWERED) return only
   const keys = Object.keys(entry.accounts)
   return keys.length === 1 ? {key: keys[0]!, account: entry.accounts[keys[0]!]!} : undefined
 }

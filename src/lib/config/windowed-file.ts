@@ -1,6 +1,7 @@
 /**
- * An open regular file read through a 256 KiB window, offering what splitCanonical (lazy-account-file.ts)
- * reads of a Buffer: its length, a byte, a search and a slice.
+ * An open regular file read through a 256 KiB window, offering what the account file's readers
+ * (splitCanonical in lazy-account-file.ts, account-index.ts) read of a Buffer: its length, a byte, a
+ * search either way and a slice.
  *
  * Why not read the file into one Buffer: a 2.3 MB account file (10 000 accounts) then needs 2.3 MB of
  * fresh memory, and the page faults of filling it cost `get` 1.5 to 3 ms (more on a loaded machine),
@@ -14,6 +15,18 @@ import {readSync} from 'node:fs'
 
 export class FileChangedError extends Error {}
 
+/** The bytes of a file as its readers use them: a Buffer, or a file read through a window (WindowedFile). */
+export interface ByteSource {
+  readonly length: number
+  at(index: number): number | undefined
+  /** The first offset at or after `from` where `needle` starts; -1 if none. */
+  indexOf(needle: Uint8Array | number, from?: number): number
+  /** The last offset at or before `from` where `needle` starts; -1 if none. */
+  lastIndexOf(needle: Uint8Array, from?: number): number
+  /** Bytes [start, end): valid until the next read of a windowed file (decode or copy it at once). */
+  subarray(start: number, end: number): Buffer
+}
+
 /**
  * Big enough that a pass over a 2.3 MB file takes 9 reads, each a syscall and a call into Node (64 KiB
  * took 36 and measured 1-1.5 % slower for the whole `get`); small enough to stay in the CPU's cache and
@@ -21,7 +34,7 @@ export class FileChangedError extends Error {}
  */
 const WINDOW_BYTES = 256 * 1024
 
-export class WindowedFile {
+export class WindowedFile implements ByteSource {
   readonly length: number
   private readonly fd: number
   private readonly window: Buffer
@@ -66,6 +79,28 @@ export class WindowedFile {
     return -1
   }
 
+  /** The last offset at or before `from` where `needle` starts; -1 if none. */
+  lastIndexOf(needle: Uint8Array, from = this.length): number {
+    let last = Math.min(from, this.length - needle.length) // where a match may start, at the latest
+    if (last < 0) return -1
+    if (needle.length > this.window.length) {
+      for (let position = last; position >= 0; position--) {
+        if (Buffer.compare(this.subarray(position, position + needle.length), needle) === 0) return position
+      }
+      return -1
+    }
+    while (true) {
+      // A window that ends where the latest match would end.
+      const through = last + needle.length
+      if (last < this.start || through > this.end) this.load(Math.max(0, through - this.window.length))
+      const found = this.window.lastIndexOf(needle, last - this.start)
+      if (found !== -1) return this.start + found
+      if (this.start === 0) return -1
+      // Every match starting in this window is ruled out; one starting before it may end inside it.
+      last = this.start - 1
+    }
+  }
+
   /** A needle longer than the window (a test's tiny window, never the real one): slice by slice. */
   private indexOfLong(needle: Uint8Array, from: number): number {
     for (let position = from; position + needle.length <= this.length; position++) {
@@ -75,12 +110,14 @@ export class WindowedFile {
   }
 
   /**
-   * Bytes [start, end): a view of the window when it holds them (valid until the next read: decode it
-   * at once), else a copy read for the purpose.
+   * Bytes [start, end): a view of the window (valid until the next read: decode it at once), read into
+   * the window when it does not hold them; a copy read for the purpose only when they are longer than
+   * the window.
    */
-  subarray(start: number, end: number): Uint8Array {
+  subarray(start: number, end: number): Buffer {
     const from = Math.max(0, Math.min(start, this.length))
     const to = Math.max(from, Math.min(end, this.length))
+    if ((from < this.start || to > this.end) && to - from <= this.window.length) this.load(from)
     if (from >= this.start && to <= this.end) {
       return this.window.subarray(from - this.start, to - this.start)
     }
