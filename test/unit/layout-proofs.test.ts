@@ -18,8 +18,10 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs'
+import {spawnSync} from 'node:child_process'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, describe, it} from 'node:test'
@@ -122,23 +124,29 @@ describe('layout proofs: remembered for one version of the account file', () => 
     assert.equal(layoutProofs(paths.directory, stats).known(10, 20), undefined, 'corrupt')
   })
 
-  it(
-    'a directory that cannot be written to keeps none, and nothing fails',
-    {skip: process.getuid?.() === 0 && 'root writes anywhere'},
-    () => {
-      const paths = directoryWith(3)
-      chmodSync(paths.directory, 0o500)
-      try {
-        const stats = statsOf(paths.file)
-        layoutProofs(paths.directory, stats, afterRacyWindow(paths.file)).remember(1, 2, {
-          lowerCaseHandles: true,
-        })
-        assert.equal(layoutProofs(paths.directory, stats).known(1, 2), undefined)
-      } finally {
-        chmodSync(paths.directory, 0o700)
-      }
-    },
-  )
+  it('a FIFO, a link to /dev/zero or a huge file in its place is a miss at once', () => {
+    const paths = directoryWith(3)
+    const stats = statsOf(paths.file)
+    const proofsFile = path.join(paths.directory, LAYOUT_PROOFS_FILE)
+    assert.equal(spawnSync('mkfifo', [proofsFile]).status, 0)
+    assert.equal(layoutProofs(paths.directory, stats).known(10, 20), undefined, 'FIFO') // and does not block
+    rmSync(proofsFile)
+    symlinkSync('/dev/zero', proofsFile)
+    assert.equal(layoutProofs(paths.directory, stats).known(10, 20), undefined, '/dev/zero')
+    rmSync(proofsFile)
+    writeFileSync(proofsFile, ' '.repeat(1024 * 1024), {mode: 0o600})
+    assert.equal(layoutProofs(paths.directory, stats).known(10, 20), undefined, 'huge')
+  })
+
+  it('a directory that cannot be written to keeps none, and nothing fails', () => {
+    const paths = directoryWith(3)
+    const stats = statsOf(paths.file)
+    // Where the proofs would go is not a directory (root may write into any directory, even 0500).
+    const notADirectory = path.join(paths.directory, 'plain-file')
+    writeFileSync(notADirectory, '')
+    layoutProofs(notADirectory, stats, afterRacyWindow(paths.file)).remember(1, 2, {lowerCaseHandles: true})
+    assert.equal(layoutProofs(notADirectory, stats).known(1, 2), undefined)
+  })
 })
 
 describe('layout proofs in get: a remembered proof stands in for proving the accounts again', () => {
