@@ -1,15 +1,16 @@
 /**
  * One registry's accounts answered from their bytes, for `get` with thousands of accounts in the registry
  * it asks about (issue 20): parsing and checking 10 000 accounts to use one cost `get` about as much as
- * starting Node. Instead, the accounts' bytes are proved to be in the layout serializeAccountFile writes,
- * with only the fields the helper writes; then a lookup finds its account's lines by searching the bytes
- * and parses that account's object alone.
+ * starting Node. Instead, the accounts' bytes are proved to be in the layout serializeAccountFile writes;
+ * then a lookup finds its account's lines by searching the bytes and parses that account's object alone.
  *
  * The proof is what makes the answers the full parse's answers: bytes that pass it are a JSON object
- * whose every member is an account that validateRegistryEntry accepts, written in printable ASCII with no
- * escapes (so a string's bytes are its value, and a handle's case folds as toLowerCase folds it). Bytes
- * that fail it, and the rare questions they do not answer cheaply (a key written twice where it matters,
- * a DID with nothing after its method), go to the full parse, which also says exactly what is wrong.
+ * whose every member is an account with a handle, a DID, a device secret and maybe an AppView URL, and
+ * nothing else (so validateRegistryEntry accepts it), written in printable ASCII with no escapes (so a
+ * string's bytes are its value, and a handle's case folds as toLowerCase folds it). Bytes that fail it,
+ * and the rare questions they do not answer cheaply (a key written twice where it matters, a DID with
+ * nothing after its method), go to the full parse, which also says exactly what is wrong. The proof is
+ * remembered for the version of the file it was made on (layout-proofs.ts).
  *
  * Why bytes and not one string of the accounts: on the machines measured, making a 2.2 MB string (or a
  * 2.2 MB Buffer) costs `get` 7–20 ms in fresh memory and UTF-8 decoding, more than everything else it
@@ -139,13 +140,15 @@ export class AccountIndex {
   /** How many accounts, as far as choosing needs: 0, 1 or 2 for several. */
   spread(): Answer<0 | 1 | 2> {
     if (this.start === this.end) return 0
-    return this.bytes.read((bytes) => {
+    // Asked several times by one lookup: the bytes proved cannot change their answer.
+    return (this.knownSpread ??= this.bytes.read((bytes) => {
       const second = this.keyLineAfter(bytes, this.start)
       if (second === -1) return 1
       // Two different keys are two accounts; the first key written again needs them counted whole.
       return this.keyAt(bytes, this.start) === this.keyAt(bytes, second) ? UNANSWERED : 2
-    })
+    }))
   }
+  private knownSpread: Answer<0 | 1 | 2> | undefined
 
   /** The only account, when spread() is 1. */
   only(): Answer<{key: string; account: Account}> {
