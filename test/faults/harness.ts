@@ -4,8 +4,8 @@
  *
  * The suite's files are `test/faults/*.faults.ts`, run by node:test (`npm run test:faults`). A case is a
  * `test('category › name', …)`; cases that may share the machine with one other sit in a
- * `describe(…, {concurrency: 2})`, heavy or timing-sensitive ones are top-level tests and run alone (the
- * files run one at a time). Figures recorded here reach the suite's reporter (reporter.ts) through the
+ * `describe(…, {concurrency: 2})`, heavy or timing-sensitive ones are top-level tests, one after the other
+ * (two files run at a time: nothing here is shared between files but the machine). Figures recorded here reach the suite's reporter (reporter.ts) through the
  * diagnostics of each file's last test, which sums them over the files.
  */
 import assert from 'node:assert/strict'

@@ -8,6 +8,12 @@ import {describe, it} from 'node:test'
 
 import {makeSandbox, runCli} from '../support/cli.ts'
 
+/**
+ * 48 processes start at once: on a loaded 2-core machine the last of them waits its turn for tens of
+ * seconds, and runCli's default (30 s, then SIGKILL) can fail a correct run. A hang still fails, later.
+ */
+const HANG_MS = 150_000
+
 describe('concurrent helpers', () => {
   it('lose nothing and never corrupt the file', {timeout: 180_000}, async () => {
     const sandbox = makeSandbox()
@@ -27,6 +33,7 @@ describe('concurrent helpers', () => {
         runCli(['store'], {
           input: JSON.stringify({ServerURL: server, Username: handle, Secret: `atcr_device_${handle}`}),
           env: sandbox.env,
+          timeoutMs: HANG_MS,
         })
 
       const atcrHandles = Array.from({length: 24}, (_, index) => `user${index}.test`)
@@ -37,13 +44,18 @@ describe('concurrent helpers', () => {
           store('https://buoy.cr', handle).then((result) => ({kind: 'store', result})),
         ),
         ...Array.from({length: 6}, () =>
-          runCli(['erase'], {input: 'erase.example', env: sandbox.env}).then((result) => ({
-            kind: 'erase',
-            result,
-          })),
+          runCli(['erase'], {input: 'erase.example', env: sandbox.env, timeoutMs: HANG_MS}).then(
+            (result) => ({
+              kind: 'erase',
+              result,
+            }),
+          ),
         ),
         ...Array.from({length: 10}, () =>
-          runCli(['get'], {input: 'atcr.io', env: sandbox.env}).then((result) => ({kind: 'get', result})),
+          runCli(['get'], {input: 'atcr.io', env: sandbox.env, timeoutMs: HANG_MS}).then((result) => ({
+            kind: 'get',
+            result,
+          })),
         ),
       ]
       const finished = await Promise.all(runs)

@@ -25,13 +25,20 @@ export function shareDependencies(root: string): void {
   symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir')
 }
 
-/** The package as a release contains it (`<dir>/{package.json,bin,dist}`), with the given version. */
+/**
+ * The package as a release contains it (`<dir>/{package.json,oclif.manifest.json,bin,dist}`), with the
+ * given version.
+ */
 export async function writePackage(dir: string, version: string): Promise<void> {
   mkdirSync(path.join(dir, 'bin'), {recursive: true})
   const pjson = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'))
   pjson.version = version
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(pjson, null, 2)}\n`)
   cpSync(path.join(REPO, 'dist'), path.join(dir, 'dist'), {recursive: true})
+  // The manifest the package ships (without it oclif loads every command and plugin on each start),
+  // at this version as scripts/release.ts writes it: oclif warns when the two versions differ.
+  const manifest = JSON.parse(readFileSync(path.join(REPO, 'oclif.manifest.json'), 'utf8'))
+  writeFileSync(path.join(dir, 'oclif.manifest.json'), JSON.stringify({...manifest, version}))
   cpSync(path.join(REPO, 'bin', 'run.js'), path.join(dir, 'bin', 'run.js'))
   // oclif's launcher runs `bin/run`; in a "type": "module" package an extensionless file is ESM.
   writeFileSync(path.join(dir, 'bin', 'run'), "#!/usr/bin/env node\nimport './run.js'\n", {mode: 0o755})
