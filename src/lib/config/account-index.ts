@@ -83,6 +83,8 @@ export class AccountIndex {
   /** No handle has an upper-case letter: a handle's lines are found by searching its bytes. */
   private readonly lowerCaseHandles: boolean
   private readonly chunkBytes: number
+  /** spread()'s answer, once asked: one lookup asks it several times, and the proved bytes cannot change it. */
+  private knownSpread: Answer<0 | 1 | 2> | undefined
 
   private constructor(
     bytes: AccountBytes,
@@ -140,7 +142,6 @@ export class AccountIndex {
   /** How many accounts, as far as choosing needs: 0, 1 or 2 for several. */
   spread(): Answer<0 | 1 | 2> {
     if (this.start === this.end) return 0
-    // Asked several times by one lookup: the bytes proved cannot change their answer.
     return (this.knownSpread ??= this.bytes.read((bytes) => {
       const second = this.keyLineAfter(bytes, this.start)
       if (second === -1) return 1
@@ -148,7 +149,6 @@ export class AccountIndex {
       return this.keyAt(bytes, this.start) === this.keyAt(bytes, second) ? UNANSWERED : 2
     }))
   }
-  private knownSpread: Answer<0 | 1 | 2> | undefined
 
   /** The only account, when spread() is 1. */
   only(): Answer<{key: string; account: Account}> {
