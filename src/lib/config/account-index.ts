@@ -119,21 +119,13 @@ export class AccountIndex {
     const known = proofs?.known(start, end)
     if (known) return new AccountIndex(later, start, end, known.lowerCaseHandles, chunkBytes)
     let lowerCaseHandles = true
-    for (let position = start; position < end;) {
-      const view = proved.subarray(position, Math.min(end, position + chunkBytes))
-      // Whole accounts only: up to the last key line in the view, without the comma before it.
-      let length = view.length
-      if (position + length < end) {
-        length = view.lastIndexOf(KEY_LINE)
-        if (length <= 0 || view[length - 1] !== 0x2c) return undefined
-      }
-      const text = view.toString('latin1', 0, position + length < end ? length - 1 : length)
+    for (const chunk of accountChunks(proved, start, end, chunkBytes)) {
+      if (!chunk) return undefined
       // The stricter rule first: one search of the text when every handle is in lower case.
-      if (!lowerCaseHandles || NOT_AN_ACCOUNT_IN_LOWER_CASE.test(text)) {
-        if (NOT_AN_ACCOUNT.test(text)) return undefined
+      if (!lowerCaseHandles || NOT_AN_ACCOUNT_IN_LOWER_CASE.test(chunk.text)) {
+        if (NOT_AN_ACCOUNT.test(chunk.text)) return undefined
         lowerCaseHandles = false
       }
-      position += length
     }
     proofs?.remember(start, end, {lowerCaseHandles})
     return new AccountIndex(later, start, end, lowerCaseHandles, chunkBytes)
@@ -213,15 +205,11 @@ export class AccountIndex {
     const search = new RegExp(String.raw`\n {10}"handle": "${escapeRegExp(wanted)}"`, 'gi')
     return this.bytes.read((bytes) => {
       const starts: number[] = []
-      for (let position = this.start; position < this.end;) {
-        const view = bytes.subarray(position, Math.min(this.end, position + this.chunkBytes))
-        const length = position + view.length < this.end ? view.lastIndexOf(KEY_LINE) : view.length
-        if (length <= 0) return UNANSWERED // not the bytes that were proved
-        const text = view.toString('latin1', 0, length)
+      for (const chunk of accountChunks(bytes, this.start, this.end, this.chunkBytes)) {
+        if (!chunk) return UNANSWERED // not the bytes that were proved
         // The key line is the line above the handle's.
-        for (let found = search.exec(text); found; found = search.exec(text))
-          starts.push(position + text.lastIndexOf('\n', found.index - 1))
-        position += length
+        for (let found = search.exec(chunk.text); found; found = search.exec(chunk.text))
+          starts.push(chunk.position + chunk.text.lastIndexOf('\n', found.index - 1))
       }
       return this.firstMatching(bytes, starts, matches)
     })
@@ -281,6 +269,34 @@ export class AccountIndex {
     const account = member[key]!
     account.did ??= ''
     return account
+  }
+}
+
+/**
+ * The accounts in bytes [start, end) as text, whole accounts of about `chunkBytes` at a time, each piece
+ * with where it starts (the comma before the next piece left out); undefined for a piece that is not
+ * whole accounts (one longer than a chunk, or no comma before the next key line).
+ */
+function* accountChunks(
+  bytes: ByteSource,
+  start: number,
+  end: number,
+  chunkBytes: number,
+): Generator<{text: string; position: number} | undefined> {
+  for (let position = start; position < end;) {
+    const view = bytes.subarray(position, Math.min(end, position + chunkBytes))
+    if (position + view.length === end) {
+      yield {text: view.toString('latin1'), position}
+      return
+    }
+    // Up to the last key line in the view.
+    const length = view.lastIndexOf(KEY_LINE)
+    if (length <= 0 || view[length - 1] !== 0x2c) {
+      yield undefined
+      return
+    }
+    yield {text: view.toString('latin1', 0, length - 1), position}
+    position += length
   }
 }
 
